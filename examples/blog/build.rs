@@ -1,0 +1,4 @@
+fn main() {
+    // Compiles every file in src/migrations/: creating the file is the only step.
+    ormed_migrate_build::compile_migrations();
+}

@@ -1,0 +1,33 @@
+//! The runtime of `ormed-migrate`: ids, descriptors, checksums, the schema builder and its
+//! dialects, drivers, the ledger and the runner.
+//!
+//! Applications use these through the `ormed-migrate` crate, which re-exports everything here
+//! and adds `#[migration]`, `build_migrations()` and the CLI.
+
+pub mod checksum;
+pub mod descriptor;
+pub mod dialect;
+pub mod driver;
+pub mod error;
+pub mod ledger;
+pub mod migration;
+pub mod runner;
+pub mod schema;
+
+/// Migration ids (`MigrationId`), shared with the `#[migration]` macro and build scripts.
+pub mod id {
+    pub use ormed_migrate_id::{MigrationId, MigrationIdError, MigrationTimestamp};
+}
+
+pub use descriptor::{Direction, MigrationDescriptor, MigrationEntry, SourceLocation};
+pub use dialect::Dialect;
+pub use driver::Driver;
+pub use error::MigrationError;
+pub use id::{MigrationId, MigrationIdError, MigrationTimestamp};
+pub use ledger::{AppliedMigration, ConnectionManager, DEFAULT_LEDGER_TABLE, SqlMigrationLedger};
+pub use migration::Migration;
+pub use runner::{
+    Apply, MigrationAction, MigrationReport, MigrationRunner, MigrationState, MigrationStatus,
+    Rollback,
+};
+pub use schema::{ColumnType, ForeignKeyAction, Schema, Table};

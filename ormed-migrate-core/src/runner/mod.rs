@@ -1,0 +1,481 @@
+//! `MigrationRunner`: applies pending migrations in batches, rolls back by batch, reports status.
+//!
+//! Every run follows the same steps: read the ledger, refuse early (changed checksums, failed
+//! migrations, applied migrations missing from the code, irreversible rollbacks), render every
+//! plan to SQL *before* running anything, then run each migration with its ledger row.
+
+mod execute;
+mod report;
+mod status;
+
+use std::collections::{BTreeSet, HashMap};
+use std::future::{Future, IntoFuture};
+use std::pin::Pin;
+
+pub use report::{MigrationAction, MigrationReport};
+pub use status::{MigrationState, MigrationStatus};
+
+use crate::descriptor::{Direction, MigrationDescriptor};
+use crate::driver::Driver;
+use crate::error::MigrationError;
+use crate::id::MigrationId;
+use crate::ledger::{AppliedMigration, SqlMigrationLedger};
+
+/// Applies, rolls back and reports on a set of migrations against one database.
+///
+/// ```no_run
+/// # async fn demo(descriptors: Vec<ormed_migrate_core::MigrationDescriptor>) -> Result<(), ormed_migrate_core::MigrationError> {
+/// use ormed_migrate_core::{Driver, MigrationRunner, SqlMigrationLedger};
+///
+/// let driver = Driver::connect("sqlite://app.db").await?;
+/// let ledger = SqlMigrationLedger::new(driver.clone(), "orm_migrations")?;
+/// let runner = MigrationRunner::new(driver, ledger, descriptors);
+///
+/// runner.apply_all().await?;            // every pending migration, as one batch
+/// runner.apply_all().limit(5).await?;   // at most five
+/// runner.rollback().await?;             // the last batch
+/// runner.rollback().steps(3).await?;    // the last three batches
+/// for status in runner.status().await? {
+///     println!("{}: {}", status.id, if status.is_applied() { "Applied" } else { "Pending" });
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Debug)]
+pub struct MigrationRunner {
+    driver: Driver,
+    ledger: SqlMigrationLedger,
+    migrations: Vec<MigrationDescriptor>,
+    strict_order: bool,
+    allow_missing: bool,
+}
+
+/// A boxed future, so the builders can be awaited directly.
+pub type RunFuture<'a> =
+    Pin<Box<dyn Future<Output = Result<MigrationReport, MigrationError>> + Send + 'a>>;
+
+/// `runner.apply_all()` and `runner.apply_one(&id)`: configure, then `.await`.
+#[derive(Debug)]
+#[must_use = "an Apply does nothing until it is awaited"]
+pub struct Apply<'r> {
+    runner: &'r MigrationRunner,
+    limit: Option<usize>,
+    step: bool,
+    pretend: bool,
+    only: Option<MigrationId>,
+}
+
+/// `runner.rollback()` and `runner.rollback_one(&id)`: configure, then `.await`.
+#[derive(Debug)]
+#[must_use = "a Rollback does nothing until it is awaited"]
+pub struct Rollback<'r> {
+    runner: &'r MigrationRunner,
+    steps: usize,
+    batch: Option<i64>,
+    pretend: bool,
+    only: Option<MigrationId>,
+}
+
+impl MigrationRunner {
+    /// A runner for `migrations` (sorted and checked, as `build_migrations()` returns them).
+    pub fn new(
+        driver: Driver,
+        ledger: SqlMigrationLedger,
+        migrations: Vec<MigrationDescriptor>,
+    ) -> MigrationRunner {
+        MigrationRunner {
+            driver,
+            ledger,
+            migrations,
+            strict_order: false,
+            allow_missing: false,
+        }
+    }
+
+    /// Refuse (instead of warning about) a pending migration older than the newest applied one.
+    pub fn strict_order(mut self, strict: bool) -> MigrationRunner {
+        self.strict_order = strict;
+        self
+    }
+
+    /// Apply even when the ledger lists migrations this binary does not contain.
+    pub fn allow_missing(mut self, allow: bool) -> MigrationRunner {
+        self.allow_missing = allow;
+        self
+    }
+
+    /// The migrations this runner knows, in id order.
+    pub fn migrations(&self) -> &[MigrationDescriptor] {
+        &self.migrations
+    }
+
+    /// The ledger.
+    pub fn ledger(&self) -> &SqlMigrationLedger {
+        &self.ledger
+    }
+
+    /// Applies every pending migration, in id order, as one new batch.
+    pub fn apply_all(&self) -> Apply<'_> {
+        Apply {
+            runner: self,
+            limit: None,
+            step: false,
+            pretend: false,
+            only: None,
+        }
+    }
+
+    /// Applies the one migration `id`; an applied one is the error "has already been applied".
+    pub fn apply_one(&self, id: &MigrationId) -> Apply<'_> {
+        Apply {
+            only: Some(id.clone()),
+            ..self.apply_all()
+        }
+    }
+
+    /// Rolls back the last batch, its migrations in reverse order of application.
+    pub fn rollback(&self) -> Rollback<'_> {
+        Rollback {
+            runner: self,
+            steps: 1,
+            batch: None,
+            pretend: false,
+            only: None,
+        }
+    }
+
+    /// Rolls back the one applied migration `id`.
+    pub fn rollback_one(&self, id: &MigrationId) -> Rollback<'_> {
+        Rollback {
+            only: Some(id.clone()),
+            ..self.rollback()
+        }
+    }
+
+    /// Every migration in the code or the ledger, in id order, with its state.
+    pub async fn status(&self) -> Result<Vec<MigrationStatus>, MigrationError> {
+        let applied = self.read_ledger(false).await?;
+        let by_id: HashMap<&MigrationId, &AppliedMigration> =
+            applied.iter().map(|row| (&row.id, row)).collect();
+        let mut statuses: Vec<MigrationStatus> = self
+            .migrations
+            .iter()
+            .map(|descriptor| {
+                let row = by_id.get(&descriptor.id);
+                let state = match row {
+                    None => MigrationState::Pending,
+                    Some(row) => match row.failed {
+                        Some(direction) => MigrationState::Failed(direction),
+                        None if row.checksum != descriptor.checksum => {
+                            MigrationState::ChecksumChanged
+                        }
+                        None => MigrationState::Applied,
+                    },
+                };
+                MigrationStatus {
+                    id: descriptor.id.clone(),
+                    state,
+                    batch: row.map(|r| r.batch),
+                    applied_at: row.map(|r| r.applied_at),
+                }
+            })
+            .collect();
+        let known: BTreeSet<&MigrationId> = self.migrations.iter().map(|d| &d.id).collect();
+        for row in applied.iter().filter(|row| !known.contains(&row.id)) {
+            statuses.push(MigrationStatus {
+                id: row.id.clone(),
+                state: row
+                    .failed
+                    .map_or(MigrationState::MissingFromCode, MigrationState::Failed),
+                batch: Some(row.batch),
+                applied_at: Some(row.applied_at),
+            });
+        }
+        statuses.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(statuses)
+    }
+
+    /// The ledger's rows. With `create`, the table is created first; without, a missing table
+    /// reads as empty so that `status` and `pretend` never write.
+    async fn read_ledger(&self, create: bool) -> Result<Vec<AppliedMigration>, MigrationError> {
+        if create {
+            self.ledger.ensure_initialized().await?;
+        } else if !self.ledger.exists().await? {
+            return Ok(Vec::new());
+        }
+        self.ledger.read_applied().await
+    }
+
+    fn descriptor(&self, id: &MigrationId) -> Option<&MigrationDescriptor> {
+        self.migrations.iter().find(|d| &d.id == id)
+    }
+
+    /// Refuses to go on while a migration is marked failed.
+    fn check_no_failures(&self, applied: &[AppliedMigration]) -> Result<(), MigrationError> {
+        match applied.iter().find_map(|row| row.failed.map(|d| (row, d))) {
+            Some((row, direction)) => Err(MigrationError::PartiallyApplied {
+                id: row.id.clone(),
+                direction,
+                dialect: self.driver.dialect(),
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// Refuses when applied code changed, or applied migrations are missing from the code.
+    fn check_applied_match_code(&self, applied: &[AppliedMigration]) -> Result<(), MigrationError> {
+        let mut missing = Vec::new();
+        for row in applied {
+            match self.descriptor(&row.id) {
+                Some(descriptor) if descriptor.checksum != row.checksum => {
+                    return Err(MigrationError::ChecksumMismatch {
+                        id: row.id.clone(),
+                        recorded: row.checksum.clone(),
+                        current: descriptor.checksum.clone(),
+                        source_location: descriptor.source,
+                    });
+                }
+                Some(_) => {}
+                None => missing.push(row.id.clone()),
+            }
+        }
+        if missing.is_empty() || self.allow_missing {
+            Ok(())
+        } else {
+            Err(MigrationError::MissingFromCode { ids: missing })
+        }
+    }
+
+    async fn run_apply(&self, apply: Apply<'_>) -> Result<MigrationReport, MigrationError> {
+        let applied = self.read_ledger(!apply.pretend).await?;
+        self.check_no_failures(&applied)?;
+        self.check_applied_match_code(&applied)?;
+        let selected = self.select_pending(&apply, &applied)?;
+        let mut report = MigrationReport {
+            pretend: apply.pretend,
+            warnings: self.order_warnings(&selected, &applied)?,
+            ..MigrationReport::default()
+        };
+        let first_batch = applied.iter().map(|row| row.batch).max().unwrap_or(0) + 1;
+        let rendered = self.render_all(&selected, Direction::Up)?;
+        for (index, (descriptor, statements)) in rendered.into_iter().enumerate() {
+            let batch = if apply.step {
+                first_batch + index as i64
+            } else {
+                first_batch
+            };
+            let action = if apply.pretend {
+                execute::planned(descriptor, Direction::Up, batch, statements)
+            } else {
+                self.apply_migration(descriptor, statements, batch).await?
+            };
+            report.actions.push(action);
+        }
+        Ok(report)
+    }
+
+    fn select_pending<'a>(
+        &'a self,
+        apply: &Apply<'_>,
+        applied: &[AppliedMigration],
+    ) -> Result<Vec<&'a MigrationDescriptor>, MigrationError> {
+        let is_applied = |id: &MigrationId| applied.iter().any(|row| &row.id == id);
+        if let Some(id) = &apply.only {
+            let descriptor = self
+                .descriptor(id)
+                .ok_or_else(|| MigrationError::UnknownMigration { id: id.clone() })?;
+            if is_applied(id) {
+                return Err(MigrationError::AlreadyApplied { id: id.clone() });
+            }
+            return Ok(vec![descriptor]);
+        }
+        let pending = self.migrations.iter().filter(|d| !is_applied(&d.id));
+        Ok(pending.take(apply.limit.unwrap_or(usize::MAX)).collect())
+    }
+
+    /// Pending migrations older than the newest applied one: a warning, or an error when strict.
+    fn order_warnings(
+        &self,
+        selected: &[&MigrationDescriptor],
+        applied: &[AppliedMigration],
+    ) -> Result<Vec<String>, MigrationError> {
+        let Some(newest) = applied.iter().map(|row| &row.id).max() else {
+            return Ok(Vec::new());
+        };
+        let mut warnings = Vec::new();
+        for descriptor in selected.iter().filter(|d| &d.id < newest) {
+            if self.strict_order {
+                return Err(MigrationError::OutOfOrder {
+                    id: descriptor.id.clone(),
+                    newest: newest.clone(),
+                });
+            }
+            let warning = format!(
+                "migration {} is older than the newest applied migration {newest}; applying it \
+                 out of order",
+                descriptor.id
+            );
+            tracing::warn!("{warning}");
+            warnings.push(warning);
+        }
+        Ok(warnings)
+    }
+
+    /// Renders every plan before anything runs, so a bad plan stops the run with nothing done.
+    fn render_all<'a>(
+        &self,
+        selected: &[&'a MigrationDescriptor],
+        direction: Direction,
+    ) -> Result<Vec<(&'a MigrationDescriptor, Vec<String>)>, MigrationError> {
+        let dialect = self.driver.dialect();
+        selected
+            .iter()
+            .map(|descriptor| {
+                let render_error = |message: String| MigrationError::Render {
+                    id: descriptor.id.clone(),
+                    direction,
+                    dialect,
+                    message,
+                };
+                let statements = dialect
+                    .render(&descriptor.plan(direction))
+                    .map_err(|e| render_error(e.to_string()))?;
+                if !descriptor.no_transaction
+                    && let Some(statement) =
+                        statements.iter().find(|s| dialect.needs_no_transaction(s))
+                {
+                    return Err(MigrationError::NeedsNoTransaction {
+                        id: descriptor.id.clone(),
+                        statement: statement.clone(),
+                        dialect,
+                    });
+                }
+                Ok((*descriptor, statements))
+            })
+            .collect()
+    }
+
+    async fn run_rollback(
+        &self,
+        rollback: Rollback<'_>,
+    ) -> Result<MigrationReport, MigrationError> {
+        let applied = self.read_ledger(!rollback.pretend).await?;
+        self.check_no_failures(&applied)?;
+        let rows = self.select_rollback(&rollback, &applied)?;
+        let mut selected = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let descriptor = self
+                .descriptor(&row.id)
+                .ok_or_else(|| MigrationError::RollbackMissing { id: row.id.clone() })?;
+            if !descriptor.is_reversible() {
+                return Err(MigrationError::Irreversible {
+                    id: row.id.clone(),
+                    source_location: descriptor.source,
+                });
+            }
+            selected.push(descriptor);
+        }
+        let rendered = self.render_all(&selected, Direction::Down)?;
+        let mut report = MigrationReport {
+            pretend: rollback.pretend,
+            ..MigrationReport::default()
+        };
+        for ((descriptor, statements), row) in rendered.into_iter().zip(&rows) {
+            let action = if rollback.pretend {
+                execute::planned(descriptor, Direction::Down, row.batch, statements)
+            } else {
+                self.rollback_migration(descriptor, statements, row.batch)
+                    .await?
+            };
+            report.actions.push(action);
+        }
+        Ok(report)
+    }
+
+    /// The rows to roll back, in reverse order of application.
+    fn select_rollback<'a>(
+        &self,
+        rollback: &Rollback<'_>,
+        applied: &'a [AppliedMigration],
+    ) -> Result<Vec<&'a AppliedMigration>, MigrationError> {
+        if let Some(id) = &rollback.only {
+            let row = applied.iter().find(|row| &row.id == id);
+            return match row {
+                Some(row) => Ok(vec![row]),
+                None if self.descriptor(id).is_some() => {
+                    Err(MigrationError::NotApplied { id: id.clone() })
+                }
+                None => Err(MigrationError::UnknownMigration { id: id.clone() }),
+            };
+        }
+        let batches: BTreeSet<i64> = applied.iter().map(|row| row.batch).collect();
+        let chosen: BTreeSet<i64> = match rollback.batch {
+            Some(batch) => BTreeSet::from([batch]),
+            None => batches.into_iter().rev().take(rollback.steps).collect(),
+        };
+        let mut rows: Vec<&AppliedMigration> = applied
+            .iter()
+            .filter(|row| chosen.contains(&row.batch))
+            .collect();
+        // Within a batch migrations were applied in id order; undo them the other way round.
+        rows.sort_by(|a, b| (b.batch, &b.id).cmp(&(a.batch, &a.id)));
+        Ok(rows)
+    }
+}
+
+impl<'r> Apply<'r> {
+    /// Applies at most `n` pending migrations.
+    pub fn limit(mut self, n: usize) -> Self {
+        self.limit = Some(n);
+        self
+    }
+
+    /// Gives each migration its own batch, so each can be rolled back alone.
+    pub fn step(mut self) -> Self {
+        self.step = true;
+        self
+    }
+
+    /// Runs nothing and writes nothing: the report holds the exact SQL that would run.
+    pub fn pretend(mut self) -> Self {
+        self.pretend = true;
+        self
+    }
+}
+
+impl<'r> IntoFuture for Apply<'r> {
+    type Output = Result<MigrationReport, MigrationError>;
+    type IntoFuture = RunFuture<'r>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.runner.run_apply(self))
+    }
+}
+
+impl<'r> Rollback<'r> {
+    /// Rolls back the last `n` batches (1 by default).
+    pub fn steps(mut self, n: usize) -> Self {
+        self.steps = n;
+        self
+    }
+
+    /// Rolls back exactly batch `n`.
+    pub fn batch(mut self, n: i64) -> Self {
+        self.batch = Some(n);
+        self
+    }
+
+    /// Runs nothing and writes nothing: the report holds the exact SQL that would run.
+    pub fn pretend(mut self) -> Self {
+        self.pretend = true;
+        self
+    }
+}
+
+impl<'r> IntoFuture for Rollback<'r> {
+    type Output = Result<MigrationReport, MigrationError>;
+    type IntoFuture = RunFuture<'r>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.runner.run_rollback(self))
+    }
+}

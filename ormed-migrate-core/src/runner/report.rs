@@ -1,0 +1,52 @@
+//! What a run did: one action per migration, with its duration and statements.
+
+use std::time::Duration;
+
+use crate::descriptor::Direction;
+use crate::id::MigrationId;
+
+/// One migration applied or rolled back (or, with `pretend`, that would be).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MigrationAction {
+    /// The migration.
+    pub id: MigrationId,
+    /// Up or down.
+    pub direction: Direction,
+    /// The batch it was applied in, or is being rolled back from.
+    pub batch: i64,
+    /// How long it took (zero with `pretend`).
+    pub duration: Duration,
+    /// The exact SQL, in order.
+    pub statements: Vec<String>,
+}
+
+/// The result of `apply_all`, `rollback`, `apply_one` or `rollback_one`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MigrationReport {
+    /// The actions, in the order they ran.
+    pub actions: Vec<MigrationAction>,
+    /// True when nothing ran: the statements are what *would* run.
+    pub pretend: bool,
+    /// Things worth telling the user that did not stop the run (out-of-order migrations).
+    pub warnings: Vec<String>,
+}
+
+impl MigrationReport {
+    /// True when there was nothing to do.
+    pub fn is_empty(&self) -> bool {
+        self.actions.is_empty()
+    }
+
+    /// The ids acted on, in order.
+    pub fn ids(&self) -> Vec<&MigrationId> {
+        self.actions.iter().map(|action| &action.id).collect()
+    }
+
+    /// Every statement, in order.
+    pub fn statements(&self) -> Vec<&str> {
+        self.actions
+            .iter()
+            .flat_map(|action| action.statements.iter().map(String::as_str))
+            .collect()
+    }
+}

@@ -1,0 +1,227 @@
+//! `Table`: the blueprint a `schema.create(table, |t| …)` closure fills in.
+
+use super::{
+    ColumnDefinition, ColumnType, CreateTable, ForeignKeyDefinition, IndexDefinition, IndexKind,
+};
+
+/// Column names for multi-column operations: `"email"`, `["a", "b"]` or a `Vec<String>`.
+pub trait Columns {
+    /// The names, in order.
+    fn into_columns(self) -> Vec<String>;
+}
+
+impl Columns for &str {
+    fn into_columns(self) -> Vec<String> {
+        vec![self.to_owned()]
+    }
+}
+
+impl<const N: usize> Columns for [&str; N] {
+    fn into_columns(self) -> Vec<String> {
+        self.iter().map(|c| (*c).to_owned()).collect()
+    }
+}
+
+impl Columns for &[&str] {
+    fn into_columns(self) -> Vec<String> {
+        self.iter().map(|c| (*c).to_owned()).collect()
+    }
+}
+
+impl Columns for Vec<String> {
+    fn into_columns(self) -> Vec<String> {
+        self
+    }
+}
+
+/// The columns, indexes and keys of a table being created.
+///
+/// ```
+/// use ormed_migrate_core::Schema;
+///
+/// let mut schema = Schema::new();
+/// schema.create("posts", |t| {
+///     t.id();
+///     t.foreign_id("user_id").constrained("users").cascade_on_delete();
+///     t.string("title").length(200);
+///     t.text("body").nullable();
+///     t.boolean("published").default(false);
+///     t.index(["user_id", "published"]);
+///     t.timestamps();
+/// });
+/// assert_eq!(schema.plan().operations.len(), 1);
+/// ```
+#[derive(Debug)]
+pub struct Table {
+    create: CreateTable,
+}
+
+impl Table {
+    pub(crate) fn new(table: &str) -> Table {
+        Table {
+            create: CreateTable {
+                table: table.to_owned(),
+                columns: Vec::new(),
+                indexes: Vec::new(),
+                foreign_keys: Vec::new(),
+            },
+        }
+    }
+
+    pub(crate) fn into_create(self) -> CreateTable {
+        self.create
+    }
+
+    /// Adds a column of any type.
+    pub fn column(&mut self, name: &str, column_type: ColumnType) -> &mut ColumnDefinition {
+        self.create
+            .columns
+            .push(ColumnDefinition::new(name, column_type));
+        let last = self.create.columns.len() - 1;
+        &mut self.create.columns[last]
+    }
+
+    /// `id`: an auto-incrementing big integer primary key.
+    pub fn id(&mut self) -> &mut ColumnDefinition {
+        self.big_increments("id")
+    }
+
+    /// An auto-incrementing integer primary key.
+    pub fn increments(&mut self, name: &str) -> &mut ColumnDefinition {
+        self.column(name, ColumnType::Increments)
+    }
+
+    /// An auto-incrementing big integer primary key.
+    pub fn big_increments(&mut self, name: &str) -> &mut ColumnDefinition {
+        self.column(name, ColumnType::BigIncrements)
+    }
+
+    /// A 32-bit integer.
+    pub fn integer(&mut self, name: &str) -> &mut ColumnDefinition {
+        self.column(name, ColumnType::Integer)
+    }
+
+    /// A 64-bit integer.
+    pub fn big_integer(&mut self, name: &str) -> &mut ColumnDefinition {
+        self.column(name, ColumnType::BigInteger)
+    }
+
+    /// A 16-bit integer.
+    pub fn small_integer(&mut self, name: &str) -> &mut ColumnDefinition {
+        self.column(name, ColumnType::SmallInteger)
+    }
+
+    /// A boolean.
+    pub fn boolean(&mut self, name: &str) -> &mut ColumnDefinition {
+        self.column(name, ColumnType::Boolean)
+    }
+
+    /// A `VARCHAR(255)`; change the length with `.length(n)`.
+    pub fn string(&mut self, name: &str) -> &mut ColumnDefinition {
+        self.column(name, ColumnType::String(255))
+    }
+
+    /// A `CHAR(255)`; change the length with `.length(n)`.
+    pub fn char(&mut self, name: &str) -> &mut ColumnDefinition {
+        self.column(name, ColumnType::Char(255))
+    }
+
+    /// Unbounded text.
+    pub fn text(&mut self, name: &str) -> &mut ColumnDefinition {
+        self.column(name, ColumnType::Text)
+    }
+
+    /// An exact decimal with `precision` digits, `scale` of them after the point.
+    pub fn decimal(&mut self, name: &str, precision: u8, scale: u8) -> &mut ColumnDefinition {
+        self.column(name, ColumnType::Decimal(precision, scale))
+    }
+
+    /// A single-precision float.
+    pub fn float(&mut self, name: &str) -> &mut ColumnDefinition {
+        self.column(name, ColumnType::Float)
+    }
+
+    /// A double-precision float.
+    pub fn double(&mut self, name: &str) -> &mut ColumnDefinition {
+        self.column(name, ColumnType::Double)
+    }
+
+    /// A date.
+    pub fn date(&mut self, name: &str) -> &mut ColumnDefinition {
+        self.column(name, ColumnType::Date)
+    }
+
+    /// A time of day.
+    pub fn time(&mut self, name: &str) -> &mut ColumnDefinition {
+        self.column(name, ColumnType::Time)
+    }
+
+    /// A date and time without time zone.
+    pub fn timestamp(&mut self, name: &str) -> &mut ColumnDefinition {
+        self.column(name, ColumnType::Timestamp)
+    }
+
+    /// A date and time with time zone.
+    pub fn timestamp_tz(&mut self, name: &str) -> &mut ColumnDefinition {
+        self.column(name, ColumnType::TimestampTz)
+    }
+
+    /// A JSON document.
+    pub fn json(&mut self, name: &str) -> &mut ColumnDefinition {
+        self.column(name, ColumnType::Json)
+    }
+
+    /// A UUID.
+    pub fn uuid(&mut self, name: &str) -> &mut ColumnDefinition {
+        self.column(name, ColumnType::Uuid)
+    }
+
+    /// Binary data.
+    pub fn binary(&mut self, name: &str) -> &mut ColumnDefinition {
+        self.column(name, ColumnType::Binary)
+    }
+
+    /// Nullable `created_at` and `updated_at` timestamps.
+    pub fn timestamps(&mut self) {
+        self.timestamp("created_at").nullable();
+        self.timestamp("updated_at").nullable();
+    }
+
+    /// A nullable `deleted_at` timestamp for soft deletes.
+    pub fn soft_deletes(&mut self) -> &mut ColumnDefinition {
+        self.timestamp("deleted_at").nullable()
+    }
+
+    /// An unsigned big integer meant to reference another table's `id`; add
+    /// `.constrained("table")` for the foreign key.
+    pub fn foreign_id(&mut self, name: &str) -> &mut ColumnDefinition {
+        self.big_integer(name).unsigned()
+    }
+
+    /// An index over `columns`, named `<table>_<columns>_index` unless `.name(..)` is given.
+    pub fn index(&mut self, columns: impl Columns) -> &mut IndexDefinition {
+        self.push_index(columns.into_columns(), IndexKind::Index)
+    }
+
+    /// A unique index over `columns`, named `<table>_<columns>_unique` unless named.
+    pub fn unique(&mut self, columns: impl Columns) -> &mut IndexDefinition {
+        self.push_index(columns.into_columns(), IndexKind::Unique)
+    }
+
+    fn push_index(&mut self, columns: Vec<String>, kind: IndexKind) -> &mut IndexDefinition {
+        self.create
+            .indexes
+            .push(IndexDefinition::new(columns, kind));
+        let last = self.create.indexes.len() - 1;
+        &mut self.create.indexes[last]
+    }
+
+    /// A foreign key from `columns`: `t.foreign("user_id").references("id").on("users")`.
+    pub fn foreign(&mut self, columns: impl Columns) -> &mut ForeignKeyDefinition {
+        self.create
+            .foreign_keys
+            .push(ForeignKeyDefinition::new(columns.into_columns()));
+        let last = self.create.foreign_keys.len() - 1;
+        &mut self.create.foreign_keys[last]
+    }
+}

@@ -1,0 +1,100 @@
+//! `Schema`: what a migration's `up` and `down` receive.
+
+use super::{Operation, Plan, Table};
+use crate::Dialect;
+
+/// Records the schema changes of one direction of a migration.
+///
+/// ```
+/// use ormed_migrate_core::{Dialect, Schema};
+///
+/// let mut schema = Schema::new();
+/// schema.create("users", |t| {
+///     t.id();
+///     t.string("email").unique();
+/// });
+/// schema.raw("INSERT INTO users (email) VALUES ('admin@example.com')");
+/// schema.raw_for(Dialect::Postgres, "CREATE EXTENSION IF NOT EXISTS citext");
+/// let sql = Dialect::Sqlite.render(schema.plan()).unwrap();
+/// assert_eq!(sql.len(), 3); // table, unique index, insert; the PostgreSQL line is skipped
+/// ```
+#[derive(Debug, Default)]
+pub struct Schema {
+    plan: Plan,
+}
+
+impl Schema {
+    /// An empty recording.
+    pub fn new() -> Schema {
+        Schema::default()
+    }
+
+    /// Creates `table` with the columns the closure defines.
+    pub fn create(&mut self, table: &str, define: impl FnOnce(&mut Table)) {
+        let mut blueprint = Table::new(table);
+        define(&mut blueprint);
+        self.push(Operation::CreateTable(blueprint.into_create()));
+    }
+
+    /// Drops `table`.
+    pub fn drop(&mut self, table: &str) {
+        self.push(Operation::DropTable {
+            table: table.to_owned(),
+            if_exists: false,
+        });
+    }
+
+    /// Drops `table` if it exists.
+    pub fn drop_if_exists(&mut self, table: &str) {
+        self.push(Operation::DropTable {
+            table: table.to_owned(),
+            if_exists: true,
+        });
+    }
+
+    /// Renames table `from` to `to`.
+    pub fn rename(&mut self, from: &str, to: &str) {
+        self.push(Operation::RenameTable {
+            from: from.to_owned(),
+            to: to.to_owned(),
+        });
+    }
+
+    /// Runs one SQL statement as written, on every database: data changes, or anything the
+    /// builder does not cover.
+    pub fn raw(&mut self, sql: &str) {
+        self.push(Operation::Raw {
+            sql: sql.to_owned(),
+            dialect: None,
+        });
+    }
+
+    /// Runs one SQL statement only on `dialect`; other databases skip it.
+    pub fn raw_for(&mut self, dialect: Dialect, sql: &str) {
+        self.push(Operation::Raw {
+            sql: sql.to_owned(),
+            dialect: Some(dialect),
+        });
+    }
+
+    /// Marks this direction as impossible: rolling the migration back is refused before anything
+    /// runs. This is what the default `Migration::down` does.
+    pub fn irreversible(&mut self) {
+        self.plan.irreversible = true;
+    }
+
+    /// Appends an operation (for extensions that build operations themselves).
+    pub fn push(&mut self, operation: Operation) {
+        self.plan.operations.push(operation);
+    }
+
+    /// The plan recorded so far.
+    pub fn plan(&self) -> &Plan {
+        &self.plan
+    }
+
+    /// Ends the recording.
+    pub fn into_plan(self) -> Plan {
+        self.plan
+    }
+}

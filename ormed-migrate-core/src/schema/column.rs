@@ -1,0 +1,209 @@
+//! Columns: their types, defaults and modifiers.
+
+use super::foreign_key::{ForeignKeyAction, ForeignKeyDefinition};
+
+/// The portable column types; each dialect maps them to its own (see `docs/schema.md`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ColumnType {
+    /// Auto-incrementing `INTEGER` primary key.
+    Increments,
+    /// Auto-incrementing `BIGINT` primary key (`t.id()`).
+    BigIncrements,
+    /// 32-bit integer.
+    Integer,
+    /// 64-bit integer.
+    BigInteger,
+    /// 16-bit integer.
+    SmallInteger,
+    /// True or false.
+    Boolean,
+    /// Variable-length string of at most this many characters.
+    String(u32),
+    /// Fixed-length string.
+    Char(u32),
+    /// Unbounded text.
+    Text,
+    /// Exact decimal with precision and scale.
+    Decimal(u8, u8),
+    /// Single-precision floating point.
+    Float,
+    /// Double-precision floating point.
+    Double,
+    /// Calendar date.
+    Date,
+    /// Time of day.
+    Time,
+    /// Date and time without a time zone.
+    Timestamp,
+    /// Date and time with a time zone.
+    TimestampTz,
+    /// JSON document.
+    Json,
+    /// UUID.
+    Uuid,
+    /// Binary data.
+    Binary,
+}
+
+impl ColumnType {
+    /// Auto-incrementing types are primary keys.
+    pub fn is_auto_increment(self) -> bool {
+        matches!(self, ColumnType::Increments | ColumnType::BigIncrements)
+    }
+}
+
+/// A column default.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum DefaultValue {
+    /// `NULL`.
+    Null,
+    /// A boolean, rendered as each dialect spells it.
+    Bool(bool),
+    /// An integer.
+    Integer(i64),
+    /// A floating-point number.
+    Float(f64),
+    /// A string, quoted and escaped.
+    Text(String),
+    /// The current date and time (`use_current()`).
+    CurrentTimestamp,
+    /// SQL written as is (`default_raw`).
+    Raw(String),
+}
+
+macro_rules! default_from {
+    ($($ty:ty => $variant:ident as $target:ty),* $(,)?) => {$(
+        impl From<$ty> for DefaultValue {
+            fn from(value: $ty) -> Self {
+                DefaultValue::$variant(<$target>::from(value))
+            }
+        }
+    )*};
+}
+
+default_from! {
+    bool => Bool as bool,
+    i8 => Integer as i64, i16 => Integer as i64, i32 => Integer as i64, i64 => Integer as i64,
+    u8 => Integer as i64, u16 => Integer as i64, u32 => Integer as i64,
+    f32 => Float as f64, f64 => Float as f64,
+    &str => Text as String, String => Text as String,
+}
+
+/// A column being defined. Modifiers chain: `t.string("email").nullable().unique();`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ColumnDefinition {
+    /// The column name.
+    pub name: String,
+    /// Its type.
+    pub column_type: ColumnType,
+    /// Accepts `NULL`.
+    pub nullable: bool,
+    /// Its default value.
+    pub default: Option<DefaultValue>,
+    /// Has a single-column unique index.
+    pub unique: bool,
+    /// Has a single-column index.
+    pub index: bool,
+    /// Is the primary key.
+    pub primary: bool,
+    /// Unsigned (MySQL only; ignored elsewhere).
+    pub unsigned: bool,
+    /// A comment stored with the column where the database supports it.
+    pub comment: Option<String>,
+    /// A foreign key from `foreign_id(..).constrained(..)`.
+    pub foreign_key: Option<ForeignKeyDefinition>,
+}
+
+impl ColumnDefinition {
+    /// A `NOT NULL` column with no default.
+    pub fn new(name: &str, column_type: ColumnType) -> ColumnDefinition {
+        ColumnDefinition {
+            name: name.to_owned(),
+            column_type,
+            nullable: false,
+            default: None,
+            unique: false,
+            index: false,
+            primary: column_type.is_auto_increment(),
+            unsigned: false,
+            comment: None,
+            foreign_key: None,
+        }
+    }
+
+    /// Allows `NULL`.
+    pub fn nullable(&mut self) -> &mut Self {
+        self.nullable = true;
+        self
+    }
+
+    /// Sets a typed default: `.default(0)`, `.default(true)`, `.default("draft")`.
+    pub fn default(&mut self, value: impl Into<DefaultValue>) -> &mut Self {
+        self.default = Some(value.into());
+        self
+    }
+
+    /// Sets a default written as SQL: `.default_raw("CURRENT_DATE")`.
+    pub fn default_raw(&mut self, sql: &str) -> &mut Self {
+        self.default = Some(DefaultValue::Raw(sql.to_owned()));
+        self
+    }
+
+    /// Defaults to the current timestamp.
+    pub fn use_current(&mut self) -> &mut Self {
+        self.default = Some(DefaultValue::CurrentTimestamp);
+        self
+    }
+
+    /// Adds a unique index on this column, named `<table>_<column>_unique`.
+    pub fn unique(&mut self) -> &mut Self {
+        self.unique = true;
+        self
+    }
+
+    /// Adds an index on this column, named `<table>_<column>_index`.
+    pub fn index(&mut self) -> &mut Self {
+        self.index = true;
+        self
+    }
+
+    /// Makes this column the primary key.
+    pub fn primary(&mut self) -> &mut Self {
+        self.primary = true;
+        self
+    }
+
+    /// Marks an integer column unsigned (MySQL).
+    pub fn unsigned(&mut self) -> &mut Self {
+        self.unsigned = true;
+        self
+    }
+
+    /// Stores a comment with the column (PostgreSQL and MySQL).
+    pub fn comment(&mut self, text: &str) -> &mut Self {
+        self.comment = Some(text.to_owned());
+        self
+    }
+
+    /// Sets the length of a `string` or `char` column (255 by default).
+    pub fn length(&mut self, length: u32) -> &mut Self {
+        self.column_type = match self.column_type {
+            ColumnType::Char(_) => ColumnType::Char(length),
+            _ => ColumnType::String(length),
+        };
+        self
+    }
+
+    /// Adds a foreign key from this column to `table`'s `id`, deleting nothing on cascade unless
+    /// told: `t.foreign_id("user_id").constrained("users").on_delete(ForeignKeyAction::Cascade);`.
+    pub fn constrained(&mut self, table: &str) -> &mut ForeignKeyDefinition {
+        let key = ForeignKeyDefinition::new(vec![self.name.clone()]).with_target(
+            table,
+            &["id"],
+            ForeignKeyAction::NoAction,
+        );
+        self.foreign_key.insert(key)
+    }
+}

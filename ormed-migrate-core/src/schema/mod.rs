@@ -1,0 +1,18 @@
+//! The schema builder: what `Migration::up` and `down` record.
+//!
+//! Migrations never touch the database. They record a [`Plan`], a list of [`Operation`]s that
+//! are pure data; a [`Dialect`](crate::Dialect) renders the plan to SQL for one database.
+
+mod blueprint;
+mod builder;
+mod column;
+mod foreign_key;
+mod index;
+mod plan;
+
+pub use blueprint::Table;
+pub use builder::Schema;
+pub use column::{ColumnDefinition, ColumnType, DefaultValue};
+pub use foreign_key::{ForeignKeyAction, ForeignKeyDefinition};
+pub use index::{IndexDefinition, IndexKind};
+pub use plan::{CreateTable, Operation, Plan};

@@ -1,0 +1,220 @@
+//! The checksum of a migration's code: SHA-256 over a canonical walk of its tokens.
+//!
+//! `TokenStream::to_string()` is not used: its spacing differs between compiler versions, with
+//! source formatting, and between the compiler and proc-macro2's fallback used in unit tests. The
+//! walk below depends only on what the tokens *mean*:
+//! - one space between tokens, whatever the source spacing or `Spacing::Joint`;
+//! - groups by their delimiters; invisible groups by their contents only;
+//! - literals by their value (`1_000` = `1000` = `0x3e8`, `"x"` = `r#"x"#`), plus any suffix;
+//! - `r#ident` as `ident`;
+//! - `#[doc]` attributes (doc comments) dropped; plain comments never reach a macro at all.
+
+use proc_macro2::{Delimiter, Literal, TokenStream, TokenTree};
+use sha2::{Digest, Sha256};
+
+/// `sha256:<64 lowercase hex digits>` of the canonical form of `tokens`.
+pub fn checksum(tokens: &TokenStream) -> String {
+    let digest = Sha256::digest(canonical_form(tokens).as_bytes());
+    let hex: String = digest.iter().map(|byte| format!("{byte:02x}")).collect();
+    format!("sha256:{hex}")
+}
+
+/// The text that is hashed; public within the crate so tests can show what changed.
+pub fn canonical_form(tokens: &TokenStream) -> String {
+    let mut out = String::new();
+    walk(tokens.clone(), &mut out);
+    out
+}
+
+fn walk(tokens: TokenStream, out: &mut String) {
+    let tokens: Vec<TokenTree> = tokens.into_iter().collect();
+    let mut index = 0;
+    while index < tokens.len() {
+        if let Some(len) = doc_attribute_len(&tokens[index..]) {
+            index += len;
+            continue;
+        }
+        write_token(&tokens[index], out);
+        index += 1;
+    }
+}
+
+fn write_token(token: &TokenTree, out: &mut String) {
+    match token {
+        TokenTree::Group(group) => {
+            let (open, close) = match group.delimiter() {
+                Delimiter::Parenthesis => ("(", ")"),
+                Delimiter::Brace => ("{", "}"),
+                Delimiter::Bracket => ("[", "]"),
+                Delimiter::None => return walk(group.stream(), out),
+            };
+            push(out, open);
+            walk(group.stream(), out);
+            push(out, close);
+        }
+        TokenTree::Ident(ident) => {
+            let text = ident.to_string();
+            push(out, text.strip_prefix("r#").unwrap_or(&text));
+        }
+        TokenTree::Punct(punct) => push(out, &punct.as_char().to_string()),
+        TokenTree::Literal(literal) => push(out, &literal_value(literal)),
+    }
+}
+
+fn push(out: &mut String, token: &str) {
+    if !out.is_empty() {
+        out.push(' ');
+    }
+    out.push_str(token);
+}
+
+/// Length of a `#[doc …]` or `#![doc …]` attribute at the start of `tokens`, if there is one.
+fn doc_attribute_len(tokens: &[TokenTree]) -> Option<usize> {
+    let is_punct = |token: Option<&TokenTree>, ch: char| matches!(token, Some(TokenTree::Punct(p)) if p.as_char() == ch);
+    if !is_punct(tokens.first(), '#') {
+        return None;
+    }
+    let bracket_at = if is_punct(tokens.get(1), '!') { 2 } else { 1 };
+    match tokens.get(bracket_at) {
+        Some(TokenTree::Group(group)) if group.delimiter() == Delimiter::Bracket => {
+            let first = group.stream().into_iter().next();
+            matches!(first, Some(TokenTree::Ident(ident)) if ident == "doc")
+                .then_some(bracket_at + 1)
+        }
+        _ => None,
+    }
+}
+
+/// A literal by kind and value, so that different spellings of one value agree.
+fn literal_value(literal: &Literal) -> String {
+    use syn::Lit;
+    match Lit::new(literal.clone()) {
+        Lit::Str(s) => tagged("str", &s.value(), s.suffix()),
+        Lit::ByteStr(s) => tagged("bytes", &format!("{:?}", s.value()), s.suffix()),
+        Lit::CStr(s) => tagged("cstr", &format!("{:?}", s.value()), s.suffix()),
+        Lit::Byte(b) => tagged("byte", &b.value().to_string(), b.suffix()),
+        Lit::Char(c) => tagged("char", &c.value().to_string(), c.suffix()),
+        Lit::Int(i) => tagged("int", i.base10_digits(), i.suffix()),
+        Lit::Float(f) => tagged("float", f.base10_digits(), f.suffix()),
+        Lit::Bool(b) => tagged("bool", &b.value.to_string(), ""),
+        // Unknown future literal kinds: their source text is the best stable form we have.
+        _ => tagged("lit", &literal.to_string(), ""),
+    }
+}
+
+/// `kind:<len>:value:suffix`; the length keeps a value containing spaces unambiguous.
+fn tagged(kind: &str, value: &str, suffix: &str) -> String {
+    format!("{kind}:{}:{value}:{suffix}", value.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quote::quote;
+
+    fn sum(source: &str) -> String {
+        checksum(&source.parse().expect("test source must tokenize"))
+    }
+
+    const BASE: &str = r#"
+        impl Migration for CreateUsers {
+            fn up(&self, schema: &mut Schema) {
+                schema.create("users", |t| {
+                    t.id();
+                    t.string("email").unique();
+                    t.decimal("balance", 10, 2).default(1000);
+                });
+            }
+            fn down(&self, schema: &mut Schema) { schema.drop("users"); }
+        }
+    "#;
+
+    #[test]
+    fn has_algorithm_prefix_and_64_hex_digits() {
+        let value = sum(BASE);
+        let hex = value.strip_prefix("sha256:").unwrap();
+        assert_eq!(hex.len(), 64);
+        assert!(
+            hex.bytes()
+                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+        );
+    }
+
+    #[test]
+    fn formatting_comments_and_docs_do_not_change_it() {
+        let reformatted = r##"
+            /// Creates the users table.
+            impl Migration for CreateUsers
+            {
+                // a comment
+                fn up( &self , schema : &mut Schema ) {
+                    /* block comment */
+                    schema.create( "users" , | t | { t.id() ; t.string( "email" ).unique() ;
+                        t.decimal("balance", 10, 2).default(1_000); } );
+                }
+                #[doc = "Drops it."]
+                fn down(&self, schema: &mut Schema) { schema.drop(r#"users"#); }
+            }
+        "##;
+        assert_eq!(sum(BASE), sum(reformatted));
+    }
+
+    #[test]
+    fn literal_spellings_of_the_same_value_agree() {
+        assert_eq!(sum("f(1000)"), sum("f(1_000)"));
+        assert_eq!(sum("f(1000)"), sum("f(0x3e8)"));
+        assert_eq!(sum(r#"f("x")"#), sum(r###"f(r#"x"#)"###));
+        assert_eq!(sum(r#"f("a\nb")"#), sum("f(\"a\nb\")"));
+        assert_eq!(sum("r#type()"), sum("type()"));
+    }
+
+    #[test]
+    fn any_change_to_code_or_values_changes_it() {
+        let base = sum(BASE);
+        for (from, to) in [
+            ("\"users\", |t|", "\"people\", |t|"),
+            ("\"email\"", "\"mail\""),
+            ("10, 2", "10, 3"),
+            ("default(1000)", "default(1001)"),
+            (".unique()", ".index()"),
+            ("t.id();", ""),
+            ("schema.drop", "schema.drop_if_exists"),
+        ] {
+            let changed = BASE.replacen(from, to, 1);
+            assert_ne!(changed, BASE, "replacement {from:?} must apply");
+            assert_ne!(sum(&changed), base, "changing {from:?} to {to:?}");
+        }
+    }
+
+    #[test]
+    fn literal_kinds_do_not_collide() {
+        assert_ne!(sum("f(1)"), sum("f(\"1\")"));
+        assert_ne!(sum("f(1u8)"), sum("f(1)"));
+        assert_ne!(sum("f(1.0)"), sum("f(1)"));
+        assert_ne!(sum("f('a')"), sum("f(\"a\")"));
+        assert_ne!(sum(r#"f("a b", "c")"#), sum(r#"f("a", "b c")"#));
+    }
+
+    #[test]
+    fn invisible_groups_count_by_their_contents() {
+        let inner: TokenStream = quote!(a + b);
+        let grouped = TokenStream::from(TokenTree::Group(proc_macro2::Group::new(
+            Delimiter::None,
+            inner.clone(),
+        )));
+        assert_eq!(checksum(&grouped), checksum(&inner));
+    }
+
+    #[test]
+    fn only_doc_attributes_are_dropped() {
+        assert_ne!(sum("#[allow(dead_code)] fn f() {}"), sum("fn f() {}"));
+        assert_eq!(sum("#[doc = \"x\"] fn f() {}"), sum("fn f() {}"));
+        assert_eq!(sum("fn f() { #![doc = \"x\"] }"), sum("fn f() {}"));
+    }
+
+    #[test]
+    fn canonical_form_is_spaced_tokens() {
+        let form = canonical_form(&"a::b(1_0, \"x\")".parse().unwrap());
+        assert_eq!(form, "a : : b ( int:2:10: , str:1:x: )");
+    }
+}

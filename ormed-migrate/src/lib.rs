@@ -1,0 +1,124 @@
+//! # ormed-migrate
+//!
+//! Database migrations as Rust types, for SQLite, PostgreSQL and MySQL/MariaDB.
+//!
+//! A migration is a type with an `impl Migration` block marked `#[migration("<id>")]`, one per
+//! file in `src/migrations/`. The attribute checks the id at compile time, checksums the code,
+//! and registers the type: there is no registry file and no list to maintain.
+//!
+//! ```
+//! use ormed_migrate::prelude::*;
+//!
+//! #[derive(Default)]
+//! pub struct CreateUsersTable;
+//!
+//! #[migration("m_20241201000000_create_users_table")]
+//! impl Migration for CreateUsersTable {
+//!     fn up(&self, schema: &mut Schema) {
+//!         schema.create("users", |t| {
+//!             t.id();
+//!             t.string("email").unique();
+//!             t.string("name").nullable();
+//!             t.timestamps();
+//!         });
+//!     }
+//!
+//!     fn down(&self, schema: &mut Schema) {
+//!         schema.drop("users");
+//!     }
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), ormed_migrate::MigrationError> {
+//! use ormed_migrate::{Driver, MigrationRunner, SqlMigrationLedger};
+//!
+//! let migrations = ormed_migrate::build_migrations()?;
+//! assert_eq!(migrations[0].id.to_string(), "m_20241201000000_create_users_table");
+//!
+//! let driver = Driver::connect("sqlite::memory:").await?;
+//! let ledger = SqlMigrationLedger::new(driver.clone(), "orm_migrations")?;
+//! let runner = MigrationRunner::new(driver, ledger, migrations);
+//! let report = runner.apply_all().await?;
+//! assert_eq!(report.actions.len(), 1);
+//! assert!(runner.status().await?[0].is_applied());
+//! # Ok(()) }
+//! ```
+//!
+//! An application gets a migration CLI (`migrate`, `migrate:rollback`, `migrate:status`) by
+//! writing `ormed_migrate::run!();` in `main.rs`; see [`run!`].
+
+pub mod cli;
+mod registry;
+
+pub use ormed_migrate_core::{
+    Apply, ColumnType, ConnectionManager, DEFAULT_LEDGER_TABLE, Dialect, Direction, Driver,
+    ForeignKeyAction, Migration, MigrationAction, MigrationDescriptor, MigrationEntry,
+    MigrationError, MigrationId, MigrationIdError, MigrationReport, MigrationRunner,
+    MigrationState, MigrationStatus, MigrationTimestamp, Rollback, Schema, SourceLocation,
+    SqlMigrationLedger, Table,
+};
+pub use ormed_migrate_core::{checksum, dialect, driver, ledger, runner, schema};
+pub use ormed_migrate_macros::migration;
+pub use registry::build_migrations;
+
+/// What a migration file needs: `use ormed_migrate::prelude::*;`.
+pub mod prelude {
+    pub use ormed_migrate_core::{Dialect, ForeignKeyAction, Migration, Schema, Table};
+    pub use ormed_migrate_macros::migration;
+}
+
+/// Used by the code `#[migration]` and `run!` generate. Not public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::registry::{Registration, construct};
+    pub use inventory;
+}
+
+/// Compiles every migration file in this crate's `src/migrations/` (listed by
+/// `ormed_migrate_build::compile_migrations()` in `build.rs`). Write it once in `lib.rs` of a
+/// crate that holds migrations; `run!()` does it for a binary.
+#[macro_export]
+macro_rules! migrations {
+    () => {
+        include!(concat!(env!("OUT_DIR"), "/ormed_migrations.rs"));
+    };
+}
+
+/// Expands to a `main` that runs the migration CLI.
+///
+/// - `run!()`: the migrations are in this binary's `src/migrations/` (with
+///   `ormed_migrate_build::compile_migrations()` in `build.rs`).
+/// - `run!(app_migrations)`: the migrations are in the crate `app_migrations`. Naming it is what
+///   links it: a binary that only lists a crate in `Cargo.toml` contains none of its migrations.
+/// - `run!(self, app_migrations)`: both.
+///
+/// ```ignore
+/// // src/main.rs
+/// ormed_migrate::run!();
+/// ```
+///
+/// Commands: `migrate [--limit N] [--step] [--pretend] [--strict-order]`,
+/// `migrate:rollback [--step N] [--batch N] [--pretend]`, `migrate:status`. The database is
+/// `--database URL`, else `DATABASE_URL`, else `sqlite://<package name>.db` in the working
+/// directory.
+#[macro_export]
+macro_rules! run {
+    () => {
+        $crate::migrations!();
+        $crate::run!(@main);
+    };
+    (self $(, $krate:ident)* $(,)?) => {
+        $crate::migrations!();
+        $( use $krate as _; )*
+        $crate::run!(@main);
+    };
+    (@main) => {
+        fn main() -> ::std::process::ExitCode {
+            $crate::cli::main(env!("CARGO_PKG_NAME"))
+        }
+    };
+    ($($krate:ident),+ $(,)?) => {
+        $( use $krate as _; )+
+        $crate::run!(@main);
+    };
+}
