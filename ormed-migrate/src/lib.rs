@@ -49,6 +49,7 @@
 
 pub mod cli;
 mod registry;
+pub mod testing;
 
 pub use ormed_migrate_core::{
     Apply, ColumnType, ConnectionManager, DEFAULT_LEDGER_TABLE, Dialect, Direction, Driver,

@@ -1,0 +1,176 @@
+//! Testing helpers: a fresh, isolated database per test.
+//!
+//! SQLite gets a new file in a temporary directory; PostgreSQL and MySQL get a uniquely named
+//! database created through the server URL you give, dropped again by [`TestDatabase::cleanup`].
+//! Tests that use them can run in parallel.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), ormed_migrate::MigrationError> {
+//! use ormed_migrate::testing::TestDatabase;
+//!
+//! let db = TestDatabase::sqlite().await?;
+//! db.driver().execute("CREATE TABLE t (x INTEGER)").await.expect("create");
+//! db.cleanup().await?;
+//! # Ok(()) }
+//! ```
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use ormed_migrate_core::driver::redact_url;
+use ormed_migrate_core::{Dialect, Driver, MigrationError};
+
+/// Environment variable with a PostgreSQL server URL for server-backed tests.
+pub const POSTGRES_URL_VAR: &str = "ORMED_TEST_POSTGRES_URL";
+/// Environment variable with a MySQL/MariaDB server URL for server-backed tests.
+pub const MYSQL_URL_VAR: &str = "ORMED_TEST_MYSQL_URL";
+
+/// A database that exists for one test.
+#[derive(Debug)]
+pub struct TestDatabase {
+    driver: Driver,
+    url: String,
+    cleanup: Cleanup,
+}
+
+#[derive(Debug)]
+enum Cleanup {
+    Directory(tempfile::TempDir),
+    Drop { admin_url: String, name: String },
+}
+
+impl TestDatabase {
+    /// A new SQLite file in its own temporary directory.
+    pub async fn sqlite() -> Result<TestDatabase, MigrationError> {
+        let dir = tempfile::tempdir().map_err(|e| MigrationError::Database {
+            context: format!("could not create a temporary directory: {e}"),
+            source: sqlx::Error::Io(e),
+        })?;
+        let url = format!("sqlite://{}", dir.path().join("test.db").display());
+        Ok(TestDatabase {
+            driver: Driver::connect(&url).await?,
+            url,
+            cleanup: Cleanup::Directory(dir),
+        })
+    }
+
+    /// A new database on the PostgreSQL or MySQL server at `server_url` (whose own database is
+    /// used only to create and drop the test database).
+    pub async fn on_server(server_url: &str) -> Result<TestDatabase, MigrationError> {
+        let admin = Driver::connect(server_url).await?;
+        let name = unique_name();
+        let quoted = admin
+            .dialect()
+            .quote_identifier(&name)
+            .map_err(MigrationError::InvalidTableName)?;
+        admin
+            .execute(&format!("CREATE DATABASE {quoted}"))
+            .await
+            .map_err(|e| MigrationError::Database {
+                context: format!(
+                    "could not create test database {name} on {}",
+                    redact_url(server_url)
+                ),
+                source: e,
+            })?;
+        admin.close().await;
+        let url = with_database(server_url, &name);
+        Ok(TestDatabase {
+            driver: Driver::connect(&url).await?,
+            url,
+            cleanup: Cleanup::Drop {
+                admin_url: server_url.to_owned(),
+                name,
+            },
+        })
+    }
+
+    /// The database's URL (it may hold a password: print [`Driver::redacted_url`] instead).
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// A driver connected to it.
+    pub fn driver(&self) -> &Driver {
+        &self.driver
+    }
+
+    /// Its dialect.
+    pub fn dialect(&self) -> Dialect {
+        self.driver.dialect()
+    }
+
+    /// Closes the connections and removes the database.
+    pub async fn cleanup(self) -> Result<(), MigrationError> {
+        self.driver.close().await;
+        match self.cleanup {
+            Cleanup::Directory(dir) => drop(dir),
+            Cleanup::Drop { admin_url, name } => {
+                let admin = Driver::connect(&admin_url).await?;
+                let quoted = admin
+                    .dialect()
+                    .quote_identifier(&name)
+                    .map_err(MigrationError::InvalidTableName)?;
+                let force = if admin.dialect() == Dialect::Postgres {
+                    " WITH (FORCE)"
+                } else {
+                    ""
+                };
+                let dropped = admin
+                    .execute(&format!("DROP DATABASE IF EXISTS {quoted}{force}"))
+                    .await;
+                admin.close().await;
+                dropped.map_err(|e| MigrationError::Database {
+                    context: format!("could not drop test database {name}"),
+                    source: e,
+                })?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `ormed_test_<pid>_<counter>_<nanos>`: unique across parallel tests and processes.
+fn unique_name() -> String {
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or_default();
+    format!(
+        "ormed_test_{}_{}_{nanos}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// `server_url` with its database path replaced by `name`, query string kept.
+pub fn with_database(server_url: &str, name: &str) -> String {
+    let (base, query) = match server_url.split_once('?') {
+        Some((base, query)) => (base, format!("?{query}")),
+        None => (server_url, String::new()),
+    };
+    let authority_start = base.find("://").map_or(0, |i| i + 3);
+    let path_start = base[authority_start..]
+        .find('/')
+        .map_or(base.len(), |i| authority_start + i);
+    format!("{}/{name}{query}", &base[..path_start])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replaces_the_database_in_a_url() {
+        assert_eq!(
+            with_database("postgres://root@127.0.0.1:5432/test", "x"),
+            "postgres://root@127.0.0.1:5432/x"
+        );
+        assert_eq!(
+            with_database("mysql://root:pw@h/test?ssl-mode=disabled", "x"),
+            "mysql://root:pw@h/x?ssl-mode=disabled"
+        );
+        assert_eq!(with_database("postgres://h", "x"), "postgres://h/x");
+    }
+}

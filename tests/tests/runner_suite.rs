@@ -1,0 +1,563 @@
+//! The behavioural suite of the runner, against SQLite always and against PostgreSQL and
+//! MariaDB/MySQL when `ORMED_TEST_POSTGRES_URL` / `ORMED_TEST_MYSQL_URL` are set (CI sets both,
+//! and a server that cannot be reached there fails the suite). Each test gets its own database.
+
+use ormed_migrate::testing::{MYSQL_URL_VAR, POSTGRES_URL_VAR, TestDatabase};
+use ormed_migrate::{
+    Dialect, Direction, Migration, MigrationDescriptor, MigrationEntry, MigrationError,
+    MigrationId, MigrationRunner, MigrationState, Schema, SqlMigrationLedger,
+};
+
+// ---------------------------------------------------------------- migrations used by the suite
+
+struct CreateUsers;
+impl Migration for CreateUsers {
+    fn up(&self, schema: &mut Schema) {
+        schema.create("users", |t| {
+            t.id();
+            t.string("email").unique();
+        });
+    }
+    fn down(&self, schema: &mut Schema) {
+        schema.drop("users");
+    }
+}
+
+/// The same id as `CreateUsers`, edited after it was applied.
+struct CreateUsersEdited;
+impl Migration for CreateUsersEdited {
+    fn up(&self, schema: &mut Schema) {
+        schema.create("users", |t| {
+            t.id();
+            t.string("email").unique();
+            t.string("name").nullable();
+        });
+    }
+    fn down(&self, schema: &mut Schema) {
+        schema.drop("users");
+    }
+}
+
+struct CreatePosts;
+impl Migration for CreatePosts {
+    fn up(&self, schema: &mut Schema) {
+        schema.create("posts", |t| {
+            t.id();
+            t.foreign_id("user_id").constrained("users");
+            t.string("title");
+        });
+    }
+    fn down(&self, schema: &mut Schema) {
+        schema.drop("posts");
+    }
+}
+
+struct SeedUser;
+impl Migration for SeedUser {
+    fn up(&self, schema: &mut Schema) {
+        schema.raw("INSERT INTO users (email) VALUES ('a@example.com')");
+    }
+    fn down(&self, schema: &mut Schema) {
+        schema.raw("DELETE FROM users WHERE email = 'a@example.com'");
+    }
+}
+
+/// Creates a table, then fails on its second statement.
+struct FailsHalfway;
+impl Migration for FailsHalfway {
+    fn up(&self, schema: &mut Schema) {
+        schema.create("tags", |t| {
+            t.id();
+        });
+        schema.raw("INSERT INTO no_such_table (x) VALUES (1)");
+    }
+    fn down(&self, schema: &mut Schema) {
+        schema.drop("tags");
+    }
+}
+
+/// Has no `down`.
+struct OneWay;
+impl Migration for OneWay {
+    fn up(&self, schema: &mut Schema) {
+        schema.raw("UPDATE users SET email = email");
+    }
+}
+
+const USERS: &str = "m_20241201000000_create_users_table";
+const POSTS: &str = "m_20241201000100_create_posts_table";
+const SEED: &str = "m_20241201000200_seed_user";
+const FAILS: &str = "m_20241201000300_fails_halfway";
+const ONE_WAY: &str = "m_20241201000400_one_way";
+
+fn id(text: &str) -> MigrationId {
+    MigrationId::parse(text).expect("valid id")
+}
+
+fn entry(text: &str, migration: impl Migration) -> MigrationEntry {
+    MigrationEntry::new(id(text), migration)
+}
+
+fn blog() -> Vec<MigrationDescriptor> {
+    MigrationEntry::build_descriptors(vec![
+        entry(USERS, CreateUsers),
+        entry(POSTS, CreatePosts),
+        entry(SEED, SeedUser),
+    ])
+    .expect("descriptors")
+}
+
+fn runner(db: &TestDatabase, migrations: Vec<MigrationDescriptor>) -> MigrationRunner {
+    let ledger = SqlMigrationLedger::new(db.driver().clone(), "orm_migrations").expect("ledger");
+    MigrationRunner::new(db.driver().clone(), ledger, migrations)
+}
+
+async fn table_exists(db: &TestDatabase, table: &str) -> bool {
+    let driver = db.driver();
+    let count: i64 = match db.dialect() {
+        Dialect::Sqlite => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?",
+        )
+        .bind(table)
+        .fetch_one(driver.sqlite_pool().expect("sqlite"))
+        .await
+        .expect("query"),
+        Dialect::Postgres => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM information_schema.tables \
+             WHERE table_schema = current_schema() AND table_name = $1",
+        )
+        .bind(table)
+        .fetch_one(driver.postgres_pool().expect("postgres"))
+        .await
+        .expect("query"),
+        Dialect::MySql => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM information_schema.tables \
+             WHERE table_schema = DATABASE() AND table_name = ?",
+        )
+        .bind(table)
+        .fetch_one(driver.mysql_pool().expect("mysql"))
+        .await
+        .expect("query"),
+    };
+    count > 0
+}
+
+fn ids(report: &ormed_migrate::MigrationReport) -> Vec<String> {
+    report.ids().iter().map(ToString::to_string).collect()
+}
+
+async fn states(runner: &MigrationRunner) -> Vec<(String, MigrationState, Option<i64>)> {
+    runner
+        .status()
+        .await
+        .expect("status")
+        .into_iter()
+        .map(|s| (s.id.to_string(), s.state, s.batch))
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------- the cases
+
+mod cases {
+    use super::*;
+    use MigrationState::{Applied, ChecksumChanged, MissingFromCode, Pending};
+
+    pub async fn apply_all_applies_everything_as_one_batch(db: &TestDatabase) {
+        let runner = runner(db, blog());
+        let report = runner.apply_all().await.expect("apply");
+        assert_eq!(ids(&report), [USERS, POSTS, SEED]);
+        assert!(
+            report
+                .actions
+                .iter()
+                .all(|a| a.batch == 1 && a.direction == Direction::Up)
+        );
+        assert!(report.actions[0].statements[0].starts_with("CREATE TABLE"));
+        assert!(table_exists(db, "users").await && table_exists(db, "posts").await);
+        assert_eq!(
+            states(&runner).await,
+            [
+                (USERS.into(), Applied, Some(1)),
+                (POSTS.into(), Applied, Some(1)),
+                (SEED.into(), Applied, Some(1))
+            ]
+        );
+        assert!(runner.apply_all().await.expect("again").is_empty());
+    }
+
+    pub async fn limit_applies_at_most_n(db: &TestDatabase) {
+        let runner = runner(db, blog());
+        let report = runner.apply_all().limit(2).await.expect("apply");
+        assert_eq!(ids(&report), [USERS, POSTS]);
+        assert_eq!(states(&runner).await[2], (SEED.into(), Pending, None));
+        let report = runner.apply_all().await.expect("rest");
+        assert_eq!(ids(&report), [SEED]);
+        assert_eq!(report.actions[0].batch, 2);
+    }
+
+    pub async fn rollback_undoes_the_last_batch_in_reverse(db: &TestDatabase) {
+        let runner = runner(db, blog());
+        runner.apply_all().limit(2).await.expect("batch 1");
+        runner.apply_all().await.expect("batch 2");
+        let report = runner.rollback().await.expect("rollback");
+        assert_eq!(ids(&report), [SEED]);
+        assert_eq!(report.actions[0].direction, Direction::Down);
+        let report = runner.rollback().await.expect("rollback batch 1");
+        assert_eq!(ids(&report), [POSTS, USERS]);
+        assert!(!table_exists(db, "users").await && !table_exists(db, "posts").await);
+        assert!(runner.rollback().await.expect("nothing left").is_empty());
+        let ledger = runner.ledger().read_applied().await.expect("ledger");
+        assert!(ledger.is_empty());
+    }
+
+    pub async fn rollback_steps_undoes_several_batches(db: &TestDatabase) {
+        let runner = runner(db, blog());
+        let report = runner.apply_all().step().await.expect("apply");
+        let batches: Vec<i64> = report.actions.iter().map(|a| a.batch).collect();
+        assert_eq!(batches, [1, 2, 3]);
+        let report = runner.rollback().steps(2).await.expect("rollback");
+        assert_eq!(ids(&report), [SEED, POSTS]);
+        assert_eq!(
+            states(&runner).await,
+            [
+                (USERS.into(), Applied, Some(1)),
+                (POSTS.into(), Pending, None),
+                (SEED.into(), Pending, None)
+            ]
+        );
+    }
+
+    pub async fn status_reports_every_state(db: &TestDatabase) {
+        runner(db, blog())
+            .apply_all()
+            .limit(2)
+            .await
+            .expect("apply");
+        // The code now has an edited USERS, no POSTS, and SEED still pending.
+        let edited = MigrationEntry::build_descriptors(vec![
+            entry(USERS, CreateUsersEdited),
+            entry(SEED, SeedUser),
+        ])
+        .expect("descriptors");
+        let statuses = runner(db, edited).status().await.expect("status");
+        let summary: Vec<(String, MigrationState, bool)> = statuses
+            .iter()
+            .map(|s| (s.id.to_string(), s.state, s.is_applied()))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                (USERS.into(), ChecksumChanged, true),
+                (POSTS.into(), MissingFromCode, true),
+                (SEED.into(), Pending, false)
+            ]
+        );
+        assert!(statuses[0].applied_at.is_some());
+    }
+
+    pub async fn apply_one_and_already_applied(db: &TestDatabase) {
+        let runner = runner(db, blog());
+        let report = runner.apply_one(&id(USERS)).await.expect("apply one");
+        assert_eq!(ids(&report), [USERS]);
+        let error = runner.apply_one(&id(USERS)).await.expect_err("second time");
+        assert!(matches!(error, MigrationError::AlreadyApplied { .. }));
+        assert!(
+            error
+                .to_string()
+                .starts_with(&format!("Migration {USERS} has already been applied"))
+        );
+        let unknown = runner
+            .apply_one(&id("m_20300101000000_nope"))
+            .await
+            .expect_err("unknown");
+        assert!(matches!(unknown, MigrationError::UnknownMigration { .. }));
+        let report = runner.rollback_one(&id(USERS)).await.expect("rollback one");
+        assert_eq!(ids(&report), [USERS]);
+        let error = runner
+            .rollback_one(&id(USERS))
+            .await
+            .expect_err("not applied");
+        assert!(matches!(error, MigrationError::NotApplied { .. }));
+        assert!(!table_exists(db, "users").await);
+    }
+
+    pub async fn checksum_mismatch_refuses_before_running_anything(db: &TestDatabase) {
+        let original = blog();
+        let recorded = original[0].checksum.clone();
+        runner(db, original)
+            .apply_one(&id(USERS))
+            .await
+            .expect("apply users");
+        let edited = MigrationEntry::build_descriptors(vec![
+            entry(USERS, CreateUsersEdited),
+            entry(POSTS, CreatePosts),
+        ])
+        .expect("descriptors");
+        let current = edited[0].checksum.clone();
+        let error = runner(db, edited).apply_all().await.expect_err("refused");
+        let message = error.to_string();
+        assert!(matches!(error, MigrationError::ChecksumMismatch { .. }));
+        assert!(message.contains(&format!(
+            "Migration {USERS} checksum doesn't match recorded value"
+        )));
+        assert!(
+            message.contains(&recorded) && message.contains(&current),
+            "{message}"
+        );
+        assert!(
+            message.contains("runner_suite.rs:"),
+            "source location: {message}"
+        );
+        assert!(message.contains("new migration"), "{message}");
+        assert!(!table_exists(db, "posts").await, "nothing ran");
+    }
+
+    pub async fn applied_migration_missing_from_code_is_refused(db: &TestDatabase) {
+        runner(db, blog()).apply_all().await.expect("apply");
+        let fewer = MigrationEntry::build_descriptors(vec![
+            entry(USERS, CreateUsers),
+            entry(POSTS, CreatePosts),
+        ])
+        .expect("descriptors");
+        let runner = runner(db, fewer);
+        let error = runner.apply_all().await.expect_err("missing");
+        assert!(
+            matches!(error, MigrationError::MissingFromCode { .. }),
+            "{error}"
+        );
+        assert!(error.to_string().contains(SEED));
+        let error = runner
+            .rollback()
+            .await
+            .expect_err("cannot roll back unknown code");
+        assert!(
+            matches!(error, MigrationError::RollbackMissing { .. }),
+            "{error}"
+        );
+        assert!(table_exists(db, "posts").await, "nothing was rolled back");
+    }
+
+    pub async fn failure_mid_run_keeps_earlier_and_names_the_statement(db: &TestDatabase) {
+        let migrations = MigrationEntry::build_descriptors(vec![
+            entry(USERS, CreateUsers),
+            entry(POSTS, CreatePosts),
+            entry(FAILS, FailsHalfway),
+            entry(ONE_WAY, OneWay),
+        ])
+        .expect("descriptors");
+        let runner = runner(db, migrations);
+        let error = runner.apply_all().await.expect_err("fails");
+        let message = error.to_string();
+        assert!(matches!(error, MigrationError::StatementFailed { .. }));
+        assert!(message.contains(&format!(
+            "migration {FAILS} failed (up) at statement 2 of 2"
+        )));
+        assert!(
+            message.contains("INSERT INTO no_such_table (x) VALUES (1)"),
+            "{message}"
+        );
+        assert!(
+            message.contains("no_such_table"),
+            "database message: {message}"
+        );
+        let states = states(&runner).await;
+        assert_eq!(states[0].1, MigrationState::Applied);
+        assert_eq!(states[1].1, MigrationState::Applied);
+        assert_eq!(states[3], (ONE_WAY.into(), MigrationState::Pending, None));
+        if db.dialect().has_transactional_ddl() {
+            assert_eq!(states[2], (FAILS.into(), MigrationState::Pending, None));
+            assert!(
+                !table_exists(db, "tags").await,
+                "the failed migration left no trace"
+            );
+            assert!(message.contains("rolled back"), "{message}");
+        } else {
+            // MySQL committed the CREATE TABLE: the ledger says so, and blocks the next run.
+            assert_eq!(states[2].1, MigrationState::Failed(Direction::Up));
+            assert!(table_exists(db, "tags").await);
+            assert!(message.contains("marks it as failed"), "{message}");
+            let next = runner.apply_all().await.expect_err("blocked");
+            assert!(
+                matches!(next, MigrationError::PartiallyApplied { .. }),
+                "{next}"
+            );
+            assert!(next.to_string().contains("migrate:repair"));
+        }
+    }
+
+    pub async fn first_statement_failure_leaves_nothing_anywhere(db: &TestDatabase) {
+        struct BadFirst;
+        impl Migration for BadFirst {
+            fn up(&self, schema: &mut Schema) {
+                schema.raw("INSERT INTO no_such_table (x) VALUES (1)");
+            }
+            fn down(&self, _schema: &mut Schema) {}
+        }
+        let migrations =
+            MigrationEntry::build_descriptors(vec![entry(USERS, BadFirst)]).expect("descriptors");
+        let runner = runner(db, migrations);
+        runner.apply_all().await.expect_err("fails");
+        assert_eq!(states(&runner).await[0].1, MigrationState::Pending);
+        assert!(
+            runner
+                .ledger()
+                .read_applied()
+                .await
+                .expect("ledger")
+                .is_empty()
+        );
+    }
+
+    pub async fn pretend_changes_nothing(db: &TestDatabase) {
+        let runner = runner(db, blog());
+        let report = runner.apply_all().pretend().await.expect("pretend");
+        assert!(report.pretend);
+        assert_eq!(ids(&report), [USERS, POSTS, SEED]);
+        assert!(
+            report
+                .statements()
+                .iter()
+                .any(|s| s.contains("CREATE TABLE"))
+        );
+        assert!(!table_exists(db, "users").await);
+        assert!(
+            !table_exists(db, "orm_migrations").await,
+            "pretend does not create the ledger"
+        );
+        runner.apply_all().await.expect("apply");
+        let report = runner.rollback().pretend().await.expect("pretend rollback");
+        assert_eq!(ids(&report), [SEED, POSTS, USERS]);
+        assert!(
+            report
+                .statements()
+                .iter()
+                .any(|s| s.starts_with("DROP TABLE"))
+        );
+        assert!(table_exists(db, "users").await && table_exists(db, "posts").await);
+        assert_eq!(
+            runner.ledger().read_applied().await.expect("ledger").len(),
+            3
+        );
+    }
+
+    pub async fn irreversible_rollback_is_refused(db: &TestDatabase) {
+        let migrations = MigrationEntry::build_descriptors(vec![
+            entry(USERS, CreateUsers),
+            entry(ONE_WAY, OneWay),
+        ])
+        .expect("descriptors");
+        let runner = runner(db, migrations);
+        runner.apply_all().await.expect("apply");
+        let error = runner.rollback().await.expect_err("irreversible");
+        assert!(matches!(error, MigrationError::Irreversible { .. }));
+        assert!(error.to_string().contains(ONE_WAY));
+        assert!(table_exists(db, "users").await, "nothing was rolled back");
+        assert_eq!(
+            runner.ledger().read_applied().await.expect("ledger").len(),
+            2
+        );
+    }
+
+    pub async fn ledger_api_round_trip(db: &TestDatabase) {
+        let ledger =
+            SqlMigrationLedger::new(db.driver().clone(), "orm_migrations").expect("ledger");
+        ledger.ensure_initialized().await.expect("init");
+        ledger.ensure_initialized().await.expect("idempotent");
+        assert_eq!(ledger.next_batch_number().await.expect("batch"), 1);
+        let descriptor = &blog()[0];
+        let at = chrono::DateTime::parse_from_rfc3339("2024-12-01T10:20:30Z")
+            .expect("time")
+            .with_timezone(&chrono::Utc);
+        ledger.log_applied(descriptor, at, 1).await.expect("log");
+        assert_eq!(ledger.next_batch_number().await.expect("batch"), 2);
+        let rows = ledger.read_applied().await.expect("read");
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].id, descriptor.id);
+        assert_eq!(rows[0].checksum, descriptor.checksum);
+        assert_eq!(rows[0].applied_at, at, "the same UTC instant reads back");
+        ledger.remove(&descriptor.id).await.expect("remove");
+        assert!(ledger.read_applied().await.expect("read").is_empty());
+        let error =
+            SqlMigrationLedger::new(db.driver().clone(), "orm migrations; --").expect_err("bad");
+        assert!(
+            error
+                .to_string()
+                .contains("invalid migration ledger table name")
+        );
+    }
+
+    pub async fn racing_ledger_initialization_is_safe(db: &TestDatabase) {
+        let ledger =
+            SqlMigrationLedger::new(db.driver().clone(), "orm_migrations").expect("ledger");
+        let (a, b, c) = tokio::join!(
+            ledger.ensure_initialized(),
+            ledger.ensure_initialized(),
+            ledger.ensure_initialized()
+        );
+        a.and(b).and(c).expect("all succeed");
+        assert!(table_exists(db, "orm_migrations").await);
+    }
+}
+
+// ------------------------------------------------------------------------ one module per database
+
+/// The database for one test, or `None` when the server suite is not configured. In CI the
+/// variables are set, so an unreachable server fails here instead of skipping.
+async fn database(var: Option<&str>) -> Option<TestDatabase> {
+    let Some(var) = var else {
+        return Some(TestDatabase::sqlite().await.expect("sqlite test database"));
+    };
+    let url = match std::env::var(var) {
+        Ok(url) if !url.is_empty() => url,
+        _ => {
+            eprintln!("{var} is not set: skipping this server-backed test");
+            return None;
+        }
+    };
+    match TestDatabase::on_server(&url).await {
+        Ok(db) => Some(db),
+        Err(error) => panic!("{var} is set but the test database could not be created: {error}"),
+    }
+}
+
+macro_rules! suite {
+    ($($case:ident),* $(,)?) => {
+        mod sqlite { $(
+            #[tokio::test]
+            async fn $case() { super::run(None, super::cases::$case).await }
+        )* }
+        mod postgres { $(
+            #[tokio::test]
+            async fn $case() { super::run(Some(super::POSTGRES_URL_VAR), super::cases::$case).await }
+        )* }
+        mod mysql { $(
+            #[tokio::test]
+            async fn $case() { super::run(Some(super::MYSQL_URL_VAR), super::cases::$case).await }
+        )* }
+    };
+}
+
+async fn run(var: Option<&str>, case: impl AsyncFnOnce(&TestDatabase)) {
+    let Some(db) = database(var).await else {
+        return;
+    };
+    case(&db).await;
+    db.cleanup().await.expect("cleanup");
+}
+
+suite! {
+    apply_all_applies_everything_as_one_batch,
+    limit_applies_at_most_n,
+    rollback_undoes_the_last_batch_in_reverse,
+    rollback_steps_undoes_several_batches,
+    status_reports_every_state,
+    apply_one_and_already_applied,
+    checksum_mismatch_refuses_before_running_anything,
+    applied_migration_missing_from_code_is_refused,
+    failure_mid_run_keeps_earlier_and_names_the_statement,
+    first_statement_failure_leaves_nothing_anywhere,
+    pretend_changes_nothing,
+    irreversible_rollback_is_refused,
+    ledger_api_round_trip,
+    racing_ledger_initialization_is_safe,
+}
