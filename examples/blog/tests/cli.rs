@@ -1,0 +1,152 @@
+//! The blog's CLI as a process: `migrate`, `migrate:status`, `migrate:rollback` on SQLite always,
+//! and on PostgreSQL and MariaDB when `ORMED_TEST_POSTGRES_URL` / `ORMED_TEST_MYSQL_URL` are set.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use ormed_migrate::testing::{MYSQL_URL_VAR, POSTGRES_URL_VAR, TestDatabase};
+
+fn blog(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_blog"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("the blog binary runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[track_caller]
+fn succeeded(output: &Output) -> String {
+    assert!(output.status.success(), "stdout:\n{}\nstderr:\n{}", stdout(output), stderr(output));
+    stdout(output)
+}
+
+/// migrate, status, rollback, status: the whole cycle against `url`.
+fn migrate_status_rollback(url: &str) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let database = ["--database", url];
+    let out = succeeded(&blog(dir.path(), &[&["migrate", "--pretend"][..], &database].concat()));
+    assert!(out.contains("CREATE TABLE"), "{out}");
+    assert!(out.contains("Pretend: 3 migrations, nothing was run."), "{out}");
+
+    let out = succeeded(&blog(dir.path(), &[&["migrate"][..], &database].concat()));
+    assert!(out.contains("Applied      m_20241201000000_create_users_table"), "{out}");
+    assert!(out.contains("Applied 3 migrations in"), "{out}");
+
+    let out = succeeded(&blog(dir.path(), &[&["migrate:status"][..], &database].concat()));
+    assert_eq!(out.lines().filter(|l| l.starts_with("Applied ")).count(), 3, "{out}");
+    assert!(out.contains("3 applied, 0 pending."), "{out}");
+
+    let out = succeeded(&blog(dir.path(), &[&["migrate"][..], &database].concat()));
+    assert!(out.contains("Nothing to migrate."), "{out}");
+
+    let out = succeeded(&blog(dir.path(), &[&["migrate:rollback"][..], &database].concat()));
+    assert!(out.contains("Rolled back 3 migrations in"), "{out}");
+    let first = out.find("seed_admin_user").expect("seed rolled back");
+    let last = out.find("create_users_table").expect("users rolled back");
+    assert!(first < last, "reverse order: {out}");
+
+    let out = succeeded(&blog(dir.path(), &[&["migrate:status"][..], &database].concat()));
+    assert!(out.contains("0 applied, 3 pending."), "{out}");
+
+    let out = succeeded(&blog(dir.path(), &[&["migrate", "--limit", "1"][..], &database].concat()));
+    assert!(out.contains("Applied 1 migration in"), "{out}");
+    let out = succeeded(&blog(dir.path(), &[&["migrate:rollback", "--step", "1"][..], &database].concat()));
+    assert!(out.contains("Rolled back 1 migration in"), "{out}");
+}
+
+fn server_url(var: &str) -> Option<String> {
+    match std::env::var(var) {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => {
+            eprintln!("{var} is not set: skipping this server-backed test");
+            None
+        }
+    }
+}
+
+fn on_server(var: &str) {
+    let Some(server) = server_url(var) else {
+        return;
+    };
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let db = runtime
+        .block_on(TestDatabase::on_server(&server))
+        .unwrap_or_else(|e| panic!("{var} is set but the server is not usable: {e}"));
+    migrate_status_rollback(db.url());
+    runtime.block_on(db.cleanup()).expect("cleanup");
+}
+
+#[test]
+fn cycle_on_sqlite() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("blog.db").display());
+    migrate_status_rollback(&url);
+}
+
+#[test]
+fn cycle_on_postgres() {
+    on_server(POSTGRES_URL_VAR);
+}
+
+#[test]
+fn cycle_on_mysql() {
+    on_server(MYSQL_URL_VAR);
+}
+
+#[test]
+fn default_database_is_app_name_db_in_the_working_directory() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = succeeded(&blog(dir.path(), &["migrate"]));
+    assert!(out.contains("Applied 3 migrations"), "{out}");
+    assert!(dir.path().join("blog.db").exists());
+}
+
+#[test]
+fn database_url_comes_from_the_environment() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("env.db").display());
+    let output = Command::new(env!("CARGO_BIN_EXE_blog"))
+        .arg("migrate:status")
+        .current_dir(dir.path())
+        .env("DATABASE_URL", &url)
+        .output()
+        .expect("runs");
+    assert!(succeeded(&output).contains("0 applied, 3 pending."));
+    assert!(dir.path().join("env.db").exists());
+    assert!(!dir.path().join("blog.db").exists());
+}
+
+#[test]
+fn errors_exit_non_zero_and_hide_passwords() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let output = blog(dir.path(), &["migrate", "--database", "oracle://scott:tiger@db/x"]);
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert!(err.contains("unsupported database URL `oracle://scott:***@db/x`"), "{err}");
+    assert!(!err.contains("tiger"));
+
+    let output = blog(dir.path(), &["migrate", "--database", "postgres://u:hunter2@127.0.0.1:1/x"]);
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert!(err.contains("could not connect to postgres://u:***@127.0.0.1:1/x"), "{err}");
+    assert!(!err.contains("hunter2"));
+
+    let output = blog(dir.path(), &["migrate:rollback", "--step", "many"]);
+    assert_eq!(output.status.code(), Some(2), "usage errors exit 2 as clap does");
+}
+
+#[test]
+fn rolling_back_an_unapplied_database_says_so() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = succeeded(&blog(dir.path(), &["migrate:rollback"]));
+    assert!(out.contains("Nothing to roll back."), "{out}");
+}
