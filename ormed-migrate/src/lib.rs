@@ -6,7 +6,7 @@
 //! file in `src/migrations/`. The attribute checks the id at compile time, checksums the code,
 //! and registers the type: there is no registry file and no list to maintain.
 //!
-//! ```
+//! ```standalone_crate
 //! use ormed_migrate::prelude::*;
 //!
 //! #[derive(Default)]
@@ -123,3 +123,18 @@ macro_rules! run {
         $crate::run!(@main);
     };
 }
+
+/// The guides in `docs/`; every example in them compiles and runs as a doctest.
+pub mod guide {
+    #[doc = include_str!("../../docs/migrations.md")]
+    pub mod migrations {}
+    #[doc = include_str!("../../docs/running-migrations.md")]
+    pub mod running_migrations {}
+    #[doc = include_str!("../../docs/cli.md")]
+    pub mod cli {}
+}
+
+/// Every code block of the README compiles and runs as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
