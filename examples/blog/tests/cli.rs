@@ -25,7 +25,12 @@ fn stderr(output: &Output) -> String {
 
 #[track_caller]
 fn succeeded(output: &Output) -> String {
-    assert!(output.status.success(), "stdout:\n{}\nstderr:\n{}", stdout(output), stderr(output));
+    assert!(
+        output.status.success(),
+        "stdout:\n{}\nstderr:\n{}",
+        stdout(output),
+        stderr(output)
+    );
     stdout(output)
 }
 
@@ -33,33 +38,61 @@ fn succeeded(output: &Output) -> String {
 fn migrate_status_rollback(url: &str) {
     let dir = tempfile::tempdir().expect("temp dir");
     let database = ["--database", url];
-    let out = succeeded(&blog(dir.path(), &[&["migrate", "--pretend"][..], &database].concat()));
+    let out = succeeded(&blog(
+        dir.path(),
+        &[&["migrate", "--pretend"][..], &database].concat(),
+    ));
     assert!(out.contains("CREATE TABLE"), "{out}");
-    assert!(out.contains("Pretend: 3 migrations, nothing was run."), "{out}");
+    assert!(
+        out.contains("Pretend: 3 migrations, nothing was run."),
+        "{out}"
+    );
 
     let out = succeeded(&blog(dir.path(), &[&["migrate"][..], &database].concat()));
-    assert!(out.contains("Applied      m_20241201000000_create_users_table"), "{out}");
+    assert!(
+        out.contains("Applied      m_20241201000000_create_users_table"),
+        "{out}"
+    );
     assert!(out.contains("Applied 3 migrations in"), "{out}");
 
-    let out = succeeded(&blog(dir.path(), &[&["migrate:status"][..], &database].concat()));
-    assert_eq!(out.lines().filter(|l| l.starts_with("Applied ")).count(), 3, "{out}");
+    let out = succeeded(&blog(
+        dir.path(),
+        &[&["migrate:status"][..], &database].concat(),
+    ));
+    assert_eq!(
+        out.lines().filter(|l| l.starts_with("Applied ")).count(),
+        3,
+        "{out}"
+    );
     assert!(out.contains("3 applied, 0 pending."), "{out}");
 
     let out = succeeded(&blog(dir.path(), &[&["migrate"][..], &database].concat()));
     assert!(out.contains("Nothing to migrate."), "{out}");
 
-    let out = succeeded(&blog(dir.path(), &[&["migrate:rollback"][..], &database].concat()));
+    let out = succeeded(&blog(
+        dir.path(),
+        &[&["migrate:rollback"][..], &database].concat(),
+    ));
     assert!(out.contains("Rolled back 3 migrations in"), "{out}");
     let first = out.find("seed_admin_user").expect("seed rolled back");
     let last = out.find("create_users_table").expect("users rolled back");
     assert!(first < last, "reverse order: {out}");
 
-    let out = succeeded(&blog(dir.path(), &[&["migrate:status"][..], &database].concat()));
+    let out = succeeded(&blog(
+        dir.path(),
+        &[&["migrate:status"][..], &database].concat(),
+    ));
     assert!(out.contains("0 applied, 3 pending."), "{out}");
 
-    let out = succeeded(&blog(dir.path(), &[&["migrate", "--limit", "1"][..], &database].concat()));
+    let out = succeeded(&blog(
+        dir.path(),
+        &[&["migrate", "--limit", "1"][..], &database].concat(),
+    ));
     assert!(out.contains("Applied 1 migration in"), "{out}");
-    let out = succeeded(&blog(dir.path(), &[&["migrate:rollback", "--step", "1"][..], &database].concat()));
+    let out = succeeded(&blog(
+        dir.path(),
+        &[&["migrate:rollback", "--step", "1"][..], &database].concat(),
+    ));
     assert!(out.contains("Rolled back 1 migration in"), "{out}");
 }
 
@@ -128,20 +161,40 @@ fn database_url_comes_from_the_environment() {
 #[test]
 fn errors_exit_non_zero_and_hide_passwords() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let output = blog(dir.path(), &["migrate", "--database", "oracle://scott:tiger@db/x"]);
+    let output = blog(
+        dir.path(),
+        &["migrate", "--database", "oracle://scott:tiger@db/x"],
+    );
     assert_eq!(output.status.code(), Some(1));
     let err = stderr(&output);
-    assert!(err.contains("unsupported database URL `oracle://scott:***@db/x`"), "{err}");
+    assert!(
+        err.contains("unsupported database URL `oracle://scott:***@db/x`"),
+        "{err}"
+    );
     assert!(!err.contains("tiger"));
 
-    let output = blog(dir.path(), &["migrate", "--database", "postgres://u:hunter2@127.0.0.1:1/x"]);
+    let output = blog(
+        dir.path(),
+        &[
+            "migrate",
+            "--database",
+            "postgres://u:hunter2@127.0.0.1:1/x",
+        ],
+    );
     assert_eq!(output.status.code(), Some(1));
     let err = stderr(&output);
-    assert!(err.contains("could not connect to postgres://u:***@127.0.0.1:1/x"), "{err}");
+    assert!(
+        err.contains("could not connect to postgres://u:***@127.0.0.1:1/x"),
+        "{err}"
+    );
     assert!(!err.contains("hunter2"));
 
     let output = blog(dir.path(), &["migrate:rollback", "--step", "many"]);
-    assert_eq!(output.status.code(), Some(2), "usage errors exit 2 as clap does");
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "usage errors exit 2 as clap does"
+    );
 }
 
 #[test]
