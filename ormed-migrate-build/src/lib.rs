@@ -14,6 +14,9 @@
 //! file into `OUT_DIR` and tells Cargo to rerun when the folder changes, so a file created with
 //! `make:migration` (or by hand) is part of the very next `cargo build`.
 
+// The example is a whole build.rs, so its `fn main` is the point.
+#![allow(clippy::needless_doctest_main)]
+
 use std::fmt;
 use std::fs;
 use std::path::{Path, PathBuf};

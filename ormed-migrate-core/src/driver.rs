@@ -90,9 +90,9 @@ impl Driver {
     /// `postgres://…` or `postgresql://…`, `mysql://…` or `mariadb://…`.
     pub async fn connect(url: &str) -> Result<Driver, MigrationError> {
         let redacted = redact_url(url);
-        let connect_error = |source| MigrationError::Connect {
+        let connect_error = |source: sqlx::Error| MigrationError::Connect {
             url: redacted.clone(),
-            source,
+            source: Box::new(source),
         };
         let pool = match scheme(url).as_deref() {
             Some("sqlite") => Pool::Sqlite(connect_sqlite(url).await.map_err(connect_error)?),

@@ -55,7 +55,7 @@ pub enum MigrationError {
         /// The URL with any password masked.
         url: String,
         /// The driver's error.
-        source: sqlx::Error,
+        source: Box<sqlx::Error>,
     },
 
     /// A query of the runner's own (ledger, introspection) failed.
@@ -64,7 +64,7 @@ pub enum MigrationError {
         /// What was being done.
         context: String,
         /// The driver's error.
-        source: sqlx::Error,
+        source: Box<sqlx::Error>,
     },
 
     /// A ledger table name that is not a valid identifier.
@@ -115,7 +115,7 @@ pub enum MigrationError {
         /// What state the database is left in and what to do next.
         outcome: String,
         /// The driver's error.
-        source: sqlx::Error,
+        source: Box<sqlx::Error>,
     },
 
     /// An applied migration's code changed.
@@ -256,10 +256,11 @@ pub fn database_message(error: &sqlx::Error) -> String {
 }
 
 impl MigrationError {
-    pub(crate) fn database(context: impl Into<String>, source: sqlx::Error) -> MigrationError {
+    /// A [`MigrationError::Database`]: `context` says what was being done.
+    pub fn database(context: impl Into<String>, source: sqlx::Error) -> MigrationError {
         MigrationError::Database {
             context: context.into(),
-            source,
+            source: Box::new(source),
         }
     }
 }

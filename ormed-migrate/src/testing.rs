@@ -42,9 +42,8 @@ enum Cleanup {
 impl TestDatabase {
     /// A new SQLite file in its own temporary directory.
     pub async fn sqlite() -> Result<TestDatabase, MigrationError> {
-        let dir = tempfile::tempdir().map_err(|e| MigrationError::Database {
-            context: format!("could not create a temporary directory: {e}"),
-            source: sqlx::Error::Io(e),
+        let dir = tempfile::tempdir().map_err(|e| {
+            MigrationError::database("could not create a temporary directory", sqlx::Error::Io(e))
         })?;
         let url = format!("sqlite://{}", dir.path().join("test.db").display());
         Ok(TestDatabase {
@@ -66,12 +65,12 @@ impl TestDatabase {
         admin
             .execute(&format!("CREATE DATABASE {quoted}"))
             .await
-            .map_err(|e| MigrationError::Database {
-                context: format!(
-                    "could not create test database {name} on {}",
-                    redact_url(server_url)
-                ),
-                source: e,
+            .map_err(|e| {
+                let server = redact_url(server_url);
+                MigrationError::database(
+                    format!("could not create test database {name} on {server}"),
+                    e,
+                )
             })?;
         admin.close().await;
         let url = with_database(server_url, &name);
@@ -120,9 +119,8 @@ impl TestDatabase {
                     .execute(&format!("DROP DATABASE IF EXISTS {quoted}{force}"))
                     .await;
                 admin.close().await;
-                dropped.map_err(|e| MigrationError::Database {
-                    context: format!("could not drop test database {name}"),
-                    source: e,
+                dropped.map_err(|e| {
+                    MigrationError::database(format!("could not drop test database {name}"), e)
                 })?;
             }
         }

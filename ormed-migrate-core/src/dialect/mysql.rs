@@ -51,10 +51,20 @@ impl DialectSql for MySql {
     }
 
     fn auto_increment(&self, column: &ColumnDefinition) -> String {
-        format!(
+        let mut sql = format!(
             "{} NOT NULL AUTO_INCREMENT PRIMARY KEY",
             self.column_type(column)
-        )
+        );
+        // The shared column renderer adds inline comments to other columns only.
+        if let Some(comment) = column
+            .comment
+            .as_deref()
+            .and_then(|c| self.inline_comment(c))
+        {
+            sql.push(' ');
+            sql.push_str(&comment);
+        }
+        sql
     }
 
     fn boolean(&self, value: bool) -> &'static str {

@@ -48,6 +48,17 @@ impl DialectSql for Postgres {
         if value { "TRUE" } else { "FALSE" }
     }
 
+    fn rename_table(&self, from: &str, to: &str) -> String {
+        // `RENAME TO` takes a bare name and keeps the table in its schema, so a new name
+        // qualified with the same schema (`app.a` to `app.b`) is written bare. Both names are
+        // already validated and quoted, and a quoted identifier never contains a `.`.
+        let to = match (from.rsplit_once('.'), to.rsplit_once('.')) {
+            (Some((from_schema, _)), Some((to_schema, table))) if from_schema == to_schema => table,
+            _ => to,
+        };
+        format!("ALTER TABLE {from} RENAME TO {to}")
+    }
+
     fn comment_statements(&self, table: &str, create: &CreateTable) -> Vec<String> {
         create
             .columns

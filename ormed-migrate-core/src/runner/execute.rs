@@ -251,7 +251,7 @@ impl MigrationRunner {
             total: statements.len(),
             dialect: self.driver.dialect(),
             outcome,
-            source,
+            source: Box::new(source),
         }
     }
 }
