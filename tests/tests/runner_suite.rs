@@ -486,6 +486,104 @@ mod cases {
         );
     }
 
+    pub async fn no_transaction_migrations_run_statement_by_statement(db: &TestDatabase) {
+        struct ConcurrentIndex;
+        impl Migration for ConcurrentIndex {
+            fn up(&self, schema: &mut Schema) {
+                schema.raw_for(
+                    Dialect::Postgres,
+                    "CREATE INDEX CONCURRENTLY users_email_idx ON users (email)",
+                );
+                schema.raw_for(
+                    Dialect::Sqlite,
+                    "CREATE INDEX users_email_idx ON users (email)",
+                );
+                schema.raw_for(
+                    Dialect::MySql,
+                    "CREATE INDEX users_email_idx ON users (email)",
+                );
+            }
+            fn down(&self, schema: &mut Schema) {
+                schema.raw_for(Dialect::Postgres, "DROP INDEX CONCURRENTLY users_email_idx");
+                schema.raw_for(Dialect::Sqlite, "DROP INDEX users_email_idx");
+                schema.raw_for(Dialect::MySql, "DROP INDEX users_email_idx ON users");
+            }
+        }
+        let index = "m_20241201000500_concurrent_index";
+        let transactional = MigrationEntry::build_descriptors(vec![
+            entry(USERS, CreateUsers),
+            entry(index, ConcurrentIndex),
+        ])
+        .expect("descriptors");
+        if db.dialect() == Dialect::Postgres {
+            let error = runner(db, transactional)
+                .apply_all()
+                .await
+                .expect_err("refused");
+            assert!(
+                matches!(error, MigrationError::NeedsNoTransaction { .. }),
+                "{error}"
+            );
+            assert!(error.to_string().contains("no_transaction"), "{error}");
+            assert!(
+                !table_exists(db, "users").await,
+                "refused before anything ran"
+            );
+        }
+        let migrations = MigrationEntry::build_descriptors(vec![
+            entry(USERS, CreateUsers),
+            entry(index, ConcurrentIndex).no_transaction(),
+        ])
+        .expect("descriptors");
+        let runner = runner(db, migrations);
+        runner.apply_all().await.expect("apply");
+        assert!(
+            states(&runner)
+                .await
+                .iter()
+                .all(|s| s.1 == MigrationState::Applied)
+        );
+        let report = runner.rollback().await.expect("rollback");
+        assert_eq!(ids(&report), [index, USERS]);
+    }
+
+    pub async fn schema_qualified_ledger_on_postgres(db: &TestDatabase) {
+        let qualified = SqlMigrationLedger::new(db.driver().clone(), "ops.orm_migrations");
+        if db.dialect() != Dialect::Postgres {
+            let error = qualified.expect_err("only PostgreSQL has schemas here");
+            assert!(
+                error
+                    .to_string()
+                    .contains("invalid migration ledger table name"),
+                "{error}"
+            );
+            return;
+        }
+        db.driver()
+            .execute("CREATE SCHEMA ops")
+            .await
+            .expect("schema");
+        let ledger = qualified.expect("schema-qualified");
+        let runner = MigrationRunner::new(db.driver().clone(), ledger, blog());
+        assert!(
+            runner
+                .status()
+                .await
+                .expect("status")
+                .iter()
+                .all(|s| s.is_pending())
+        );
+        runner.apply_all().await.expect("apply");
+        assert!(
+            !table_exists(db, "orm_migrations").await,
+            "the ledger is in schema ops"
+        );
+        assert_eq!(
+            runner.ledger().read_applied().await.expect("ledger").len(),
+            3
+        );
+    }
+
     pub async fn racing_ledger_initialization_is_safe(db: &TestDatabase) {
         let ledger =
             SqlMigrationLedger::new(db.driver().clone(), "orm_migrations").expect("ledger");
@@ -560,4 +658,6 @@ suite! {
     irreversible_rollback_is_refused,
     ledger_api_round_trip,
     racing_ledger_initialization_is_safe,
+    no_transaction_migrations_run_statement_by_statement,
+    schema_qualified_ledger_on_postgres,
 }
