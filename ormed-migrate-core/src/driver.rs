@@ -35,6 +35,8 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct Driver {
     pub(crate) pool: Pool,
     url: Arc<str>,
+    /// Serialises runners of an in-memory SQLite database, which only this process can see.
+    pub(crate) memory_lock: Arc<tokio::sync::Mutex<()>>,
 }
 
 #[derive(Clone)]
@@ -123,6 +125,7 @@ impl Driver {
         Ok(Driver {
             pool,
             url: redacted.into(),
+            memory_lock: crate::lock::new_memory_lock(),
         })
     }
 

@@ -222,6 +222,16 @@ pub enum MigrationError {
         dialect: Dialect,
     },
 
+    /// Another runner held the migration lock for longer than the timeout.
+    #[error(
+        "another migration run holds the migration lock of this database; waited {waited:?}. \
+         Let it finish, then run again (a runner that died releases the lock by itself)"
+    )]
+    LockTimeout {
+        /// How long this runner waited.
+        waited: std::time::Duration,
+    },
+
     /// A statement that cannot run inside a transaction, in a transactional migration.
     #[error(
         "migration {id} uses `{statement}`, which {dialect} cannot run inside a transaction; add \

@@ -10,6 +10,7 @@ pub mod dialect;
 pub mod driver;
 pub mod error;
 pub mod ledger;
+pub mod lock;
 pub mod migration;
 pub mod runner;
 pub mod schema;
@@ -25,6 +26,7 @@ pub use driver::Driver;
 pub use error::MigrationError;
 pub use id::{MigrationId, MigrationIdError, MigrationTimestamp};
 pub use ledger::{AppliedMigration, ConnectionManager, DEFAULT_LEDGER_TABLE, SqlMigrationLedger};
+pub use lock::{DEFAULT_LOCK_TIMEOUT, MigrationLock};
 pub use migration::Migration;
 pub use runner::{
     Apply, MigrationAction, MigrationReport, MigrationRunner, MigrationState, MigrationStatus,

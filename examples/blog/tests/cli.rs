@@ -96,6 +96,39 @@ fn migrate_status_rollback(url: &str) {
     assert!(out.contains("Rolled back 1 migration in"), "{out}");
 }
 
+/// Several processes race `migrate` on one database: the lock lets exactly one apply the
+/// migrations; the others wait, re-read the ledger and find nothing to do.
+fn racing_processes_migrate_once(url: &str) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let children: Vec<_> = (0..4)
+        .map(|_| {
+            Command::new(env!("CARGO_BIN_EXE_blog"))
+                .args(["migrate", "--database", url])
+                .current_dir(dir.path())
+                .env_remove("DATABASE_URL")
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("spawn")
+        })
+        .collect();
+    let outputs: Vec<String> = children
+        .into_iter()
+        .map(|child| succeeded(&child.wait_with_output().expect("wait")))
+        .collect();
+    let applied = outputs
+        .iter()
+        .filter(|o| o.contains("Applied 3 migrations"))
+        .count();
+    let idle = outputs
+        .iter()
+        .filter(|o| o.contains("Nothing to migrate."))
+        .count();
+    assert_eq!((applied, idle), (1, 3), "{outputs:#?}");
+    let out = succeeded(&blog(dir.path(), &["migrate:status", "--database", url]));
+    assert!(out.contains("3 applied, 0 pending."), "{out}");
+}
+
 fn server_url(var: &str) -> Option<String> {
     match std::env::var(var) {
         Ok(url) if !url.is_empty() => Some(url),
@@ -116,6 +149,11 @@ fn on_server(var: &str) {
         .unwrap_or_else(|e| panic!("{var} is set but the server is not usable: {e}"));
     migrate_status_rollback(db.url());
     runtime.block_on(db.cleanup()).expect("cleanup");
+    let db = runtime
+        .block_on(TestDatabase::on_server(&server))
+        .unwrap_or_else(|e| panic!("{var} is set but the server is not usable: {e}"));
+    racing_processes_migrate_once(db.url());
+    runtime.block_on(db.cleanup()).expect("cleanup");
 }
 
 #[test]
@@ -123,6 +161,15 @@ fn cycle_on_sqlite() {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}", dir.path().join("blog.db").display());
     migrate_status_rollback(&url);
+}
+
+#[test]
+fn racing_processes_on_sqlite() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    racing_processes_migrate_once(&format!(
+        "sqlite://{}",
+        dir.path().join("race.db").display()
+    ));
 }
 
 #[test]

@@ -11,6 +11,7 @@ mod status;
 use std::collections::{BTreeSet, HashMap};
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
+use std::time::Duration;
 
 pub use report::{MigrationAction, MigrationReport};
 pub use status::{MigrationState, MigrationStatus};
@@ -20,6 +21,7 @@ use crate::driver::Driver;
 use crate::error::MigrationError;
 use crate::id::MigrationId;
 use crate::ledger::{AppliedMigration, SqlMigrationLedger};
+use crate::lock::DEFAULT_LOCK_TIMEOUT;
 
 /// Applies, rolls back and reports on a set of migrations against one database.
 ///
@@ -47,6 +49,7 @@ pub struct MigrationRunner {
     migrations: Vec<MigrationDescriptor>,
     strict_order: bool,
     allow_missing: bool,
+    lock_timeout: Duration,
 }
 
 /// A boxed future, so the builders can be awaited directly.
@@ -88,7 +91,14 @@ impl MigrationRunner {
             migrations,
             strict_order: false,
             allow_missing: false,
+            lock_timeout: DEFAULT_LOCK_TIMEOUT,
         }
+    }
+
+    /// How long to wait for another runner's migration lock (60 seconds by default).
+    pub fn lock_timeout(mut self, timeout: Duration) -> MigrationRunner {
+        self.lock_timeout = timeout;
+        self
     }
 
     /// Refuse (instead of warning about) a pending migration older than the newest applied one.
@@ -245,11 +255,39 @@ impl MigrationRunner {
         }
     }
 
+    /// Runs `work` holding the migration lock, released on every path. `pretend` writes
+    /// nothing, so it takes no lock and never waits.
+    async fn locked(
+        &self,
+        pretend: bool,
+        work: impl Future<Output = Result<MigrationReport, MigrationError>>,
+    ) -> Result<MigrationReport, MigrationError> {
+        if pretend {
+            return work.await;
+        }
+        let lock = self
+            .driver
+            .lock(self.ledger.table(), self.lock_timeout)
+            .await?;
+        let result = work.await;
+        if let Err(error) = lock.release().await {
+            // The lock's connection is closed either way, which frees it; the run's own result
+            // is what the caller needs.
+            tracing::warn!("{error}");
+        }
+        result
+    }
+
     async fn run_apply(&self, apply: Apply<'_>) -> Result<MigrationReport, MigrationError> {
+        self.locked(apply.pretend, self.apply_locked(&apply)).await
+    }
+
+    /// Reads the ledger only once the lock is held, so a runner that waited finds the work done.
+    async fn apply_locked(&self, apply: &Apply<'_>) -> Result<MigrationReport, MigrationError> {
         let applied = self.read_ledger(!apply.pretend).await?;
         self.check_no_failures(&applied)?;
         self.check_applied_match_code(&applied)?;
-        let selected = self.select_pending(&apply, &applied)?;
+        let selected = self.select_pending(apply, &applied)?;
         let mut report = MigrationReport {
             pretend: apply.pretend,
             warnings: self.order_warnings(&selected, &applied)?,
@@ -358,9 +396,17 @@ impl MigrationRunner {
         &self,
         rollback: Rollback<'_>,
     ) -> Result<MigrationReport, MigrationError> {
+        self.locked(rollback.pretend, self.rollback_locked(&rollback))
+            .await
+    }
+
+    async fn rollback_locked(
+        &self,
+        rollback: &Rollback<'_>,
+    ) -> Result<MigrationReport, MigrationError> {
         let applied = self.read_ledger(!rollback.pretend).await?;
         self.check_no_failures(&applied)?;
-        let rows = self.select_rollback(&rollback, &applied)?;
+        let rows = self.select_rollback(rollback, &applied)?;
         let mut selected = Vec::with_capacity(rows.len());
         for row in &rows {
             let descriptor = self
