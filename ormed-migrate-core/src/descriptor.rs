@@ -14,7 +14,8 @@ use crate::schema::{Plan, Schema};
 /// Where a migration is defined: the file and line of its `#[migration]` or `MigrationEntry::new`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct SourceLocation {
-    /// Path as the compiler saw it, for example `src/migrations/m_20241201000000_users.rs`.
+    /// The file as the compiler saw it: for a file in `src/migrations/` its absolute path (the
+    /// build script names it so), elsewhere the path relative to the workspace, as `file!()`.
     pub file: &'static str,
     /// Line, from 1.
     pub line: u32,

@@ -8,7 +8,6 @@ use std::path::Path;
 
 use proc_macro2::TokenStream;
 use quote::{ToTokens, quote};
-use syn::spanned::Spanned;
 use syn::{Item, ItemImpl};
 
 use crate::args::MigrationArgs;
@@ -91,8 +90,8 @@ fn migration_impl(item: Item) -> syn::Result<ItemImpl> {
         ));
     }
     if !migration_impl.generics.params.is_empty() {
-        return Err(syn::Error::new(
-            migration_impl.generics.span(),
+        return Err(syn::Error::new_spanned(
+            &migration_impl.generics,
             "a registered migration must be one concrete type; remove the generic parameters",
         ));
     }

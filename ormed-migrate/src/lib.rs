@@ -81,7 +81,15 @@ pub mod __private {
 #[macro_export]
 macro_rules! migrations {
     () => {
-        include!(concat!(env!("OUT_DIR"), "/ormed_migrations.rs"));
+        include!(concat!(
+            env!(
+                "OUT_DIR",
+                "ormed_migrate: this crate has no build script; add build.rs with \
+                 `fn main() { ormed_migrate_build::compile_migrations(); }` and \
+                 ormed-migrate-build in [build-dependencies]"
+            ),
+            "/ormed_migrations.rs"
+        ));
     };
 }
 
@@ -130,6 +138,8 @@ pub mod guide {
     pub mod migrations {}
     #[doc = include_str!("../../docs/running-migrations.md")]
     pub mod running_migrations {}
+    #[doc = include_str!("../../docs/schema.md")]
+    pub mod schema {}
     #[doc = include_str!("../../docs/cli.md")]
     pub mod cli {}
 }

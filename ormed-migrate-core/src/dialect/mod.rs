@@ -149,6 +149,7 @@ impl Dialect {
                 )])
             }
             Operation::RenameTable { from, to } => {
+                check_same_schema(from, to)?;
                 Ok(vec![self.sql().rename_table(
                     &self.quote_table(from)?,
                     &self.quote_table(to)?,
@@ -187,6 +188,20 @@ impl Dialect {
             .map(|c| c.name.as_str())
             .collect();
         let composite = primary.len() > 1;
+        if composite
+            && create
+                .columns
+                .iter()
+                .any(|c| c.column_type.is_auto_increment())
+        {
+            return Err(RenderError::new(format!(
+                "table `{}` has an auto-increment primary key and other primary columns ({}); \
+                 a table has one primary key: drop .primary() from the others, or use \
+                 big_integer instead of id() for a composite key",
+                create.table,
+                primary.join(", ")
+            )));
+        }
         let mut parts = Vec::new();
         for column in &create.columns {
             parts.push(self.column_definition(column, !composite)?);
@@ -305,6 +320,18 @@ impl Dialect {
             }
         }
         Ok(sql)
+    }
+}
+
+/// A rename keeps a table in its schema; moving it is a different statement.
+fn check_same_schema(from: &str, to: &str) -> Result<(), RenderError> {
+    let schema = |name: &str| name.rsplit_once('.').map(|(schema, _)| schema.to_owned());
+    match schema(to) {
+        Some(target) if schema(from).as_ref() != Some(&target) => Err(RenderError::new(format!(
+            "cannot rename `{from}` to `{to}`: a rename keeps the table in its schema; move it \
+             with schema.raw_for(Dialect::Postgres, \"ALTER TABLE … SET SCHEMA …\")"
+        ))),
+        _ => Ok(()),
     }
 }
 

@@ -87,8 +87,16 @@ default_from! {
     bool => Bool as bool,
     i8 => Integer as i64, i16 => Integer as i64, i32 => Integer as i64, i64 => Integer as i64,
     u8 => Integer as i64, u16 => Integer as i64, u32 => Integer as i64,
-    f32 => Float as f64, f64 => Float as f64,
+    f64 => Float as f64,
     &str => Text as String, String => Text as String,
+}
+
+impl From<f32> for DefaultValue {
+    /// Through its shortest decimal form, so `0.1_f32` is the default `0.1`, not
+    /// `0.10000000149011612`.
+    fn from(value: f32) -> Self {
+        DefaultValue::Float(value.to_string().parse().unwrap_or(f64::from(value)))
+    }
 }
 
 /// A column being defined. Modifiers chain: `t.string("email").nullable().unique();`.
