@@ -12,7 +12,7 @@ use std::time::Duration;
 use sqlx::mysql::{MySqlConnectOptions, MySqlPool, MySqlPoolOptions};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
-use sqlx::{AssertSqlSafe, MySql, Postgres, Sqlite};
+use sqlx::{AssertSqlSafe, Connection, MySql, MySqlConnection, PgConnection, Postgres, Sqlite};
 
 use crate::dialect::Dialect;
 use crate::error::MigrationError;
@@ -100,24 +100,26 @@ impl Driver {
             Some("sqlite") => Pool::Sqlite(connect_sqlite(url).await.map_err(connect_error)?),
             Some("postgres" | "postgresql") => {
                 let options = PgConnectOptions::from_str(url).map_err(connect_error)?;
+                probe::<PgConnection>(&options)
+                    .await
+                    .map_err(connect_error)?;
                 let pool = PgPoolOptions::new()
                     .max_connections(4)
                     .acquire_timeout(CONNECT_TIMEOUT)
-                    .connect_with(options)
-                    .await
-                    .map_err(connect_error)?;
+                    .connect_lazy_with(options);
                 Pool::Postgres(pool)
             }
             Some("mysql" | "mariadb") => {
                 // sqlx has no `mariadb:` scheme; the protocol is MySQL's.
                 let url = url.replacen("mariadb:", "mysql:", 1);
                 let options = MySqlConnectOptions::from_str(&url).map_err(connect_error)?;
+                probe::<MySqlConnection>(&options)
+                    .await
+                    .map_err(connect_error)?;
                 let pool = MySqlPoolOptions::new()
                     .max_connections(4)
                     .acquire_timeout(CONNECT_TIMEOUT)
-                    .connect_with(options)
-                    .await
-                    .map_err(connect_error)?;
+                    .connect_lazy_with(options);
                 Pool::MySql(pool)
             }
             _ => return Err(MigrationError::UnsupportedUrl { url: redacted }),
@@ -213,6 +215,15 @@ pub(crate) async fn execute(target: Target<'_>, sql: &str) -> Result<(), sqlx::E
     with_executor!(target, executor => {
         sqlx::raw_sql(AssertSqlSafe(sql)).execute(executor).await.map(drop)
     })
+}
+
+/// Opens and closes one connection, so a wrong URL or a server that is down is reported at once
+/// (a pool would keep retrying until its timeout) with the server's own reason.
+async fn probe<C: Connection>(options: &C::Options) -> Result<(), sqlx::Error> {
+    let connection = tokio::time::timeout(CONNECT_TIMEOUT, C::connect_with(options))
+        .await
+        .map_err(|_| sqlx::Error::PoolTimedOut)??;
+    connection.close().await
 }
 
 async fn connect_sqlite(url: &str) -> Result<SqlitePool, sqlx::Error> {

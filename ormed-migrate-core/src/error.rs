@@ -48,8 +48,9 @@ pub enum MigrationError {
 
     /// The database could not be reached or opened.
     #[error(
-        "could not connect to {url}: {source}; check that the server is running and that the \
-         URL, user and database are right"
+        "could not connect to {url}: {}; check that the server is running and that the URL, \
+         user and database are right",
+        database_message(source)
     )]
     Connect {
         /// The URL with any password masked.
