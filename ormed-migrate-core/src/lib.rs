@@ -14,6 +14,7 @@ pub mod lock;
 pub mod migration;
 pub mod runner;
 pub mod schema;
+pub mod testing;
 
 /// Migration ids (`MigrationId`), shared with the `#[migration]` macro and build scripts.
 pub mod id {

@@ -14,11 +14,9 @@
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
-use std::time::{SystemTime, UNIX_EPOCH};
 
+use ormed_migrate_core::testing::{MYSQL_URL_VAR, POSTGRES_URL_VAR, TestDatabase};
 use ormed_migrate_core::{Dialect, Schema};
-use sqlx::mysql::{MySqlConnectOptions, MySqlPoolOptions};
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 use sqlx::{AssertSqlSafe, Executor};
 
@@ -198,15 +196,6 @@ fn report(dialect: Dialect, failures: &[String]) {
     );
 }
 
-/// A database name no other run uses: `ormed_exec_<pid>_<nanoseconds>`.
-fn scratch_name() -> String {
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .expect("clock after 1970")
-        .as_nanos();
-    format!("ormed_exec_{}_{nanos}", std::process::id())
-}
-
 /// Inserts a row into `modifier_default_str` relying on the defaults, and the query reading
 /// back the three defaults whose escaping differs between databases.
 fn default_round_trip_sql(dialect: Dialect) -> (String, String) {
@@ -290,96 +279,46 @@ async fn snapshots_execute_on_sqlite() {
     report(Dialect::Sqlite, &failures);
 }
 
+/// A scratch database on the server named by `var`, or `None` when the variable is not set.
+/// Once it is set, a server that cannot be used fails the test instead of skipping it.
+async fn scratch_database(var: &str) -> Option<TestDatabase> {
+    let url = std::env::var(var).ok().filter(|url| !url.is_empty());
+    let Some(url) = url else {
+        eprintln!("{var} is not set; skipping");
+        return None;
+    };
+    let database = TestDatabase::on_server(&url).await;
+    Some(database.unwrap_or_else(|error| panic!("{var} is set but unusable: {error}")))
+}
+
 #[tokio::test]
 async fn snapshots_execute_on_postgres() {
-    let Ok(url) = std::env::var("ORMED_TEST_POSTGRES_URL") else {
-        eprintln!("ORMED_TEST_POSTGRES_URL is not set; skipping");
+    let Some(db) = scratch_database(POSTGRES_URL_VAR).await else {
         return;
     };
-    let admin_options = PgConnectOptions::from_str(&url).expect("ORMED_TEST_POSTGRES_URL");
-    let admin = PgPoolOptions::new()
-        .max_connections(1)
-        .connect_with(admin_options.clone())
-        .await
-        .expect("connect to ORMED_TEST_POSTGRES_URL");
-    let scratch = scratch_name();
-    sqlx::raw_sql(AssertSqlSafe(format!("CREATE DATABASE \"{scratch}\"")))
-        .execute(&admin)
-        .await
-        .expect("create the scratch database");
-
-    let failures = match PgPoolOptions::new()
-        .max_connections(1)
-        .connect_with(admin_options.database(&scratch))
-        .await
-    {
-        Ok(pool) => {
-            let mut failures = run_all(Dialect::Postgres, &pool).await;
-            if failures.is_empty() {
-                failures.extend(check_postgres_values(&pool).await);
-            }
-            pool.close().await;
-            failures
-        }
-        Err(error) => vec![format!("connecting to the scratch database: {error}")],
-    };
-
-    sqlx::raw_sql(AssertSqlSafe(format!(
-        "DROP DATABASE IF EXISTS \"{scratch}\" WITH (FORCE)"
-    )))
-    .execute(&admin)
-    .await
-    .expect("drop the scratch database");
-    admin.close().await;
+    let pool = db.driver().postgres_pool().expect("a PostgreSQL database");
+    let mut failures = run_all(Dialect::Postgres, pool).await;
+    if failures.is_empty() {
+        failures.extend(check_postgres_values(pool).await);
+    }
+    db.cleanup().await.expect("drop the scratch database");
     report(Dialect::Postgres, &failures);
 }
 
 #[tokio::test]
 async fn snapshots_execute_on_mysql() {
-    let Ok(url) = std::env::var("ORMED_TEST_MYSQL_URL") else {
-        eprintln!("ORMED_TEST_MYSQL_URL is not set; skipping");
+    let Some(db) = scratch_database(MYSQL_URL_VAR).await else {
         return;
     };
-    let admin_options = MySqlConnectOptions::from_str(&url.replacen("mariadb:", "mysql:", 1))
-        .expect("ORMED_TEST_MYSQL_URL");
-    let admin = MySqlPoolOptions::new()
-        .max_connections(1)
-        .connect_with(admin_options.clone())
-        .await
-        .expect("connect to ORMED_TEST_MYSQL_URL");
-    let scratch = scratch_name();
-    sqlx::raw_sql(AssertSqlSafe(format!("CREATE DATABASE `{scratch}`")))
-        .execute(&admin)
-        .await
-        .expect("create the scratch database");
-
-    let failures = match MySqlPoolOptions::new()
-        .max_connections(1)
-        .connect_with(admin_options.database(&scratch))
-        .await
-    {
-        Ok(pool) => {
-            let mut failures = run_all(Dialect::MySql, &pool).await;
-            if failures.is_empty() {
-                failures.extend(check_mysql_values(&pool).await);
-            }
-            pool.close().await;
-            failures
-        }
-        Err(error) => vec![format!("connecting to the scratch database: {error}")],
-    };
-
-    sqlx::raw_sql(AssertSqlSafe(format!(
-        "DROP DATABASE IF EXISTS `{scratch}`"
-    )))
-    .execute(&admin)
-    .await
-    .expect("drop the scratch database");
-    admin.close().await;
+    let pool = db.driver().mysql_pool().expect("a MySQL database");
+    let mut failures = run_all(Dialect::MySql, pool).await;
+    if failures.is_empty() {
+        failures.extend(check_mysql_values(pool).await);
+    }
+    db.cleanup().await.expect("drop the scratch database");
     report(Dialect::MySql, &failures);
 }
 
-/// String defaults and comments read back as written (quotes and backslashes intact).
 async fn check_postgres_values(pool: &sqlx::PgPool) -> Vec<String> {
     let mut failures = Vec::new();
     let (insert, select) = default_round_trip_sql(Dialect::Postgres);

@@ -49,7 +49,6 @@
 
 pub mod cli;
 mod registry;
-pub mod testing;
 
 pub use ormed_migrate_core::{
     Apply, ColumnType, ConnectionManager, DEFAULT_LEDGER_TABLE, Dialect, Direction, Driver,
@@ -58,7 +57,7 @@ pub use ormed_migrate_core::{
     MigrationState, MigrationStatus, MigrationTimestamp, Rollback, Schema, SourceLocation,
     SqlMigrationLedger, Table,
 };
-pub use ormed_migrate_core::{checksum, dialect, driver, ledger, runner, schema};
+pub use ormed_migrate_core::{checksum, dialect, driver, ledger, lock, runner, schema, testing};
 pub use ormed_migrate_macros::migration;
 pub use registry::build_migrations;
 

@@ -17,8 +17,8 @@
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use ormed_migrate_core::driver::redact_url;
-use ormed_migrate_core::{Dialect, Driver, MigrationError};
+use crate::driver::redact_url;
+use crate::{Dialect, Driver, MigrationError};
 
 /// Environment variable with a PostgreSQL server URL for server-backed tests.
 pub const POSTGRES_URL_VAR: &str = "ORMED_TEST_POSTGRES_URL";
