@@ -35,8 +35,9 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct Driver {
     pub(crate) pool: Pool,
     url: Arc<str>,
-    /// Serialises runners of an in-memory SQLite database, which only this process can see.
-    pub(crate) memory_lock: Arc<tokio::sync::Mutex<()>>,
+    /// For an in-memory SQLite database, which only this process can see: the lock that
+    /// serialises its runners. `None` for every other database.
+    pub(crate) memory_lock: Option<Arc<tokio::sync::Mutex<()>>>,
 }
 
 #[derive(Clone)]
@@ -127,7 +128,7 @@ impl Driver {
         Ok(Driver {
             pool,
             url: redacted.into(),
-            memory_lock: crate::lock::new_memory_lock(),
+            memory_lock: is_in_memory(url).then(crate::lock::new_memory_lock),
         })
     }
 
@@ -231,7 +232,7 @@ async fn connect_sqlite(url: &str) -> Result<SqlitePool, sqlx::Error> {
         .create_if_missing(true)
         .foreign_keys(true)
         .busy_timeout(CONNECT_TIMEOUT);
-    let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+    let in_memory = is_in_memory(url);
     let pool_options = SqlitePoolOptions::new().acquire_timeout(CONNECT_TIMEOUT);
     // An in-memory database lives and dies with its one connection: keep exactly one, forever.
     let pool_options = if in_memory {
@@ -246,53 +247,66 @@ async fn connect_sqlite(url: &str) -> Result<SqlitePool, sqlx::Error> {
     pool_options.connect_with(options).await
 }
 
+fn is_in_memory(url: &str) -> bool {
+    url.starts_with("sqlite:") && (url.contains(":memory:") || url.contains("mode=memory"))
+}
+
 fn scheme(url: &str) -> Option<String> {
     let (scheme, _) = url.split_once(':')?;
     Some(scheme.to_ascii_lowercase())
 }
 
-/// Replaces the password in `scheme://user:password@host/…` and any `password=` query
-/// parameter with `***`.
+/// Replaces the password in `scheme://user:password@host/…` and any `password=…` parameter
+/// (in a query string or a `key=value` connection string) with `***`. When in doubt it masks
+/// more than the password, never less.
 ///
 /// ```
 /// # use ormed_migrate_core::driver::redact_url;
 /// assert_eq!(redact_url("postgres://app:s3cret@db/prod"), "postgres://app:***@db/prod");
 /// assert_eq!(redact_url("mysql://db/x?password=s3cret&ssl=1"), "mysql://db/x?password=***&ssl=1");
+/// assert_eq!(redact_url("host=db password=s3cret"), "host=db password=***");
 /// ```
 pub fn redact_url(url: &str) -> String {
-    let mut out = redact_userinfo(url);
-    if let Some(query_start) = out.find('?') {
-        let (head, query) = out.split_at(query_start + 1);
-        let redacted: Vec<String> = query
-            .split('&')
-            .map(|pair| match pair.split_once('=') {
-                Some((key, _)) if key.eq_ignore_ascii_case("password") => format!("{key}=***"),
-                _ => pair.to_owned(),
-            })
-            .collect();
-        out = format!("{head}{}", redacted.join("&"));
-    }
-    out
+    redact_password_parameters(&redact_userinfo(url))
 }
 
+/// `user:password@` → `user:***@`. The userinfo ends at the *last* `@`, because a password may
+/// itself contain `/`, `?`, `#` or `@`.
 fn redact_userinfo(url: &str) -> String {
     let Some(authority_start) = url.find("://").map(|i| i + 3) else {
         return url.to_owned();
     };
     let rest = &url[authority_start..];
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let authority = &rest[..authority_end];
-    let Some(at) = authority.rfind('@') else {
+    let Some(at) = rest.rfind('@') else {
         return url.to_owned();
     };
-    match authority[..at].split_once(':') {
-        Some((user, _password)) => format!(
-            "{}{user}:***{}",
-            &url[..authority_start],
-            &url[authority_start + at..]
-        ),
+    match rest[..at].split_once(':') {
+        Some((user, _password)) => {
+            format!("{}{user}:***{}", &url[..authority_start], &rest[at..])
+        }
         None => url.to_owned(),
     }
+}
+
+/// Every `password=<value>` (any case), the value ending at `&`, `;` or white space.
+fn redact_password_parameters(text: &str) -> String {
+    const KEY: &str = "password=";
+    let lower = text.to_ascii_lowercase();
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    let mut search_from = 0;
+    while let Some(found) = lower[search_from..].find(KEY) {
+        let value_start = search_from + found + KEY.len();
+        let value_end = text[value_start..]
+            .find(|c: char| c == '&' || c == ';' || c.is_whitespace())
+            .map_or(text.len(), |i| value_start + i);
+        out.push_str(&text[copied..value_start]);
+        out.push_str("***");
+        copied = value_end;
+        search_from = value_end;
+    }
+    out.push_str(&text[copied..]);
+    out
 }
 
 impl fmt::Debug for Driver {
@@ -325,6 +339,19 @@ mod tests {
             (
                 "postgres://h/db?user=u&Password=x",
                 "postgres://h/db?user=u&Password=***",
+            ),
+            (
+                "postgres://u:p/ss@127.0.0.1/db",
+                "postgres://u:***@127.0.0.1/db",
+            ),
+            ("postgres://u:p?s#s@h/db", "postgres://u:***@h/db"),
+            (
+                "host=db user=u password=s3cret",
+                "host=db user=u password=***",
+            ),
+            (
+                "Server=x;Password=s3cret;Db=y",
+                "Server=x;Password=***;Db=y",
             ),
         ] {
             assert_eq!(redact_url(url), expected);

@@ -16,7 +16,7 @@ pub enum MigrationError {
     /// Two migrations share one id.
     #[error(
         "migration id {id} is defined twice: at {first} and at {second}; give one of them a new \
-         id (`make:migration` writes one with a fresh timestamp)"
+         id (`make:migration <name>` writes a file with a fresh timestamp)"
     )]
     DuplicateId {
         /// The shared id.
@@ -124,8 +124,8 @@ pub enum MigrationError {
         "Migration {id} checksum doesn't match recorded value: recorded {recorded}, code has \
          {current} ({source_location}). The migration was edited after it was applied. Either \
          revert the changes to the migration, or put the changes in a new migration \
-         (`make:migration`); if the edit is intended and the schema already matches, re-stamp \
-         the checksum with `migrate:repair` after review. Nothing was run."
+         (`make:migration <name>`); if the edit is intended and the schema already matches, \
+         accept it after review with `migrate:repair {id} --applied`. Nothing was run."
     )]
     ChecksumMismatch {
         /// The migration.
@@ -212,7 +212,8 @@ pub enum MigrationError {
         "Migration {id} failed part way on an earlier run ({direction}) and {dialect} could not \
          undo its partial changes, so nothing runs until that is resolved. Inspect the schema, \
          finish or undo the migration's changes by hand, then mark it resolved with \
-         `migrate:repair` (or delete its row from the ledger table)."
+         `migrate:repair {id} --applied` (finished) or `migrate:repair {id} --rolled-back` \
+         (undone)."
     )]
     PartiallyApplied {
         /// The migration.
@@ -221,6 +222,46 @@ pub enum MigrationError {
         direction: Direction,
         /// The database.
         dialect: Dialect,
+    },
+
+    /// `migrate:repair <id>` without saying how the migration was resolved.
+    #[error(
+        "say how migration {id} was resolved: `migrate:repair {id} --applied` if its changes are \
+         in the schema, `migrate:repair {id} --rolled-back` if they are not"
+    )]
+    RepairNeedsChoice {
+        /// The migration.
+        id: MigrationId,
+    },
+
+    /// A new migration file could not be written.
+    #[error("could not write the migration file {path}: {message}")]
+    MigrationFile {
+        /// The file.
+        path: String,
+        /// Why.
+        message: String,
+    },
+
+    /// `rollback().batch(n)` for a batch the ledger does not have.
+    #[error("there is no batch {batch} in the ledger; its batches are: {batches:?}")]
+    UnknownBatch {
+        /// The requested batch.
+        batch: i64,
+        /// The batches that exist.
+        batches: Vec<i64>,
+    },
+
+    /// The runner's driver and its ledger's driver point at different databases.
+    #[error(
+        "the runner migrates {runner} but its ledger is on {ledger}; give both the same driver \
+         (the ledger must live in the database it describes)"
+    )]
+    LedgerElsewhere {
+        /// The runner's database (password masked).
+        runner: String,
+        /// The ledger's database (password masked).
+        ledger: String,
     },
 
     /// Another runner held the migration lock for longer than the timeout.
@@ -255,14 +296,22 @@ fn join(ids: &[MigrationId]) -> String {
         .join(", ")
 }
 
-/// The database's own message where there is one, else the driver's description.
+/// The database's own message where there is one (with PostgreSQL's detail and hint), else the
+/// driver's description.
 pub fn database_message(error: &sqlx::Error) -> String {
-    match error.as_database_error() {
-        Some(db) => match db.code() {
-            Some(code) => format!("{} (code {code})", db.message()),
-            None => db.message().to_owned(),
-        },
-        None => error.to_string(),
+    let Some(db) = error.as_database_error() else {
+        return error.to_string();
+    };
+    let mut message = db.message().to_owned();
+    if let Some(pg) = db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>() {
+        for extra in [pg.detail(), pg.hint()].into_iter().flatten() {
+            message.push_str(". ");
+            message.push_str(extra);
+        }
+    }
+    match db.code() {
+        Some(code) => format!("{message} (code {code})"),
+        None => message,
     }
 }
 

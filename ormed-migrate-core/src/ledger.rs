@@ -298,6 +298,35 @@ impl SqlMigrationLedger {
         .map_err(|e| self.error(format!("could not record migration {id} in the ledger"), e))
     }
 
+    /// Marks `id` as applied with `checksum`, clearing any failure mark: the repair for a
+    /// migration finished by hand, or whose edited code was reviewed and accepted.
+    pub async fn restamp(&self, id: &MigrationId, checksum: &str) -> Result<(), MigrationError> {
+        let sql = format!(
+            "UPDATE {} SET checksum = {}, status = {} WHERE id = {}",
+            self.quoted,
+            self.placeholder(1),
+            self.placeholder(2),
+            self.placeholder(3)
+        );
+        let id_text = id.to_string();
+        let target = Target::Pool(&self.driver);
+        with_executor!(target, executor => {
+            sqlx::query(AssertSqlSafe(sql.as_str()))
+                .bind(checksum)
+                .bind(STATUS_APPLIED)
+                .bind(&id_text)
+                .execute(executor)
+                .await
+                .map(drop)
+        })
+        .map_err(|e| {
+            self.error(
+                format!("could not re-stamp migration {id} in the ledger"),
+                e,
+            )
+        })
+    }
+
     /// Sets or clears the failure mark of `id`: set before running statements the database
     /// cannot roll back, cleared when they turn out not to have run.
     pub(crate) async fn set_failure(

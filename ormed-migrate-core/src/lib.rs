@@ -31,6 +31,6 @@ pub use lock::{DEFAULT_LOCK_TIMEOUT, MigrationLock};
 pub use migration::Migration;
 pub use runner::{
     Apply, MigrationAction, MigrationReport, MigrationRunner, MigrationState, MigrationStatus,
-    Rollback,
+    Repair, Rollback,
 };
 pub use schema::{ColumnType, ForeignKeyAction, Schema, Table};

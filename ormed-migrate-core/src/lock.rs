@@ -67,11 +67,17 @@ impl Driver {
                     .map_err(|e| {
                         lock_error("could not open a connection for the migration lock", e)
                     })?;
-                let database: String = sqlx::query_scalar("SELECT current_database()")
-                    .fetch_one(&mut connection)
-                    .await
-                    .map_err(|e| lock_error("could not read the database name", e))?;
-                let key = advisory_key(&database, ledger_table);
+                let (database, schema): (String, Option<String>) =
+                    sqlx::query_as("SELECT current_database()::text, current_schema()::text")
+                        .fetch_one(&mut connection)
+                        .await
+                        .map_err(|e| lock_error("could not read the database name", e))?;
+                // `orm_migrations` and `public.orm_migrations` are one table: one lock.
+                let table = match (ledger_table.contains('.'), schema) {
+                    (false, Some(schema)) => format!("{schema}.{ledger_table}"),
+                    _ => ledger_table.to_owned(),
+                };
+                let key = advisory_key(&database, &table);
                 postgres_lock(&mut connection, key, deadline, timeout).await?;
                 Held::Postgres { connection, key }
             }
@@ -89,13 +95,21 @@ impl Driver {
                 mysql_lock(&mut connection, &name, timeout).await?;
                 Held::MySql { connection, name }
             }
-            Pool::Sqlite(pool) => match sqlite_lock_path(pool.connect_options().get_filename()) {
-                Some(path) => Held::File {
-                    _file: file_lock(path, deadline, timeout).await?,
-                },
-                None => Held::InProcess {
-                    _guard: self.memory_lock.clone().lock_owned().await,
-                },
+            Pool::Sqlite(pool) => match &self.memory_lock {
+                Some(memory_lock) => {
+                    let guard = tokio::time::timeout(timeout, memory_lock.clone().lock_owned());
+                    Held::InProcess {
+                        _guard: guard
+                            .await
+                            .map_err(|_| MigrationError::LockTimeout { waited: timeout })?,
+                    }
+                }
+                None => {
+                    let path = sqlite_lock_path(pool.connect_options().get_filename());
+                    Held::File {
+                        _file: file_lock(path, deadline, timeout).await?,
+                    }
+                }
             },
         };
         Ok(MigrationLock { held })
@@ -170,19 +184,20 @@ async fn mysql_lock(
         .map_err(|e| lock_error("could not take the migration lock", e))?;
     match acquired {
         Some(1) => Ok(()),
-        _ => Err(MigrationError::LockTimeout { waited: timeout }),
+        Some(_) => Err(MigrationError::LockTimeout { waited: timeout }),
+        // NULL: the server could not take the lock at all (out of memory, killed thread).
+        None => Err(MigrationError::database(
+            "could not take the migration lock",
+            sqlx::Error::Protocol("GET_LOCK returned NULL".into()),
+        )),
     }
 }
 
-/// The lock file of a SQLite database file, or `None` for an in-memory database.
-fn sqlite_lock_path(database: &std::path::Path) -> Option<PathBuf> {
-    let name = database.to_string_lossy();
-    if name.is_empty() || name.contains(":memory:") || name.starts_with("file::memory") {
-        return None;
-    }
+/// The lock file beside a SQLite database file.
+fn sqlite_lock_path(database: &std::path::Path) -> PathBuf {
     let mut lock = database.as_os_str().to_owned();
     lock.push(".migrate-lock");
-    Some(PathBuf::from(lock))
+    PathBuf::from(lock)
 }
 
 /// One lock file per database file: SQLite allows a single writer whatever the ledger table.
@@ -269,12 +284,37 @@ mod tests {
     }
 
     #[test]
-    fn memory_databases_have_no_lock_file() {
-        assert_eq!(sqlite_lock_path(&PathBuf::from(":memory:")), None);
+    fn the_lock_file_sits_beside_the_database() {
         assert_eq!(
-            sqlite_lock_path(&PathBuf::from("/tmp/app.db")),
-            Some(PathBuf::from("/tmp/app.db.migrate-lock"))
+            sqlite_lock_path(std::path::Path::new("/tmp/app.db")),
+            PathBuf::from("/tmp/app.db.migrate-lock")
         );
+    }
+
+    #[tokio::test]
+    async fn an_in_memory_database_locks_in_process_and_writes_no_file() {
+        let before = std::fs::read_dir(".").unwrap().count();
+        let driver = Driver::connect("sqlite::memory:").await.unwrap();
+        let held = driver
+            .lock("orm_migrations", Duration::from_secs(1))
+            .await
+            .unwrap();
+        assert!(matches!(held.held, Held::InProcess { .. }));
+        let error = driver
+            .lock("orm_migrations", Duration::from_millis(200))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(error, MigrationError::LockTimeout { .. }),
+            "{error}"
+        );
+        held.release().await.unwrap();
+        driver
+            .lock("orm_migrations", Duration::from_secs(1))
+            .await
+            .unwrap();
+        let after = std::fs::read_dir(".").unwrap().count();
+        assert_eq!(before, after, "no lock file in the working directory");
     }
 
     #[tokio::test]

@@ -6,8 +6,8 @@
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
-//! # async fn main() -> Result<(), ormed_migrate::MigrationError> {
-//! use ormed_migrate::testing::TestDatabase;
+//! # async fn main() -> Result<(), ormed_migrate_core::MigrationError> {
+//! use ormed_migrate_core::testing::TestDatabase;
 //!
 //! let db = TestDatabase::sqlite().await?;
 //! db.driver().execute("CREATE TABLE t (x INTEGER)").await.expect("create");
@@ -26,14 +26,12 @@ pub const POSTGRES_URL_VAR: &str = "ORMED_TEST_POSTGRES_URL";
 pub const MYSQL_URL_VAR: &str = "ORMED_TEST_MYSQL_URL";
 
 /// A database that exists for one test.
-#[derive(Debug)]
 pub struct TestDatabase {
     driver: Driver,
     url: String,
     cleanup: Cleanup,
 }
 
-#[derive(Debug)]
 enum Cleanup {
     Directory(tempfile::TempDir),
     Drop { admin_url: String, name: String },
@@ -125,6 +123,15 @@ impl TestDatabase {
             }
         }
         Ok(())
+    }
+}
+
+impl std::fmt::Debug for TestDatabase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The URLs may hold a password: show the driver, which only knows the masked URL.
+        f.debug_struct("TestDatabase")
+            .field("driver", &self.driver)
+            .finish_non_exhaustive()
     }
 }
 

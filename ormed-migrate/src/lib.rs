@@ -54,7 +54,7 @@ pub use ormed_migrate_core::{
     Apply, ColumnType, ConnectionManager, DEFAULT_LEDGER_TABLE, Dialect, Direction, Driver,
     ForeignKeyAction, Migration, MigrationAction, MigrationDescriptor, MigrationEntry,
     MigrationError, MigrationId, MigrationIdError, MigrationReport, MigrationRunner,
-    MigrationState, MigrationStatus, MigrationTimestamp, Rollback, Schema, SourceLocation,
+    MigrationState, MigrationStatus, MigrationTimestamp, Repair, Rollback, Schema, SourceLocation,
     SqlMigrationLedger, Table,
 };
 pub use ormed_migrate_core::{checksum, dialect, driver, ledger, lock, runner, schema, testing};
@@ -106,7 +106,8 @@ macro_rules! migrations {
 /// ```
 ///
 /// Commands: `migrate [--limit N] [--step] [--pretend] [--strict-order]`,
-/// `migrate:rollback [--step N] [--batch N] [--pretend]`, `migrate:status`. The database is
+/// `migrate:rollback [--step N] [--batch N] [--pretend]`, `migrate:status`,
+/// `migrate:repair [<id> --applied | --rolled-back]`, `make:migration <name> [--create TABLE]`. The database is
 /// `--database URL`, else `DATABASE_URL`, else `sqlite://<package name>.db` in the working
 /// directory.
 #[macro_export]
@@ -122,7 +123,10 @@ macro_rules! run {
     };
     (@main) => {
         fn main() -> ::std::process::ExitCode {
-            $crate::cli::main(env!("CARGO_PKG_NAME"))
+            $crate::cli::main($crate::cli::App {
+                name: env!("CARGO_PKG_NAME"),
+                manifest_dir: env!("CARGO_MANIFEST_DIR"),
+            })
         }
     };
     ($($krate:ident),+ $(,)?) => {

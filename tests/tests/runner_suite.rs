@@ -5,7 +5,7 @@
 use ormed_migrate::testing::{MYSQL_URL_VAR, POSTGRES_URL_VAR, TestDatabase};
 use ormed_migrate::{
     Dialect, Direction, Migration, MigrationDescriptor, MigrationEntry, MigrationError,
-    MigrationId, MigrationRunner, MigrationState, Schema, SqlMigrationLedger,
+    MigrationId, MigrationRunner, MigrationState, Repair, Schema, SqlMigrationLedger,
 };
 
 // ---------------------------------------------------------------- migrations used by the suite
@@ -375,7 +375,10 @@ mod cases {
             // MySQL committed the CREATE TABLE: the ledger says so, and blocks the next run.
             assert_eq!(states[2].1, MigrationState::Failed(Direction::Up));
             assert!(table_exists(db, "tags").await);
-            assert!(message.contains("marks it as failed"), "{message}");
+            assert!(
+                message.contains("marks the migration as failed"),
+                "{message}"
+            );
             let next = runner.apply_all().await.expect_err("blocked");
             assert!(
                 matches!(next, MigrationError::PartiallyApplied { .. }),
@@ -584,6 +587,179 @@ mod cases {
         );
     }
 
+    /// A `no_transaction` migration that fails after its first statement is marked failed on
+    /// every database; `repair` is the way out, either way.
+    pub async fn repair_resolves_a_migration_that_failed_part_way(db: &TestDatabase) {
+        let migrations = || {
+            MigrationEntry::build_descriptors(vec![
+                entry(USERS, CreateUsers),
+                entry(FAILS, FailsHalfway).no_transaction(),
+            ])
+            .expect("descriptors")
+        };
+        let runner = runner(db, migrations());
+        let error = runner.apply_all().await.expect_err("fails part way");
+        assert!(
+            error
+                .to_string()
+                .contains(&format!("migrate:repair {FAILS} --applied")),
+            "{error}"
+        );
+        assert_eq!(
+            states(&runner).await[1].1,
+            MigrationState::Failed(Direction::Up)
+        );
+        assert!(
+            table_exists(db, "tags").await,
+            "the first statement took effect"
+        );
+        let blocked = runner.apply_all().await.expect_err("blocked");
+        assert!(
+            matches!(blocked, MigrationError::PartiallyApplied { .. }),
+            "{blocked}"
+        );
+
+        // The user decides the change is complete: record it as applied.
+        runner
+            .repair(&id(FAILS), Repair::Applied)
+            .await
+            .expect("repair applied");
+        assert_eq!(states(&runner).await[1].1, MigrationState::Applied);
+        assert!(runner.apply_all().await.expect("unblocked").is_empty());
+
+        // Or undoes it by hand and records that: it is pending again.
+        runner
+            .repair(&id(FAILS), Repair::RolledBack)
+            .await
+            .expect("repair rolled back");
+        assert_eq!(
+            states(&runner).await[1],
+            (FAILS.into(), MigrationState::Pending, None)
+        );
+        let error = runner
+            .repair(&id(FAILS), Repair::RolledBack)
+            .await
+            .expect_err("not applied");
+        assert!(
+            matches!(error, MigrationError::NotApplied { .. }),
+            "{error}"
+        );
+        let error = runner
+            .repair(&id("m_20300101000000_nope"), Repair::Applied)
+            .await
+            .expect_err("unknown");
+        assert!(
+            matches!(error, MigrationError::UnknownMigration { .. }),
+            "{error}"
+        );
+    }
+
+    pub async fn repair_accepts_a_reviewed_change(db: &TestDatabase) {
+        runner(db, blog())
+            .apply_one(&id(USERS))
+            .await
+            .expect("apply");
+        let edited = MigrationEntry::build_descriptors(vec![entry(USERS, CreateUsersEdited)])
+            .expect("descriptors");
+        let runner = runner(db, edited);
+        assert_eq!(states(&runner).await[0].1, MigrationState::ChecksumChanged);
+        runner
+            .repair(&id(USERS), Repair::Applied)
+            .await
+            .expect("repair");
+        assert_eq!(states(&runner).await[0].1, MigrationState::Applied);
+        assert!(runner.apply_all().await.expect("no refusal").is_empty());
+    }
+
+    /// Several statements in one `raw` string may stop half way (MySQL runs them one by one), so
+    /// a failure there is never taken for "nothing changed".
+    pub async fn multi_statement_raw_failure_keeps_the_failure_mark(db: &TestDatabase) {
+        struct TwoInOne;
+        impl Migration for TwoInOne {
+            fn up(&self, schema: &mut Schema) {
+                schema.raw("CREATE TABLE first_half (x INT); INSERT INTO no_such_table VALUES (1)");
+            }
+            fn down(&self, schema: &mut Schema) {
+                schema.drop("first_half");
+            }
+        }
+        let migrations =
+            MigrationEntry::build_descriptors(vec![entry(USERS, TwoInOne).no_transaction()])
+                .expect("descriptors");
+        let runner = runner(db, migrations);
+        let error = runner.apply_all().await.expect_err("fails");
+        assert!(
+            error.to_string().contains("may have taken effect in part"),
+            "{error}"
+        );
+        assert_eq!(
+            states(&runner).await[0].1,
+            MigrationState::Failed(Direction::Up)
+        );
+    }
+
+    pub async fn runner_sorts_its_list_and_rejects_duplicate_ids(db: &TestDatabase) {
+        let mut reversed = blog();
+        reversed.reverse();
+        let report = runner(db, reversed)
+            .apply_all()
+            .pretend()
+            .await
+            .expect("pretend");
+        assert_eq!(ids(&report), [USERS, POSTS, SEED]);
+        let mut doubled = blog();
+        doubled.extend(blog());
+        let error = runner(db, doubled)
+            .apply_all()
+            .await
+            .expect_err("duplicates");
+        assert!(
+            matches!(error, MigrationError::DuplicateId { .. }),
+            "{error}"
+        );
+        assert!(!table_exists(db, "users").await);
+    }
+
+    pub async fn a_ledger_on_another_database_is_refused(db: &TestDatabase) {
+        let elsewhere = TestDatabase::sqlite().await.expect("second database");
+        let ledger =
+            SqlMigrationLedger::new(elsewhere.driver().clone(), "orm_migrations").expect("ledger");
+        let runner = MigrationRunner::new(db.driver().clone(), ledger, blog());
+        let error = runner.apply_all().await.expect_err("refused");
+        assert!(
+            matches!(error, MigrationError::LedgerElsewhere { .. }),
+            "{error}"
+        );
+        assert!(!table_exists(db, "users").await);
+        elsewhere.cleanup().await.expect("cleanup");
+    }
+
+    pub async fn rollback_of_an_unknown_batch_is_an_error(db: &TestDatabase) {
+        let runner = runner(db, blog());
+        runner.apply_all().await.expect("apply");
+        let error = runner.rollback().batch(7).await.expect_err("no batch 7");
+        assert!(
+            error
+                .to_string()
+                .contains("there is no batch 7 in the ledger"),
+            "{error}"
+        );
+        let report = runner.rollback().batch(1).await.expect("batch 1");
+        assert_eq!(ids(&report), [SEED, POSTS, USERS]);
+    }
+
+    pub async fn rollback_warns_when_the_code_changed_since_applied(db: &TestDatabase) {
+        runner(db, blog())
+            .apply_one(&id(USERS))
+            .await
+            .expect("apply");
+        let edited = MigrationEntry::build_descriptors(vec![entry(USERS, CreateUsersEdited)])
+            .expect("descriptors");
+        let report = runner(db, edited).rollback().await.expect("rollback");
+        assert_eq!(report.warnings.len(), 1);
+        assert!(report.warnings[0].contains("changed since it was applied"));
+    }
+
     pub async fn racing_ledger_initialization_is_safe(db: &TestDatabase) {
         let ledger =
             SqlMigrationLedger::new(db.driver().clone(), "orm_migrations").expect("ledger");
@@ -660,4 +836,11 @@ suite! {
     racing_ledger_initialization_is_safe,
     no_transaction_migrations_run_statement_by_statement,
     schema_qualified_ledger_on_postgres,
+    repair_resolves_a_migration_that_failed_part_way,
+    repair_accepts_a_reviewed_change,
+    multi_statement_raw_failure_keeps_the_failure_mark,
+    runner_sorts_its_list_and_rejects_duplicate_ids,
+    a_ledger_on_another_database_is_refused,
+    rollback_of_an_unknown_batch_is_an_error,
+    rollback_warns_when_the_code_changed_since_applied,
 }

@@ -250,3 +250,67 @@ fn rolling_back_an_unapplied_database_says_so() {
     let out = succeeded(&blog(dir.path(), &["migrate:rollback"]));
     assert!(out.contains("Nothing to roll back."), "{out}");
 }
+
+#[test]
+fn make_migration_writes_a_file_named_after_a_fresh_id() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let folder = dir.path().join("migrations");
+    let folder_arg = folder.display().to_string();
+    let out = succeeded(&blog(
+        dir.path(),
+        &[
+            "make:migration",
+            "create_comments_table",
+            "--path",
+            &folder_arg,
+        ],
+    ));
+    assert!(out.starts_with("Created migration "), "{out}");
+    let files: Vec<String> = std::fs::read_dir(&folder)
+        .expect("folder created")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(files.len(), 1);
+    let name = &files[0];
+    assert!(
+        name.starts_with("m_") && name.ends_with("_create_comments_table.rs"),
+        "{name}"
+    );
+    let source = std::fs::read_to_string(folder.join(name)).expect("read");
+    let id = name.trim_end_matches(".rs");
+    assert!(
+        source.contains(&format!("#[migration(\"{id}\")]")),
+        "{source}"
+    );
+    assert!(source.contains("schema.create(\"comments\""), "{source}");
+
+    let output = blog(
+        dir.path(),
+        &["make:migration", "Bad Name", "--path", &folder_arg],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("invalid migration id"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn repair_lists_nothing_on_a_healthy_database_and_asks_how_to_resolve() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    succeeded(&blog(dir.path(), &["migrate"]));
+    let out = succeeded(&blog(dir.path(), &["migrate:repair"]));
+    assert_eq!(out, "Nothing to repair.\n");
+    let id = "m_20241201000200_seed_admin_user";
+    let output = blog(dir.path(), &["migrate:repair", id]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains(&format!("migrate:repair {id} --applied")));
+    let out = succeeded(&blog(dir.path(), &["migrate:repair", id, "--rolled-back"]));
+    assert!(
+        out.contains("is removed from the ledger and pending again"),
+        "{out}"
+    );
+    let out = succeeded(&blog(dir.path(), &["migrate:status"]));
+    assert!(out.contains("2 applied, 1 pending."), "{out}");
+}

@@ -421,12 +421,27 @@ impl Dialect {
         let words: Vec<&str> = upper.split_whitespace().collect();
         match self {
             Dialect::Postgres => {
-                words.contains(&"CONCURRENTLY")
+                // REFRESH MATERIALIZED VIEW CONCURRENTLY is the one concurrent form allowed in a
+                // transaction.
+                (words.contains(&"CONCURRENTLY") && words.first() != Some(&"REFRESH"))
                     || words.first() == Some(&"VACUUM")
                     || matches!(words.as_slice(), ["CREATE" | "DROP", "DATABASE", ..])
             }
             Dialect::Sqlite => words.first() == Some(&"VACUUM"),
             Dialect::MySql => false,
         }
+    }
+
+    /// Whether a failure of `statement`, run on its own, leaves nothing behind: one statement
+    /// (no `;` inside, where MySQL would run the rest) that is not a concurrent index build
+    /// (PostgreSQL keeps a failed `CREATE INDEX CONCURRENTLY` as an invalid index).
+    pub fn is_atomic_statement(self, statement: &str) -> bool {
+        let body = statement.trim().trim_end_matches(';');
+        let concurrent = self == Dialect::Postgres
+            && body
+                .to_ascii_uppercase()
+                .split_whitespace()
+                .any(|w| w == "CONCURRENTLY");
+        !body.contains(';') && !concurrent
     }
 }

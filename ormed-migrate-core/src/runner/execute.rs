@@ -145,7 +145,8 @@ impl MigrationRunner {
         tx.commit().await.map_err(|e| {
             MigrationError::database(
                 format!(
-                    "could not commit migration {}; it was rolled back and is still pending",
+                    "could not commit migration {}; whether it was applied is unknown, so check \
+                     `migrate:status` before running again",
                     descriptor.id
                 ),
                 e,
@@ -199,17 +200,20 @@ impl MigrationRunner {
             let Err(source) = execute(Target::Pool(&self.driver), statement).await else {
                 continue;
             };
-            let outcome = if index == 0 {
+            let dialect = self.driver.dialect();
+            let outcome = if index == 0 && dialect.is_atomic_statement(statement) {
                 self.undo_failure_mark(descriptor, direction).await?;
-                "None of its statements ran, so nothing changed; fix the statement and run again."
+                "None of its statements took effect, so nothing changed; fix the statement and \
+                 run again."
                     .to_owned()
             } else {
                 format!(
-                    "{index} of its statements ran before this one and {} cannot undo them, so \
-                     the ledger marks it as failed and nothing runs until that is resolved: \
-                     finish or undo its changes by hand, then run `migrate:repair` (or delete its \
-                     row from the ledger table).",
-                    self.driver.dialect()
+                    "{index} of its statements ran before this one, and this one may have taken \
+                     effect in part; {dialect} cannot undo them, so the ledger marks the \
+                     migration as failed and nothing runs until that is resolved. Finish or undo \
+                     its changes by hand, then run `migrate:repair {id} --applied` (finished) or \
+                     `migrate:repair {id} --rolled-back` (undone).",
+                    id = descriptor.id
                 )
             };
             return Err(

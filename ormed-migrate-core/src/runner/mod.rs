@@ -61,6 +61,7 @@ pub type RunFuture<'a> =
 #[must_use = "an Apply does nothing until it is awaited"]
 pub struct Apply<'r> {
     runner: &'r MigrationRunner,
+    strict_order: bool,
     limit: Option<usize>,
     step: bool,
     pretend: bool,
@@ -83,8 +84,10 @@ impl MigrationRunner {
     pub fn new(
         driver: Driver,
         ledger: SqlMigrationLedger,
-        migrations: Vec<MigrationDescriptor>,
+        mut migrations: Vec<MigrationDescriptor>,
     ) -> MigrationRunner {
+        // Id order is apply order, whatever order the list was assembled in.
+        migrations.sort_by(|a, b| a.id.cmp(&b.id));
         MigrationRunner {
             driver,
             ledger,
@@ -127,6 +130,7 @@ impl MigrationRunner {
     pub fn apply_all(&self) -> Apply<'_> {
         Apply {
             runner: self,
+            strict_order: self.strict_order,
             limit: None,
             step: false,
             pretend: false,
@@ -207,12 +211,37 @@ impl MigrationRunner {
     /// The ledger's rows. With `create`, the table is created first; without, a missing table
     /// reads as empty so that `status` and `pretend` never write.
     async fn read_ledger(&self, create: bool) -> Result<Vec<AppliedMigration>, MigrationError> {
+        self.check_setup()?;
         if create {
             self.ledger.ensure_initialized().await?;
         } else if !self.ledger.exists().await? {
             return Ok(Vec::new());
         }
         self.ledger.read_applied().await
+    }
+
+    /// Mistakes in how the runner was put together, found before any database work: the same id
+    /// twice, or a ledger on another database than the migrations.
+    fn check_setup(&self) -> Result<(), MigrationError> {
+        if let Some(pair) = self
+            .migrations
+            .windows(2)
+            .find(|pair| pair[0].id == pair[1].id)
+        {
+            return Err(MigrationError::DuplicateId {
+                id: pair[0].id.clone(),
+                first: pair[0].source,
+                second: pair[1].source,
+            });
+        }
+        let ledger_url = self.ledger.driver().redacted_url();
+        if ledger_url != self.driver.redacted_url() {
+            return Err(MigrationError::LedgerElsewhere {
+                runner: self.driver.redacted_url().to_owned(),
+                ledger: ledger_url.to_owned(),
+            });
+        }
+        Ok(())
     }
 
     fn descriptor(&self, id: &MigrationId) -> Option<&MigrationDescriptor> {
@@ -257,11 +286,11 @@ impl MigrationRunner {
 
     /// Runs `work` holding the migration lock, released on every path. `pretend` writes
     /// nothing, so it takes no lock and never waits.
-    async fn locked(
+    async fn locked<T>(
         &self,
         pretend: bool,
-        work: impl Future<Output = Result<MigrationReport, MigrationError>>,
-    ) -> Result<MigrationReport, MigrationError> {
+        work: impl Future<Output = Result<T, MigrationError>>,
+    ) -> Result<T, MigrationError> {
         if pretend {
             return work.await;
         }
@@ -290,7 +319,7 @@ impl MigrationRunner {
         let selected = self.select_pending(apply, &applied)?;
         let mut report = MigrationReport {
             pretend: apply.pretend,
-            warnings: self.order_warnings(&selected, &applied)?,
+            warnings: self.order_warnings(&selected, &applied, apply.strict_order)?,
             ..MigrationReport::default()
         };
         let first_batch = applied.iter().map(|row| row.batch).max().unwrap_or(0) + 1;
@@ -335,13 +364,14 @@ impl MigrationRunner {
         &self,
         selected: &[&MigrationDescriptor],
         applied: &[AppliedMigration],
+        strict_order: bool,
     ) -> Result<Vec<String>, MigrationError> {
         let Some(newest) = applied.iter().map(|row| &row.id).max() else {
             return Ok(Vec::new());
         };
         let mut warnings = Vec::new();
         for descriptor in selected.iter().filter(|d| &d.id < newest) {
-            if self.strict_order {
+            if strict_order {
                 return Err(MigrationError::OutOfOrder {
                     id: descriptor.id.clone(),
                     newest: newest.clone(),
@@ -423,6 +453,7 @@ impl MigrationRunner {
         let rendered = self.render_all(&selected, Direction::Down)?;
         let mut report = MigrationReport {
             pretend: rollback.pretend,
+            warnings: changed_since_applied(&selected, &rows),
             ..MigrationReport::default()
         };
         for ((descriptor, statements), row) in rendered.into_iter().zip(&rows) {
@@ -455,6 +486,12 @@ impl MigrationRunner {
         }
         let batches: BTreeSet<i64> = applied.iter().map(|row| row.batch).collect();
         let chosen: BTreeSet<i64> = match rollback.batch {
+            Some(batch) if !batches.contains(&batch) => {
+                return Err(MigrationError::UnknownBatch {
+                    batch,
+                    batches: batches.into_iter().collect(),
+                });
+            }
             Some(batch) => BTreeSet::from([batch]),
             None => batches.into_iter().rev().take(rollback.steps).collect(),
         };
@@ -468,10 +505,80 @@ impl MigrationRunner {
     }
 }
 
+/// How [`MigrationRunner::repair`] resolves a migration after the user fixed the schema by hand.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Repair {
+    /// Its changes are in the schema: record it as applied, with the checksum the code has now.
+    /// Clears a failure mark, accepts a reviewed edit, or records a migration applied by hand.
+    Applied,
+    /// Its changes are not in the schema: remove it from the ledger, so it is pending again.
+    RolledBack,
+}
+
+impl MigrationRunner {
+    /// Resolves `id` in the ledger without running anything, holding the migration lock.
+    ///
+    /// This is the way out of a migration that failed part way on MySQL (or in a
+    /// `no_transaction` migration), and of a reviewed change to an applied migration.
+    pub async fn repair(&self, id: &MigrationId, repair: Repair) -> Result<(), MigrationError> {
+        self.locked(false, self.repair_locked(id, repair)).await
+    }
+
+    async fn repair_locked(&self, id: &MigrationId, repair: Repair) -> Result<(), MigrationError> {
+        let applied = self.read_ledger(true).await?;
+        let row = applied.iter().find(|row| &row.id == id);
+        match (repair, row) {
+            (Repair::Applied, row) => {
+                let descriptor = self
+                    .descriptor(id)
+                    .ok_or_else(|| MigrationError::UnknownMigration { id: id.clone() })?;
+                if row.is_some() {
+                    return self.ledger.restamp(id, &descriptor.checksum).await;
+                }
+                let batch = applied.iter().map(|row| row.batch).max().unwrap_or(0) + 1;
+                self.ledger
+                    .log_applied(descriptor, chrono::Utc::now(), batch)
+                    .await
+            }
+            (Repair::RolledBack, Some(_)) => self.ledger.remove(id).await,
+            (Repair::RolledBack, None) if self.descriptor(id).is_some() => {
+                Err(MigrationError::NotApplied { id: id.clone() })
+            }
+            (Repair::RolledBack, None) => Err(MigrationError::UnknownMigration { id: id.clone() }),
+        }
+    }
+}
+
+/// Rolling back runs today's `down()`; say so when the code changed since it was applied.
+fn changed_since_applied(
+    selected: &[&MigrationDescriptor],
+    rows: &[&AppliedMigration],
+) -> Vec<String> {
+    selected
+        .iter()
+        .zip(rows)
+        .filter(|(descriptor, row)| descriptor.checksum != row.checksum)
+        .map(|(descriptor, _)| {
+            let warning = format!(
+                "migration {} changed since it was applied; rolling back with its current down()",
+                descriptor.id
+            );
+            tracing::warn!("{warning}");
+            warning
+        })
+        .collect()
+}
+
 impl<'r> Apply<'r> {
     /// Applies at most `n` pending migrations.
     pub fn limit(mut self, n: usize) -> Self {
         self.limit = Some(n);
+        self
+    }
+
+    /// Refuse (instead of warning about) pending migrations older than the newest applied one.
+    pub fn strict_order(mut self, strict: bool) -> Self {
+        self.strict_order = strict;
         self
     }
 

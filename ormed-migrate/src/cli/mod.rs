@@ -1,20 +1,36 @@
 //! The migration CLI that `run!()` puts in an application's `main`.
 //!
-//! Laravel's command names: `migrate`, `migrate:rollback`, `migrate:status`. Output goes to
+//! Laravel's command names: `migrate`, `migrate:rollback`, `migrate:status`, `migrate:repair`,
+//! `make:migration`. Output goes to
 //! stdout, errors to stderr, and the exit code is 0 on success and 1 on any error, so scripts
 //! can rely on it. Passwords in URLs are never printed.
 
-use std::fmt::Write as _;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use ormed_migrate_core::driver::redact_url;
 use ormed_migrate_core::{
-    DEFAULT_LEDGER_TABLE, Driver, MigrationError, MigrationReport, MigrationRunner,
-    MigrationStatus, SqlMigrationLedger,
+    DEFAULT_LEDGER_TABLE, Driver, MigrationError, MigrationId, MigrationRunner, Repair,
+    SqlMigrationLedger,
 };
 
+mod make;
+mod output;
+
+pub use make::{MigrationFile, new_migration_file};
+pub use output::{render_repair_needed, render_report, render_status};
+
+/// What `run!()` knows about the application at compile time.
+#[derive(Clone, Copy, Debug)]
+pub struct App {
+    /// The package name: the default database is `sqlite://<name>.db`.
+    pub name: &'static str,
+    /// The package directory: `make:migration` writes to its `src/migrations/`.
+    pub manifest_dir: &'static str,
+}
+
 /// Runs database migrations.
-#[derive(Debug, Parser)]
+#[derive(Parser)]
 #[command(version, about, long_about = None)]
 pub struct Cli {
     /// Database URL (sqlite://app.db, postgres://…, mysql://…). Default: $DATABASE_URL, then
@@ -29,6 +45,17 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+}
+
+impl std::fmt::Debug for Cli {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let database = self.database.as_deref().map(redact_url);
+        f.debug_struct("Cli")
+            .field("database", &database)
+            .field("table", &self.table)
+            .field("command", &self.command)
+            .finish()
+    }
 }
 
 /// The commands.
@@ -66,10 +93,34 @@ pub enum Command {
     /// Show every migration and whether it is applied.
     #[command(name = "migrate:status")]
     Status,
+    /// Resolve a migration after fixing the schema by hand: without arguments, list what needs it.
+    #[command(name = "migrate:repair")]
+    Repair {
+        /// The migration to resolve.
+        id: Option<String>,
+        /// Its changes are in the schema: record it as applied with its current checksum.
+        #[arg(long, conflicts_with = "rolled_back", requires = "id")]
+        applied: bool,
+        /// Its changes are not in the schema: remove it from the ledger (pending again).
+        #[arg(long, requires = "id")]
+        rolled_back: bool,
+    },
+    /// Write a new migration file with a fresh UTC timestamp id.
+    #[command(name = "make:migration")]
+    MakeMigration {
+        /// The migration's name in snake_case, for example create_posts_table.
+        name: String,
+        /// The table it creates (guessed from names like create_posts_table).
+        #[arg(long, value_name = "TABLE")]
+        create: Option<String>,
+        /// The folder to write to (default: src/migrations of this application).
+        #[arg(long, value_name = "DIR")]
+        path: Option<std::path::PathBuf>,
+    },
 }
 
-/// Parses the process arguments and runs the command; `app_name` names the default SQLite file.
-pub fn main(app_name: &str) -> ExitCode {
+/// Parses the process arguments and runs the command.
+pub fn main(app: App) -> ExitCode {
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -81,7 +132,7 @@ pub fn main(app_name: &str) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(execute(cli, app_name)) {
+    match runtime.block_on(execute(cli, app)) {
         Ok(output) => {
             print!("{output}");
             ExitCode::SUCCESS
@@ -94,21 +145,33 @@ pub fn main(app_name: &str) -> ExitCode {
 }
 
 /// Runs one parsed command and returns what it prints.
-pub async fn execute(cli: Cli, app_name: &str) -> Result<String, MigrationError> {
+pub async fn execute(cli: Cli, app: App) -> Result<String, MigrationError> {
+    if let Command::MakeMigration { name, create, path } = &cli.command {
+        let dir = path
+            .clone()
+            .unwrap_or_else(|| std::path::Path::new(app.manifest_dir).join("src/migrations"));
+        let file = new_migration_file(name, create.as_deref(), &dir, chrono::Utc::now())?;
+        return Ok(format!("Created migration {}\n", file.path.display()));
+    }
     let migrations = crate::build_migrations()?;
-    let url = database_url(cli.database, app_name);
+    let url = database_url(cli.database, app.name);
     let driver = Driver::connect(&url).await?;
     let ledger = SqlMigrationLedger::new(driver.clone(), &cli.table)?;
     let runner = MigrationRunner::new(driver.clone(), ledger, migrations);
-    let output = match cli.command {
+    let output = run_command(&runner, cli.command).await;
+    driver.close().await;
+    output
+}
+
+async fn run_command(runner: &MigrationRunner, command: Command) -> Result<String, MigrationError> {
+    Ok(match command {
         Command::Migrate {
             limit,
             step,
             pretend,
             strict_order,
         } => {
-            let runner = runner.strict_order(strict_order);
-            let mut apply = runner.apply_all();
+            let mut apply = runner.apply_all().strict_order(strict_order);
             if let Some(limit) = limit {
                 apply = apply.limit(limit);
             }
@@ -135,9 +198,30 @@ pub async fn execute(cli: Cli, app_name: &str) -> Result<String, MigrationError>
             render_report(&rollback.await?, "Nothing to roll back.", "Rolled back")
         }
         Command::Status => render_status(&runner.status().await?),
-    };
-    driver.close().await;
-    Ok(output)
+        Command::Repair {
+            id: None,
+            applied: _,
+            rolled_back: _,
+        } => render_repair_needed(&runner.status().await?),
+        Command::Repair {
+            id: Some(id),
+            applied,
+            rolled_back,
+        } => {
+            let id = MigrationId::parse(&id)?;
+            let (repair, done) = match (applied, rolled_back) {
+                (true, _) => (Repair::Applied, "is recorded as applied"),
+                (_, true) => (
+                    Repair::RolledBack,
+                    "is removed from the ledger and pending again",
+                ),
+                _ => return Err(MigrationError::RepairNeedsChoice { id }),
+            };
+            runner.repair(&id, repair).await?;
+            format!("Migration {id} {done}.\n")
+        }
+        Command::MakeMigration { .. } => unreachable!("handled before connecting"),
+    })
 }
 
 /// Flag, then `DATABASE_URL`, then `sqlite://<app>.db` beside the working directory.
@@ -148,76 +232,4 @@ fn database_url(flag: Option<String>, app_name: &str) -> String {
             .filter(|url| !url.is_empty())
     })
     .unwrap_or_else(|| format!("sqlite://{app_name}.db"))
-}
-
-/// One line per migration with its duration, then a summary; with `pretend`, the SQL instead.
-pub fn render_report(report: &MigrationReport, nothing: &str, verb: &str) -> String {
-    let mut out = String::new();
-    for warning in &report.warnings {
-        let _ = writeln!(out, "warning: {warning}");
-    }
-    if report.is_empty() {
-        let _ = writeln!(out, "{nothing}");
-        return out;
-    }
-    for action in &report.actions {
-        if report.pretend {
-            let _ = writeln!(
-                out,
-                "{} ({}, batch {}):",
-                action.id, action.direction, action.batch
-            );
-            for statement in &action.statements {
-                let _ = writeln!(out, "    {statement};");
-            }
-        } else {
-            let _ = writeln!(
-                out,
-                "{verb:<12} {} ({} ms, batch {})",
-                action.id,
-                action.duration.as_millis(),
-                action.batch
-            );
-        }
-    }
-    let total: u128 = report.actions.iter().map(|a| a.duration.as_millis()).sum();
-    let count = report.actions.len();
-    let noun = if count == 1 {
-        "migration"
-    } else {
-        "migrations"
-    };
-    if report.pretend {
-        let _ = writeln!(out, "Pretend: {count} {noun}, nothing was run.");
-    } else {
-        let _ = writeln!(out, "{verb} {count} {noun} in {total} ms.");
-    }
-    out
-}
-
-/// A table: state, batch, id, applied at; then counts.
-pub fn render_status(statuses: &[MigrationStatus]) -> String {
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "{:<8} {:>5}  {:<60} Applied at (UTC)",
-        "Status", "Batch", "Migration"
-    );
-    for status in statuses {
-        let batch = status.batch.map(|b| b.to_string()).unwrap_or_default();
-        let applied_at = status
-            .applied_at
-            .map(|at| at.format("%Y-%m-%d %H:%M:%S").to_string())
-            .unwrap_or_default();
-        let _ = writeln!(
-            out,
-            "{:<8} {batch:>5}  {:<60} {applied_at}",
-            status.state.label(),
-            status.id.to_string()
-        );
-    }
-    let applied = statuses.iter().filter(|s| s.is_applied()).count();
-    let pending = statuses.iter().filter(|s| s.is_pending()).count();
-    let _ = writeln!(out, "{applied} applied, {pending} pending.");
-    out
 }

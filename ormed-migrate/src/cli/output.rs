@@ -1,0 +1,105 @@
+//! What the commands print: one line per migration, a summary, the status table.
+
+use std::fmt::Write as _;
+
+use ormed_migrate_core::{MigrationReport, MigrationState, MigrationStatus};
+
+/// One line per migration with its duration, then a summary; with `pretend`, the SQL instead.
+pub fn render_report(report: &MigrationReport, nothing: &str, verb: &str) -> String {
+    let mut out = String::new();
+    for warning in &report.warnings {
+        let _ = writeln!(out, "warning: {warning}");
+    }
+    if report.is_empty() {
+        let _ = writeln!(out, "{nothing}");
+        return out;
+    }
+    for action in &report.actions {
+        if report.pretend {
+            let _ = writeln!(
+                out,
+                "{} ({}, batch {}):",
+                action.id, action.direction, action.batch
+            );
+            for statement in &action.statements {
+                let _ = writeln!(out, "    {statement};");
+            }
+        } else {
+            let _ = writeln!(
+                out,
+                "{verb:<12} {} ({} ms, batch {})",
+                action.id,
+                action.duration.as_millis(),
+                action.batch
+            );
+        }
+    }
+    let total: u128 = report.actions.iter().map(|a| a.duration.as_millis()).sum();
+    let count = report.actions.len();
+    let noun = if count == 1 {
+        "migration"
+    } else {
+        "migrations"
+    };
+    if report.pretend {
+        let _ = writeln!(out, "Pretend: {count} {noun}, nothing was run.");
+    } else {
+        let _ = writeln!(out, "{verb} {count} {noun} in {total} ms.");
+    }
+    out
+}
+
+/// A table: state, batch, id, applied at; then counts.
+pub fn render_status(statuses: &[MigrationStatus]) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{:<8} {:>5}  {:<60} Applied at (UTC)",
+        "Status", "Batch", "Migration"
+    );
+    for status in statuses {
+        let batch = status.batch.map(|b| b.to_string()).unwrap_or_default();
+        let applied_at = status
+            .applied_at
+            .map(|at| at.format("%Y-%m-%d %H:%M:%S").to_string())
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "{:<8} {batch:>5}  {:<60} {applied_at}",
+            status.state.label(),
+            status.id.to_string()
+        );
+    }
+    let applied = statuses.iter().filter(|s| s.is_applied()).count();
+    let pending = statuses.iter().filter(|s| s.is_pending()).count();
+    let _ = writeln!(out, "{applied} applied, {pending} pending.");
+    out
+}
+
+/// `migrate:repair` without an id: what needs a decision, and the command for each choice.
+pub fn render_repair_needed(statuses: &[MigrationStatus]) -> String {
+    let mut out = String::new();
+    for status in statuses {
+        let id = &status.id;
+        let advice = match status.state {
+            MigrationState::Failed(direction) => format!(
+                "failed part way ({direction}); fix the schema by hand, then \
+                 `migrate:repair {id} --applied` or `migrate:repair {id} --rolled-back`"
+            ),
+            MigrationState::ChecksumChanged => format!(
+                "its code changed since it was applied; revert the change, or accept it after \
+                 review with `migrate:repair {id} --applied`"
+            ),
+            MigrationState::MissingFromCode => format!(
+                "applied but not in this binary; deploy the code that has it, or forget it with \
+                 `migrate:repair {id} --rolled-back`"
+            ),
+            MigrationState::Applied | MigrationState::Pending => continue,
+        };
+        let _ = writeln!(out, "{id}: {advice}");
+    }
+    if out.is_empty() {
+        out.push_str("Nothing to repair.\n");
+    }
+    out
+}
