@@ -346,7 +346,17 @@ mod cases {
         ])
         .expect("descriptors");
         let runner = runner(db, migrations);
-        let error = runner.apply_all().await.expect_err("fails");
+        let mut progress = Vec::new();
+        let error = runner
+            .apply_all()
+            .on_each(|action| progress.push(action.id.to_string()))
+            .await
+            .expect_err("fails");
+        assert_eq!(
+            progress,
+            [USERS, POSTS],
+            "progress before the failure is reported"
+        );
         let message = error.to_string();
         assert!(matches!(error, MigrationError::StatementFailed { .. }));
         assert!(message.contains(&format!(

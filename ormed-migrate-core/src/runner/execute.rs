@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 
-use super::{MigrationAction, MigrationRunner};
+use super::{MigrationAction, MigrationRunner, Repair};
 use crate::descriptor::{Direction, MigrationDescriptor};
 use crate::driver::{Target, Transaction, execute};
 use crate::error::MigrationError;
@@ -68,7 +68,8 @@ impl MigrationRunner {
                     &descriptor.id,
                     elapsed_ms(started),
                 )
-                .await?;
+                .await
+                .map_err(|e| recorded_late(e, descriptor, Repair::Applied))?;
         }
         Ok(finished(
             descriptor,
@@ -105,7 +106,8 @@ impl MigrationRunner {
                 .await?;
             self.ledger
                 .delete(Target::Pool(&self.driver), &descriptor.id)
-                .await?;
+                .await
+                .map_err(|e| recorded_late(e, descriptor, Repair::RolledBack))?;
         }
         Ok(finished(
             descriptor,
@@ -257,6 +259,30 @@ impl MigrationRunner {
             outcome,
             source: Box::new(source),
         }
+    }
+}
+
+/// Every statement ran but the ledger could not record it: the mark still says "failed", which
+/// is wrong, so the error says exactly how to record the truth.
+fn recorded_late(
+    error: MigrationError,
+    descriptor: &MigrationDescriptor,
+    truth: Repair,
+) -> MigrationError {
+    let flag = match truth {
+        Repair::Applied => "--applied",
+        Repair::RolledBack => "--rolled-back",
+    };
+    match error {
+        MigrationError::Database { context, source } => MigrationError::Database {
+            context: format!(
+                "every statement of migration {id} ran, but {context}; record it with \
+                 `migrate:repair {id} {flag}`",
+                id = descriptor.id
+            ),
+            source,
+        },
+        other => other,
     }
 }
 

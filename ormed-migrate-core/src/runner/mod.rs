@@ -9,6 +9,7 @@ mod report;
 mod status;
 
 use std::collections::{BTreeSet, HashMap};
+use std::fmt;
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 use std::time::Duration;
@@ -56,11 +57,14 @@ pub struct MigrationRunner {
 pub type RunFuture<'a> =
     Pin<Box<dyn Future<Output = Result<MigrationReport, MigrationError>> + Send + 'a>>;
 
+/// Called with each migration as soon as it is done (see `Apply::on_each`).
+type OnEach<'r> = Box<dyn FnMut(&MigrationAction) + Send + 'r>;
+
 /// `runner.apply_all()` and `runner.apply_one(&id)`: configure, then `.await`.
-#[derive(Debug)]
 #[must_use = "an Apply does nothing until it is awaited"]
 pub struct Apply<'r> {
     runner: &'r MigrationRunner,
+    on_each: Option<OnEach<'r>>,
     strict_order: bool,
     limit: Option<usize>,
     step: bool,
@@ -69,10 +73,10 @@ pub struct Apply<'r> {
 }
 
 /// `runner.rollback()` and `runner.rollback_one(&id)`: configure, then `.await`.
-#[derive(Debug)]
 #[must_use = "a Rollback does nothing until it is awaited"]
 pub struct Rollback<'r> {
     runner: &'r MigrationRunner,
+    on_each: Option<OnEach<'r>>,
     steps: usize,
     batch: Option<i64>,
     pretend: bool,
@@ -130,6 +134,7 @@ impl MigrationRunner {
     pub fn apply_all(&self) -> Apply<'_> {
         Apply {
             runner: self,
+            on_each: None,
             strict_order: self.strict_order,
             limit: None,
             step: false,
@@ -150,6 +155,7 @@ impl MigrationRunner {
     pub fn rollback(&self) -> Rollback<'_> {
         Rollback {
             runner: self,
+            on_each: None,
             steps: 1,
             batch: None,
             pretend: false,
@@ -307,12 +313,13 @@ impl MigrationRunner {
         result
     }
 
-    async fn run_apply(&self, apply: Apply<'_>) -> Result<MigrationReport, MigrationError> {
-        self.locked(apply.pretend, self.apply_locked(&apply)).await
+    async fn run_apply(&self, mut apply: Apply<'_>) -> Result<MigrationReport, MigrationError> {
+        let pretend = apply.pretend;
+        self.locked(pretend, self.apply_locked(&mut apply)).await
     }
 
     /// Reads the ledger only once the lock is held, so a runner that waited finds the work done.
-    async fn apply_locked(&self, apply: &Apply<'_>) -> Result<MigrationReport, MigrationError> {
+    async fn apply_locked(&self, apply: &mut Apply<'_>) -> Result<MigrationReport, MigrationError> {
         let applied = self.read_ledger(!apply.pretend).await?;
         self.check_no_failures(&applied)?;
         self.check_applied_match_code(&applied)?;
@@ -335,6 +342,9 @@ impl MigrationRunner {
             } else {
                 self.apply_migration(descriptor, statements, batch).await?
             };
+            if let Some(on_each) = &mut apply.on_each {
+                on_each(&action);
+            }
             report.actions.push(action);
         }
         Ok(report)
@@ -424,15 +434,16 @@ impl MigrationRunner {
 
     async fn run_rollback(
         &self,
-        rollback: Rollback<'_>,
+        mut rollback: Rollback<'_>,
     ) -> Result<MigrationReport, MigrationError> {
-        self.locked(rollback.pretend, self.rollback_locked(&rollback))
+        let pretend = rollback.pretend;
+        self.locked(pretend, self.rollback_locked(&mut rollback))
             .await
     }
 
     async fn rollback_locked(
         &self,
-        rollback: &Rollback<'_>,
+        rollback: &mut Rollback<'_>,
     ) -> Result<MigrationReport, MigrationError> {
         let applied = self.read_ledger(!rollback.pretend).await?;
         self.check_no_failures(&applied)?;
@@ -463,6 +474,9 @@ impl MigrationRunner {
                 self.rollback_migration(descriptor, statements, row.batch)
                     .await?
             };
+            if let Some(on_each) = &mut rollback.on_each {
+                on_each(&action);
+            }
             report.actions.push(action);
         }
         Ok(report)
@@ -593,6 +607,25 @@ impl<'r> Apply<'r> {
         self.pretend = true;
         self
     }
+
+    /// Calls `callback` with each migration as soon as it is applied, so progress can be shown
+    /// (and is not lost when a later migration fails).
+    pub fn on_each(mut self, callback: impl FnMut(&MigrationAction) + Send + 'r) -> Self {
+        self.on_each = Some(Box::new(callback));
+        self
+    }
+}
+
+impl fmt::Debug for Apply<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Apply")
+            .field("limit", &self.limit)
+            .field("step", &self.step)
+            .field("pretend", &self.pretend)
+            .field("strict_order", &self.strict_order)
+            .field("only", &self.only)
+            .finish_non_exhaustive()
+    }
 }
 
 impl<'r> IntoFuture for Apply<'r> {
@@ -621,6 +654,23 @@ impl<'r> Rollback<'r> {
     pub fn pretend(mut self) -> Self {
         self.pretend = true;
         self
+    }
+
+    /// Calls `callback` with each migration as soon as it is rolled back.
+    pub fn on_each(mut self, callback: impl FnMut(&MigrationAction) + Send + 'r) -> Self {
+        self.on_each = Some(Box::new(callback));
+        self
+    }
+}
+
+impl fmt::Debug for Rollback<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Rollback")
+            .field("steps", &self.steps)
+            .field("batch", &self.batch)
+            .field("pretend", &self.pretend)
+            .field("only", &self.only)
+            .finish_non_exhaustive()
     }
 }
 

@@ -18,7 +18,7 @@ mod make;
 mod output;
 
 pub use make::{MigrationFile, new_migration_file};
-pub use output::{render_repair_needed, render_report, render_status};
+pub use output::{action_line, render_repair_needed, render_report, render_status, render_summary};
 
 /// What `run!()` knows about the application at compile time.
 #[derive(Clone, Copy, Debug)]
@@ -179,9 +179,16 @@ async fn run_command(runner: &MigrationRunner, command: Command) -> Result<Strin
                 apply = apply.step();
             }
             if pretend {
-                apply = apply.pretend();
+                return Ok(render_report(
+                    &apply.pretend().await?,
+                    "Nothing to migrate.",
+                    "Applied",
+                ));
             }
-            render_report(&apply.await?, "Nothing to migrate.", "Applied")
+            let report = apply
+                .on_each(|action| print_now(&action_line("Applied", action)))
+                .await?;
+            render_summary(&report, "Nothing to migrate.", "Applied")
         }
         Command::Rollback {
             step,
@@ -193,9 +200,17 @@ async fn run_command(runner: &MigrationRunner, command: Command) -> Result<Strin
                 rollback = rollback.batch(batch);
             }
             if pretend {
-                rollback = rollback.pretend();
+                let report = rollback.pretend().await?;
+                return Ok(render_report(
+                    &report,
+                    "Nothing to roll back.",
+                    "Rolled back",
+                ));
             }
-            render_report(&rollback.await?, "Nothing to roll back.", "Rolled back")
+            let report = rollback
+                .on_each(|action| print_now(&action_line("Rolled back", action)))
+                .await?;
+            render_summary(&report, "Nothing to roll back.", "Rolled back")
         }
         Command::Status => render_status(&runner.status().await?),
         Command::Repair {
@@ -222,6 +237,14 @@ async fn run_command(runner: &MigrationRunner, command: Command) -> Result<Strin
         }
         Command::MakeMigration { .. } => unreachable!("handled before connecting"),
     })
+}
+
+/// Progress lines go out as each migration finishes, so they survive a later failure.
+fn print_now(line: &str) {
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(line.as_bytes());
+    let _ = stdout.flush();
 }
 
 /// Flag, then `DATABASE_URL`, then `sqlite://<app>.db` beside the working directory.

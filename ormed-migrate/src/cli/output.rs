@@ -2,50 +2,60 @@
 
 use std::fmt::Write as _;
 
-use ormed_migrate_core::{MigrationReport, MigrationState, MigrationStatus};
+use ormed_migrate_core::{MigrationAction, MigrationReport, MigrationState, MigrationStatus};
 
 /// One line per migration with its duration, then a summary; with `pretend`, the SQL instead.
 pub fn render_report(report: &MigrationReport, nothing: &str, verb: &str) -> String {
+    let lines: String = report
+        .actions
+        .iter()
+        .map(|action| match report.pretend {
+            true => pretend_lines(action),
+            false => action_line(verb, action),
+        })
+        .collect();
+    format!("{lines}{}", render_summary(report, nothing, verb))
+}
+
+/// `Applied      m_… (12 ms, batch 3)`: printed as each migration finishes.
+pub fn action_line(verb: &str, action: &MigrationAction) -> String {
+    format!(
+        "{verb:<12} {} ({} ms, batch {})\n",
+        action.id,
+        action.duration.as_millis(),
+        action.batch
+    )
+}
+
+fn pretend_lines(action: &MigrationAction) -> String {
+    let mut out = format!(
+        "{} ({}, batch {}):\n",
+        action.id, action.direction, action.batch
+    );
+    for statement in &action.statements {
+        let _ = writeln!(out, "    {statement};");
+    }
+    out
+}
+
+/// The warnings and the closing line (or `nothing` when there was nothing to do).
+pub fn render_summary(report: &MigrationReport, nothing: &str, verb: &str) -> String {
     let mut out = String::new();
     for warning in &report.warnings {
         let _ = writeln!(out, "warning: {warning}");
     }
-    if report.is_empty() {
-        let _ = writeln!(out, "{nothing}");
-        return out;
-    }
-    for action in &report.actions {
-        if report.pretend {
-            let _ = writeln!(
-                out,
-                "{} ({}, batch {}):",
-                action.id, action.direction, action.batch
-            );
-            for statement in &action.statements {
-                let _ = writeln!(out, "    {statement};");
-            }
-        } else {
-            let _ = writeln!(
-                out,
-                "{verb:<12} {} ({} ms, batch {})",
-                action.id,
-                action.duration.as_millis(),
-                action.batch
-            );
-        }
-    }
-    let total: u128 = report.actions.iter().map(|a| a.duration.as_millis()).sum();
     let count = report.actions.len();
     let noun = if count == 1 {
         "migration"
     } else {
         "migrations"
     };
-    if report.pretend {
-        let _ = writeln!(out, "Pretend: {count} {noun}, nothing was run.");
-    } else {
-        let _ = writeln!(out, "{verb} {count} {noun} in {total} ms.");
-    }
+    let total: u128 = report.actions.iter().map(|a| a.duration.as_millis()).sum();
+    let _ = match (count, report.pretend) {
+        (0, _) => writeln!(out, "{nothing}"),
+        (_, true) => writeln!(out, "Pretend: {count} {noun}, nothing was run."),
+        (_, false) => writeln!(out, "{verb} {count} {noun} in {total} ms."),
+    };
     out
 }
 
