@@ -132,6 +132,22 @@ impl Driver {
         })
     }
 
+    /// Like [`Driver::connect`], but never creates a SQLite file: a missing file reads as an
+    /// empty database (an in-memory one stands in for it), so read-only work such as `status`
+    /// and `pretend` leaves no trace. Other databases connect as usual.
+    pub async fn connect_without_creating(url: &str) -> Result<Driver, MigrationError> {
+        let missing_file = scheme(url).as_deref() == Some("sqlite")
+            && !is_in_memory(url)
+            && SqliteConnectOptions::from_str(url)
+                .is_ok_and(|options| !options.get_filename().exists());
+        if !missing_file {
+            return Driver::connect(url).await;
+        }
+        let mut driver = Driver::connect("sqlite::memory:").await?;
+        driver.url = redact_url(url).into();
+        Ok(driver)
+    }
+
     /// The SQL dialect of the connected database.
     pub fn dialect(&self) -> Dialect {
         match self.pool {
@@ -392,6 +408,17 @@ mod tests {
         driver.execute("CREATE TABLE t (x INTEGER)").await.unwrap();
         assert!(path.exists());
         driver.close().await;
+    }
+
+    #[tokio::test]
+    async fn reading_a_missing_sqlite_file_does_not_create_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("not-yet.db");
+        let url = format!("sqlite://{}", path.display());
+        let driver = Driver::connect_without_creating(&url).await.unwrap();
+        driver.execute("SELECT 1").await.unwrap();
+        assert_eq!(driver.redacted_url(), url);
+        assert!(!path.exists());
     }
 
     #[tokio::test]

@@ -181,6 +181,20 @@ mod tests {
         assert_eq!(compile_errors(&output), 0);
     }
 
+    /// The whole expansion, pretty-printed, as a reviewer would read it.
+    #[test]
+    fn expansion_snapshot() {
+        let output = expand(
+            quote!("m_20241201000000_create_users_table", no_transaction),
+            users_impl(),
+            None,
+        );
+        let file: syn::File = syn::parse2(output).expect("the expansion is valid Rust");
+        let pretty = prettyplease::unparse(&file);
+        let checksum = checksum(&users_impl());
+        insta::assert_snapshot!(pretty.replace(&checksum, "sha256:<checksum of the impl>"));
+    }
+
     #[test]
     fn legacy_ids_are_registered_canonically_and_options_pass_through() {
         let output = expand(

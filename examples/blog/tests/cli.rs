@@ -195,12 +195,12 @@ fn database_url_comes_from_the_environment() {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}", dir.path().join("env.db").display());
     let output = Command::new(env!("CARGO_BIN_EXE_blog"))
-        .arg("migrate:status")
+        .arg("migrate")
         .current_dir(dir.path())
         .env("DATABASE_URL", &url)
         .output()
         .expect("runs");
-    assert!(succeeded(&output).contains("0 applied, 3 pending."));
+    assert!(succeeded(&output).contains("Applied 3 migrations"));
     assert!(dir.path().join("env.db").exists());
     assert!(!dir.path().join("blog.db").exists());
 }
@@ -242,6 +242,17 @@ fn errors_exit_non_zero_and_hide_passwords() {
         Some(2),
         "usage errors exit 2 as clap does"
     );
+}
+
+#[test]
+fn read_only_commands_never_create_the_database_file() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = succeeded(&blog(dir.path(), &["migrate:status"]));
+    assert!(out.contains("0 applied, 3 pending."), "{out}");
+    let out = succeeded(&blog(dir.path(), &["migrate", "--pretend"]));
+    assert!(out.contains("CREATE TABLE"), "{out}");
+    succeeded(&blog(dir.path(), &["migrate:repair"]));
+    assert!(!dir.path().join("blog.db").exists());
 }
 
 #[test]

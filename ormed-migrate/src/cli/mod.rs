@@ -47,6 +47,17 @@ pub struct Cli {
     pub command: Command,
 }
 
+impl Command {
+    /// Whether the command may write to the database (read-only ones never create a SQLite file).
+    fn writes(&self) -> bool {
+        match self {
+            Command::Migrate { pretend, .. } | Command::Rollback { pretend, .. } => !pretend,
+            Command::Repair { id, .. } => id.is_some(),
+            Command::Status | Command::MakeMigration { .. } => false,
+        }
+    }
+}
+
 impl std::fmt::Debug for Cli {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let database = self.database.as_deref().map(redact_url);
@@ -155,7 +166,11 @@ pub async fn execute(cli: Cli, app: App) -> Result<String, MigrationError> {
     }
     let migrations = crate::build_migrations()?;
     let url = database_url(cli.database, app.name);
-    let driver = Driver::connect(&url).await?;
+    let driver = if cli.command.writes() {
+        Driver::connect(&url).await?
+    } else {
+        Driver::connect_without_creating(&url).await?
+    };
     let ledger = SqlMigrationLedger::new(driver.clone(), &cli.table)?;
     let runner = MigrationRunner::new(driver.clone(), ledger, migrations);
     let output = run_command(&runner, cli.command).await;
