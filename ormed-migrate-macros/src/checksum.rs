@@ -7,7 +7,8 @@
 //! - groups by their delimiters; invisible groups by their contents only;
 //! - literals by their value (`1_000` = `1000` = `0x3e8`, `"x"` = `r#"x"#`), plus any suffix;
 //! - `r#ident` as `ident`;
-//! - `#[doc]` attributes (doc comments) dropped; plain comments never reach a macro at all.
+//! - `#[doc]` attributes (doc comments) dropped; plain comments never reach a macro at all;
+//! - a trailing comma before a closing delimiter dropped (rustfmt adds it when a call wraps).
 
 use proc_macro2::{Delimiter, Literal, TokenStream, TokenTree};
 use sha2::{Digest, Sha256};
@@ -34,9 +35,20 @@ fn walk(tokens: TokenStream, out: &mut String) {
             index += len;
             continue;
         }
+        if is_trailing_comma(&tokens, index) {
+            index += 1;
+            continue;
+        }
         write_token(&tokens[index], out);
         index += 1;
     }
+}
+
+/// A `,` right before a closing delimiter: rustfmt adds and removes these as lines wrap, and
+/// they carry no meaning there (the one exception, a 1-tuple `(x,)` against `(x)`, would not
+/// type-check the same anyway).
+fn is_trailing_comma(tokens: &[TokenTree], index: usize) -> bool {
+    index + 1 == tokens.len() && matches!(&tokens[index], TokenTree::Punct(p) if p.as_char() == ',')
 }
 
 fn write_token(token: &TokenTree, out: &mut String) {
@@ -160,6 +172,14 @@ mod tests {
     }
 
     #[test]
+    fn trailing_commas_rustfmt_adds_when_wrapping_do_not_change_it() {
+        assert_eq!(sum("f(a, b)"), sum("f(a, b,)"));
+        assert_eq!(sum("vec![1, 2]"), sum("vec![1, 2,]"));
+        assert_eq!(sum("S { a: 1 }"), sum("S { a: 1, }"));
+        assert_ne!(sum("f(a, b)"), sum("f(a b)"), "inner commas still count");
+    }
+
+    #[test]
     fn literal_spellings_of_the_same_value_agree() {
         assert_eq!(sum("f(1000)"), sum("f(1_000)"));
         assert_eq!(sum("f(1000)"), sum("f(0x3e8)"));
@@ -211,6 +231,31 @@ mod tests {
         assert_eq!(sum("#[doc = \"x\"] fn f() {}"), sum("fn f() {}"));
         assert_eq!(sum("fn f() { #![doc = \"x\"] }"), sum("fn f() {}"));
     }
+
+    /// Also pinned in tests/tests/checksum.rs, where the real compiler computes it through
+    /// `#[migration]`: the fallback used here and the compiler must agree, today and after
+    /// toolchain upgrades.
+    #[test]
+    fn pinned_fixture_checksum() {
+        let source = include_str!("../../tests/fixtures/checksum/pinned.rs");
+        let file: syn::File = syn::parse_str(source).expect("fixture parses");
+        let mut item = file
+            .items
+            .into_iter()
+            .find_map(|item| match item {
+                syn::Item::Impl(item) => Some(item),
+                _ => None,
+            })
+            .expect("fixture has an impl");
+        item.attrs.retain(|attr| !attr.path().is_ident("migration"));
+        assert_eq!(
+            checksum(&quote::ToTokens::to_token_stream(&item)),
+            PINNED_CHECKSUM
+        );
+    }
+
+    const PINNED_CHECKSUM: &str =
+        "sha256:9834c6269c4cc63081d69d6466e078147e37f1021cd5f4f43985752590d17aa3";
 
     #[test]
     fn canonical_form_is_spaced_tokens() {
