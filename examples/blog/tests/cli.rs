@@ -129,6 +129,138 @@ fn racing_processes_migrate_once(url: &str) {
     assert!(out.contains("3 applied, 0 pending."), "{out}");
 }
 
+const SEED: &str = "m_20241201000200_seed_admin_user";
+
+/// A status table line for `id` in `state`.
+fn has_line(status: &str, state: &str, id: &str) -> bool {
+    status
+        .lines()
+        .any(|line| line.starts_with(state) && line.contains(id))
+}
+
+/// Blocks writes to `users` from another session until dropped, so that the seed migration
+/// hangs inside its transaction and can be killed there.
+async fn block_users(db: &TestDatabase) -> Blocker {
+    let driver = db.driver();
+    if let Some(pool) = driver.postgres_pool() {
+        let mut tx = pool.begin().await.expect("begin");
+        sqlx::raw_sql("LOCK TABLE users IN ACCESS EXCLUSIVE MODE")
+            .execute(&mut *tx)
+            .await
+            .expect("lock users");
+        Blocker::Postgres(tx)
+    } else if let Some(pool) = driver.mysql_pool() {
+        let mut connection = pool.acquire().await.expect("connection");
+        sqlx::raw_sql("LOCK TABLES users WRITE")
+            .execute(&mut *connection)
+            .await
+            .expect("lock users");
+        Blocker::MySql(connection)
+    } else {
+        let pool = driver.sqlite_pool().expect("sqlite");
+        let mut connection = pool.acquire().await.expect("connection");
+        sqlx::raw_sql("BEGIN IMMEDIATE")
+            .execute(&mut *connection)
+            .await
+            .expect("write lock");
+        Blocker::Sqlite(connection)
+    }
+}
+
+enum Blocker {
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+    MySql(sqlx::pool::PoolConnection<sqlx::MySql>),
+    Sqlite(sqlx::pool::PoolConnection<sqlx::Sqlite>),
+}
+
+impl Blocker {
+    async fn release(self) {
+        match self {
+            Blocker::Postgres(tx) => tx.rollback().await.expect("unlock"),
+            Blocker::MySql(mut connection) => {
+                // The killed runner's INSERT is still queued on the server behind the table
+                // lock; end it as an operator would, so it cannot run once the lock is gone.
+                let waiting: Vec<i64> = sqlx::query_scalar(
+                    "SELECT id FROM information_schema.processlist \
+                     WHERE db = DATABASE() AND info LIKE 'INSERT INTO users%'",
+                )
+                .fetch_all(&mut *connection)
+                .await
+                .expect("processlist");
+                for id in waiting {
+                    let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!("KILL {id}")))
+                        .execute(&mut *connection)
+                        .await;
+                }
+                sqlx::raw_sql("UNLOCK TABLES")
+                    .execute(&mut *connection)
+                    .await
+                    .expect("unlock");
+            }
+            Blocker::Sqlite(mut connection) => {
+                sqlx::raw_sql("ROLLBACK")
+                    .execute(&mut *connection)
+                    .await
+                    .expect("unlock");
+            }
+        }
+    }
+}
+
+/// A runner killed in the middle of a migration: the ledger and the schema still agree, and
+/// the lock does not outlive the process. On SQLite and PostgreSQL the migration's transaction
+/// dies with it; on MySQL the ledger's failure mark, set before the statements ran, says so.
+fn killed_runner_leaves_a_consistent_database(
+    db: &TestDatabase,
+    runtime: &tokio::runtime::Runtime,
+) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = db.url();
+    succeeded(&blog(
+        dir.path(),
+        &["migrate", "--limit", "2", "--database", url],
+    ));
+    let blocker = runtime.block_on(block_users(db));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_blog"))
+        .args(["migrate", "--database", url])
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn");
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    assert!(
+        child.try_wait().expect("poll").is_none(),
+        "the seed migration is blocked"
+    );
+    child.kill().expect("kill");
+    child.wait().expect("reap");
+    runtime.block_on(blocker.release());
+
+    let status = succeeded(&blog(dir.path(), &["migrate:status", "--database", url]));
+    if url.starts_with("mysql:") {
+        assert!(has_line(&status, "Failed", SEED), "{status}");
+        let refused = blog(dir.path(), &["migrate", "--database", url]);
+        assert_eq!(refused.status.code(), Some(1));
+        assert!(
+            stderr(&refused).contains("failed part way"),
+            "{}",
+            stderr(&refused)
+        );
+        succeeded(&blog(
+            dir.path(),
+            &["migrate:repair", SEED, "--rolled-back", "--database", url],
+        ));
+    } else {
+        assert!(has_line(&status, "Pending", SEED), "{status}");
+    }
+    // The lock died with the process: the next run gets it at once and finishes the job.
+    let out = succeeded(&blog(dir.path(), &["migrate", "--database", url]));
+    assert!(out.contains("Applied 1 migration in"), "{out}");
+    let status = succeeded(&blog(dir.path(), &["migrate:status", "--database", url]));
+    assert!(status.contains("3 applied, 0 pending."), "{status}");
+}
+
 fn server_url(var: &str) -> Option<String> {
     match std::env::var(var) {
         Ok(url) if !url.is_empty() => Some(url),
@@ -154,6 +286,11 @@ fn on_server(var: &str) {
         .unwrap_or_else(|e| panic!("{var} is set but the server is not usable: {e}"));
     racing_processes_migrate_once(db.url());
     runtime.block_on(db.cleanup()).expect("cleanup");
+    let db = runtime
+        .block_on(TestDatabase::on_server(&server))
+        .unwrap_or_else(|e| panic!("{var} is set but the server is not usable: {e}"));
+    killed_runner_leaves_a_consistent_database(&db, &runtime);
+    runtime.block_on(db.cleanup()).expect("cleanup");
 }
 
 #[test]
@@ -161,6 +298,14 @@ fn cycle_on_sqlite() {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}", dir.path().join("blog.db").display());
     migrate_status_rollback(&url);
+}
+
+#[test]
+fn killed_runner_on_sqlite() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let db = runtime.block_on(TestDatabase::sqlite()).expect("sqlite");
+    killed_runner_leaves_a_consistent_database(&db, &runtime);
+    runtime.block_on(db.cleanup()).expect("cleanup");
 }
 
 #[test]
