@@ -10,9 +10,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::mysql::{MySqlConnectOptions, MySqlPool, MySqlPoolOptions};
+use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
-use sqlx::{AssertSqlSafe, Connection, MySql, MySqlConnection, PgConnection, Postgres, Sqlite};
+use sqlx::{AssertSqlSafe, MySql, MySqlConnection, PgConnection, Postgres, Sqlite};
 
 use crate::dialect::Dialect;
 use crate::error::MigrationError;
@@ -54,9 +55,19 @@ pub(crate) enum Transaction {
     MySql(sqlx::Transaction<'static, MySql>),
 }
 
-/// Where a statement runs: on the pool (autocommit) or inside a transaction.
+/// One pooled connection, held for a whole non-transactional migration so that session state
+/// (`SET …`) set by one statement is there for the next.
+pub(crate) enum Connection {
+    Sqlite(PoolConnection<Sqlite>),
+    Postgres(PoolConnection<Postgres>),
+    MySql(PoolConnection<MySql>),
+}
+
+/// Where a statement runs: on the pool (autocommit), on one held connection (autocommit), or
+/// inside a transaction.
 pub(crate) enum Target<'a> {
     Pool(&'a Driver),
+    Connection(&'a mut Connection),
     Transaction(&'a mut Transaction),
 }
 
@@ -68,6 +79,20 @@ macro_rules! with_executor {
                 $crate::driver::Pool::Sqlite($executor) => $body,
                 $crate::driver::Pool::Postgres($executor) => $body,
                 $crate::driver::Pool::MySql($executor) => $body,
+            },
+            $crate::driver::Target::Connection(connection) => match connection {
+                $crate::driver::Connection::Sqlite(c) => {
+                    let $executor = &mut **c;
+                    $body
+                }
+                $crate::driver::Connection::Postgres(c) => {
+                    let $executor = &mut **c;
+                    $body
+                }
+                $crate::driver::Connection::MySql(c) => {
+                    let $executor = &mut **c;
+                    $body
+                }
             },
             $crate::driver::Target::Transaction(transaction) => match transaction {
                 $crate::driver::Transaction::Sqlite(tx) => {
@@ -157,6 +182,16 @@ impl Driver {
         }
     }
 
+    /// Whether `other` reaches the same database: the same in-memory SQLite database (a clone),
+    /// or the same URL up to scheme aliases (`postgresql:`/`postgres:`, `mariadb:`/`mysql:`).
+    pub fn same_database(&self, other: &Driver) -> bool {
+        match (&self.memory_lock, &other.memory_lock) {
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+            (None, None) => normalized(&self.url) == normalized(&other.url),
+            _ => false,
+        }
+    }
+
     /// The URL with any password replaced by `***`, safe to print.
     pub fn redacted_url(&self) -> &str {
         &self.url
@@ -200,6 +235,14 @@ impl Driver {
         }
     }
 
+    pub(crate) async fn acquire(&self) -> Result<Connection, sqlx::Error> {
+        Ok(match &self.pool {
+            Pool::Sqlite(pool) => Connection::Sqlite(pool.acquire().await?),
+            Pool::Postgres(pool) => Connection::Postgres(pool.acquire().await?),
+            Pool::MySql(pool) => Connection::MySql(pool.acquire().await?),
+        })
+    }
+
     pub(crate) async fn begin(&self) -> Result<Transaction, sqlx::Error> {
         Ok(match &self.pool {
             Pool::Sqlite(pool) => Transaction::Sqlite(pool.begin().await?),
@@ -236,10 +279,14 @@ pub(crate) async fn execute(target: Target<'_>, sql: &str) -> Result<(), sqlx::E
 
 /// Opens and closes one connection, so a wrong URL or a server that is down is reported at once
 /// (a pool would keep retrying until its timeout) with the server's own reason.
-async fn probe<C: Connection>(options: &C::Options) -> Result<(), sqlx::Error> {
+async fn probe<C: sqlx::Connection>(options: &C::Options) -> Result<(), sqlx::Error> {
+    let no_answer = || {
+        let message = format!("no answer from the server within {CONNECT_TIMEOUT:?}");
+        sqlx::Error::Io(std::io::Error::new(std::io::ErrorKind::TimedOut, message))
+    };
     let connection = tokio::time::timeout(CONNECT_TIMEOUT, C::connect_with(options))
         .await
-        .map_err(|_| sqlx::Error::PoolTimedOut)??;
+        .map_err(|_| no_answer())??;
     connection.close().await
 }
 
@@ -261,6 +308,16 @@ async fn connect_sqlite(url: &str) -> Result<SqlitePool, sqlx::Error> {
         pool_options.max_connections(4)
     };
     pool_options.connect_with(options).await
+}
+
+fn normalized(url: &str) -> String {
+    let url = url.trim_end_matches('/');
+    for (alias, scheme) in [("postgresql:", "postgres:"), ("mariadb:", "mysql:")] {
+        if let Some(rest) = url.strip_prefix(alias) {
+            return format!("{scheme}{rest}");
+        }
+    }
+    url.to_owned()
 }
 
 fn is_in_memory(url: &str) -> bool {

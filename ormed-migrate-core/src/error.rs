@@ -234,6 +234,16 @@ pub enum MigrationError {
         id: MigrationId,
     },
 
+    /// `migrate:repair <id> --rolled-back` on a migration that is applied and matches its code.
+    #[error(
+        "Migration {id} is applied and matches its code, so there is nothing to repair; to undo \
+         it, roll it back (`migrate:rollback`), which runs its down()"
+    )]
+    RepairNotNeeded {
+        /// The migration.
+        id: MigrationId,
+    },
+
     /// A new migration file could not be written.
     #[error("could not write the migration file {path}: {message}")]
     MigrationFile {

@@ -331,6 +331,7 @@ impl SqlMigrationLedger {
     /// cannot roll back, cleared when they turn out not to have run.
     pub(crate) async fn set_failure(
         &self,
+        target: Target<'_>,
         id: &MigrationId,
         failure: Option<Direction>,
     ) -> Result<(), MigrationError> {
@@ -342,7 +343,6 @@ impl SqlMigrationLedger {
         );
         let id_text = id.to_string();
         let status = failure.map_or(STATUS_APPLIED, failed_status);
-        let target = Target::Pool(&self.driver);
         with_executor!(target, executor => {
             sqlx::query(AssertSqlSafe(sql.as_str())).bind(status).bind(&id_text).execute(executor).await.map(drop)
         })

@@ -105,7 +105,11 @@ impl Driver {
                     }
                 }
                 None => {
-                    let path = sqlite_lock_path(pool.connect_options().get_filename());
+                    // Canonical, so two runners that reach one file through different paths
+                    // (relative, symlinked) share one lock.
+                    let database = pool.connect_options().get_filename().to_path_buf();
+                    let database = database.canonicalize().unwrap_or(database);
+                    let path = sqlite_lock_path(&database);
                     Held::File {
                         _file: file_lock(path, deadline, timeout).await?,
                     }
@@ -178,7 +182,11 @@ async fn mysql_lock(
 ) -> Result<(), MigrationError> {
     let acquired: Option<i64> = sqlx::query_scalar("SELECT GET_LOCK(?, ?)")
         .bind(name)
-        .bind(i64::try_from(timeout.as_secs()).unwrap_or(i64::MAX))
+        // GET_LOCK counts whole seconds: round up, so the wait is never shorter than asked.
+        .bind(
+            i64::try_from(timeout.as_secs() + u64::from(timeout.subsec_nanos() > 0))
+                .unwrap_or(i64::MAX),
+        )
         .fetch_one(connection)
         .await
         .map_err(|e| lock_error("could not take the migration lock", e))?;

@@ -39,19 +39,44 @@ fn walk(tokens: TokenStream, out: &mut String) {
             index += 1;
             continue;
         }
-        write_token(&tokens[index], out);
+        let after_call_name = index > 0 && is_callee(&tokens[index - 1]);
+        write_token(&tokens[index], after_call_name, out);
         index += 1;
     }
 }
 
 /// A `,` right before a closing delimiter: rustfmt adds and removes these as lines wrap, and
-/// they carry no meaning there (the one exception, a 1-tuple `(x,)` against `(x)`, would not
-/// type-check the same anyway).
+/// they carry no meaning there. (A 1-tuple's comma is kept: see `write_token`.)
 fn is_trailing_comma(tokens: &[TokenTree], index: usize) -> bool {
-    index + 1 == tokens.len() && matches!(&tokens[index], TokenTree::Punct(p) if p.as_char() == ',')
+    index + 1 == tokens.len() && is_comma(&tokens[index])
 }
 
-fn write_token(token: &TokenTree, out: &mut String) {
+fn is_comma(token: &TokenTree) -> bool {
+    matches!(token, TokenTree::Punct(p) if p.as_char() == ',')
+}
+
+/// A token after which `( … )` is an argument list, not a tuple: a name (`f(x,)`), a macro
+/// (`m!(x,)`) or a call result (`f()(x,)`).
+fn is_callee(token: &TokenTree) -> bool {
+    match token {
+        TokenTree::Ident(_) => true,
+        TokenTree::Punct(p) => p.as_char() == '!',
+        TokenTree::Group(g) => g.delimiter() != Delimiter::None,
+        TokenTree::Literal(_) => false,
+    }
+}
+
+/// `(x,)` outside a call is a 1-tuple, a different value from `(x)`: its comma counts.
+fn is_one_tuple(group: &proc_macro2::Group, after_call_name: bool) -> bool {
+    if after_call_name || group.delimiter() != Delimiter::Parenthesis {
+        return false;
+    }
+    let tokens: Vec<TokenTree> = group.stream().into_iter().collect();
+    let commas = tokens.iter().filter(|t| is_comma(t)).count();
+    commas == 1 && tokens.len() > 1 && tokens.last().is_some_and(is_comma)
+}
+
+fn write_token(token: &TokenTree, after_call_name: bool, out: &mut String) {
     match token {
         TokenTree::Group(group) => {
             let (open, close) = match group.delimiter() {
@@ -62,6 +87,9 @@ fn write_token(token: &TokenTree, out: &mut String) {
             };
             push(out, open);
             walk(group.stream(), out);
+            if is_one_tuple(group, after_call_name) {
+                push(out, ",");
+            }
             push(out, close);
         }
         TokenTree::Ident(ident) => {
@@ -177,6 +205,14 @@ mod tests {
         assert_eq!(sum("vec![1, 2]"), sum("vec![1, 2,]"));
         assert_eq!(sum("S { a: 1 }"), sum("S { a: 1, }"));
         assert_ne!(sum("f(a, b)"), sum("f(a b)"), "inner commas still count");
+        assert_ne!(
+            sum("let t = (a,);"),
+            sum("let t = (a);"),
+            "a 1-tuple is not a value"
+        );
+        assert_ne!(sum("let t: (u8,) = x;"), sum("let t: (u8) = x;"));
+        assert_eq!(sum("f((a,))"), sum("f((a,),)"));
+        assert_eq!(sum("m!(a,)"), sum("m!(a)"));
     }
 
     #[test]

@@ -398,19 +398,32 @@ mod cases {
         }
     }
 
+    /// A builder statement that fails first changed nothing on every database, so nothing is
+    /// recorded; a failing `raw` statement is trusted that far only where DDL is transactional.
     pub async fn first_statement_failure_leaves_nothing_anywhere(db: &TestDatabase) {
-        struct BadFirst;
-        impl Migration for BadFirst {
+        struct BadRaw;
+        impl Migration for BadRaw {
             fn up(&self, schema: &mut Schema) {
                 schema.raw("INSERT INTO no_such_table (x) VALUES (1)");
             }
             fn down(&self, _schema: &mut Schema) {}
         }
+        db.driver()
+            .execute("CREATE TABLE users (x INT)")
+            .await
+            .expect("a table in the way");
         let migrations =
-            MigrationEntry::build_descriptors(vec![entry(USERS, BadFirst)]).expect("descriptors");
+            MigrationEntry::build_descriptors(vec![entry(USERS, CreateUsers), entry(SEED, BadRaw)])
+                .expect("descriptors");
         let runner = runner(db, migrations);
-        runner.apply_all().await.expect_err("fails");
-        assert_eq!(states(&runner).await[0].1, MigrationState::Pending);
+        let error = runner.apply_all().await.expect_err("users exists");
+        let message = error.to_string();
+        let clean = ["nothing changed", "none of its changes remain"];
+        assert!(clean.iter().any(|m| message.contains(m)), "{message}");
+        assert_eq!(
+            states(&runner).await[0],
+            (USERS.into(), MigrationState::Pending, None)
+        );
         assert!(
             runner
                 .ledger()
@@ -419,6 +432,19 @@ mod cases {
                 .expect("ledger")
                 .is_empty()
         );
+
+        db.driver()
+            .execute("DROP TABLE users")
+            .await
+            .expect("clear the way");
+        runner.apply_all().await.expect_err("the raw insert fails");
+        let seed = states(&runner).await[1].1;
+        if db.dialect().has_transactional_ddl() {
+            assert_eq!(seed, MigrationState::Pending);
+        } else {
+            // MySQL may have run part of a raw statement (`DROP TABLE a, b` drops `a`): kept.
+            assert_eq!(seed, MigrationState::Failed(Direction::Up));
+        }
     }
 
     pub async fn pretend_changes_nothing(db: &TestDatabase) {
@@ -600,14 +626,12 @@ mod cases {
     /// A `no_transaction` migration that fails after its first statement is marked failed on
     /// every database; `repair` is the way out, either way.
     pub async fn repair_resolves_a_migration_that_failed_part_way(db: &TestDatabase) {
-        let migrations = || {
-            MigrationEntry::build_descriptors(vec![
-                entry(USERS, CreateUsers),
-                entry(FAILS, FailsHalfway).no_transaction(),
-            ])
-            .expect("descriptors")
-        };
-        let runner = runner(db, migrations());
+        let migrations = MigrationEntry::build_descriptors(vec![
+            entry(USERS, CreateUsers),
+            entry(FAILS, FailsHalfway).no_transaction(),
+        ])
+        .expect("descriptors");
+        let runner = runner(db, migrations);
         let error = runner.apply_all().await.expect_err("fails part way");
         assert!(
             error
@@ -629,15 +653,11 @@ mod cases {
             "{blocked}"
         );
 
-        // The user decides the change is complete: record it as applied.
-        runner
-            .repair(&id(FAILS), Repair::Applied)
+        // The user undoes the partial change by hand and records that: pending again.
+        db.driver()
+            .execute("DROP TABLE tags")
             .await
-            .expect("repair applied");
-        assert_eq!(states(&runner).await[1].1, MigrationState::Applied);
-        assert!(runner.apply_all().await.expect("unblocked").is_empty());
-
-        // Or undoes it by hand and records that: it is pending again.
+            .expect("undo by hand");
         runner
             .repair(&id(FAILS), Repair::RolledBack)
             .await
@@ -646,14 +666,29 @@ mod cases {
             states(&runner).await[1],
             (FAILS.into(), MigrationState::Pending, None)
         );
+
+        // It fails the same way again; this time the user completes it and records that.
+        runner.apply_all().await.expect_err("fails part way again");
+        runner
+            .repair(&id(FAILS), Repair::Applied)
+            .await
+            .expect("repair applied");
+        assert_eq!(states(&runner).await[1].1, MigrationState::Applied);
+        assert!(runner.apply_all().await.expect("unblocked").is_empty());
+
+        // A healthy migration has nothing to repair, and an unknown one cannot be recorded.
         let error = runner
             .repair(&id(FAILS), Repair::RolledBack)
             .await
-            .expect_err("not applied");
+            .expect_err("healthy");
         assert!(
-            matches!(error, MigrationError::NotApplied { .. }),
+            matches!(error, MigrationError::RepairNotNeeded { .. }),
             "{error}"
         );
+        runner
+            .repair(&id(FAILS), Repair::Applied)
+            .await
+            .expect("a no-op");
         let error = runner
             .repair(&id("m_20300101000000_nope"), Repair::Applied)
             .await
@@ -770,6 +805,37 @@ mod cases {
         assert!(report.warnings[0].contains("changed since it was applied"));
     }
 
+    /// A no-transaction migration runs on one connection: what one statement leaves in the
+    /// session (here a temporary table) is there for the next, even with a warm pool.
+    pub async fn no_transaction_statements_share_one_session(db: &TestDatabase) {
+        struct SessionState;
+        impl Migration for SessionState {
+            fn up(&self, schema: &mut Schema) {
+                schema.raw("CREATE TEMPORARY TABLE session_note (v INT)");
+                schema.raw("INSERT INTO session_note (v) VALUES (5)");
+                schema.raw("CREATE TABLE carried AS SELECT v FROM session_note");
+            }
+            fn down(&self, schema: &mut Schema) {
+                schema.drop("carried");
+            }
+        }
+        // Several idle connections in the pool, so a statement could land on any of them.
+        let (a, b, c) = tokio::join!(
+            db.driver().execute("SELECT 1"),
+            db.driver().execute("SELECT 1"),
+            db.driver().execute("SELECT 1")
+        );
+        a.and(b).and(c).expect("warm the pool");
+        let migrations =
+            MigrationEntry::build_descriptors(vec![entry(USERS, SessionState).no_transaction()])
+                .expect("descriptors");
+        runner(db, migrations)
+            .apply_all()
+            .await
+            .expect("one session");
+        assert!(table_exists(db, "carried").await);
+    }
+
     pub async fn racing_ledger_initialization_is_safe(db: &TestDatabase) {
         let ledger =
             SqlMigrationLedger::new(db.driver().clone(), "orm_migrations").expect("ledger");
@@ -853,4 +919,5 @@ suite! {
     a_ledger_on_another_database_is_refused,
     rollback_of_an_unknown_batch_is_an_error,
     rollback_warns_when_the_code_changed_since_applied,
+    no_transaction_statements_share_one_session,
 }

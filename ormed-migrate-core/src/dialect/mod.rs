@@ -432,16 +432,20 @@ impl Dialect {
         }
     }
 
-    /// Whether a failure of `statement`, run on its own, leaves nothing behind: one statement
-    /// (no `;` inside, where MySQL would run the rest) that is not a concurrent index build
-    /// (PostgreSQL keeps a failed `CREATE INDEX CONCURRENTLY` as an invalid index).
-    pub fn is_atomic_statement(self, statement: &str) -> bool {
+    /// Whether a failed `statement`, run on its own outside a transaction, is known to have
+    /// changed nothing. Statements the builder renders are single DDL statements that fail as a
+    /// whole; `raw` SQL may hold several statements (MySQL runs them one by one) or a statement
+    /// that stops half way (`DROP TABLE a, b` drops `a` when `b` is missing), so a raw statement
+    /// counts only on SQLite and PostgreSQL and only without an inner `;`. PostgreSQL keeps a
+    /// failed `CREATE INDEX CONCURRENTLY` as an invalid index, so that never counts.
+    pub fn failure_changes_nothing(self, statement: &str, raw: bool) -> bool {
         let body = statement.trim().trim_end_matches(';');
         let concurrent = self == Dialect::Postgres
             && body
                 .to_ascii_uppercase()
                 .split_whitespace()
-                .any(|w| w == "CONCURRENTLY");
-        !body.contains(';') && !concurrent
+                .any(|word| word == "CONCURRENTLY");
+        let raw_is_safe = self != Dialect::MySql && !body.contains(';');
+        !concurrent && (!raw || raw_is_safe)
     }
 }

@@ -3,15 +3,16 @@
 //! SQLite and PostgreSQL run DDL in transactions, so a migration and its ledger row commit or
 //! roll back as one. MySQL commits every DDL statement on its own (and `no_transaction`
 //! migrations opt out), so there the ledger row is written first, marked failed, and the mark is
-//! cleared on success: a partial failure is always visible.
+//! cleared on success: a partial failure is always visible. Either way a migration runs on one
+//! connection, so session settings made by one statement hold for the next.
 
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
 
-use super::{MigrationAction, MigrationRunner, Repair};
+use super::{MigrationAction, MigrationRunner, Rendered, Repair};
 use crate::descriptor::{Direction, MigrationDescriptor};
-use crate::driver::{Target, Transaction, execute};
+use crate::driver::{Connection, Target, Transaction, execute};
 use crate::error::MigrationError;
 use crate::ledger::LedgerRow;
 
@@ -38,15 +39,15 @@ impl MigrationRunner {
 
     pub(super) async fn apply_migration(
         &self,
-        descriptor: &MigrationDescriptor,
-        statements: Vec<String>,
+        migration: Rendered<'_>,
         batch: i64,
     ) -> Result<MigrationAction, MigrationError> {
         let started = Instant::now();
+        let descriptor = migration.descriptor;
         if self.transactional(descriptor) {
             let mut tx = self.begin(descriptor).await?;
             let ran = async {
-                self.run_in_transaction(&mut tx, descriptor, Direction::Up, &statements)
+                self.run_in_transaction(&mut tx, &migration, Direction::Up)
                     .await?;
                 let row = LedgerRow::applied(descriptor, Utc::now(), batch, elapsed_ms(started));
                 self.ledger.insert(Target::Transaction(&mut tx), &row).await
@@ -54,43 +55,33 @@ impl MigrationRunner {
             .await;
             self.finish_transaction(tx, descriptor, ran).await?;
         } else {
+            let mut connection = self.acquire(descriptor).await?;
+            let failed = LedgerRow::failed(descriptor, batch);
             self.ledger
-                .insert(
-                    Target::Pool(&self.driver),
-                    &LedgerRow::failed(descriptor, batch),
-                )
+                .insert(Target::Connection(&mut connection), &failed)
                 .await?;
-            self.run_without_transaction(descriptor, Direction::Up, &statements)
+            self.run_without_transaction(&mut connection, &migration, Direction::Up)
                 .await?;
+            let ms = elapsed_ms(started);
             self.ledger
-                .mark_applied(
-                    Target::Pool(&self.driver),
-                    &descriptor.id,
-                    elapsed_ms(started),
-                )
+                .mark_applied(Target::Connection(&mut connection), &descriptor.id, ms)
                 .await
                 .map_err(|e| recorded_late(e, descriptor, Repair::Applied))?;
         }
-        Ok(finished(
-            descriptor,
-            Direction::Up,
-            batch,
-            started,
-            statements,
-        ))
+        Ok(finished(migration, Direction::Up, batch, started))
     }
 
     pub(super) async fn rollback_migration(
         &self,
-        descriptor: &MigrationDescriptor,
-        statements: Vec<String>,
+        migration: Rendered<'_>,
         batch: i64,
     ) -> Result<MigrationAction, MigrationError> {
         let started = Instant::now();
+        let descriptor = migration.descriptor;
         if self.transactional(descriptor) {
             let mut tx = self.begin(descriptor).await?;
             let ran = async {
-                self.run_in_transaction(&mut tx, descriptor, Direction::Down, &statements)
+                self.run_in_transaction(&mut tx, &migration, Direction::Down)
                     .await?;
                 self.ledger
                     .delete(Target::Transaction(&mut tx), &descriptor.id)
@@ -99,23 +90,22 @@ impl MigrationRunner {
             .await;
             self.finish_transaction(tx, descriptor, ran).await?;
         } else {
+            let mut connection = self.acquire(descriptor).await?;
             self.ledger
-                .set_failure(&descriptor.id, Some(Direction::Down))
+                .set_failure(
+                    Target::Connection(&mut connection),
+                    &descriptor.id,
+                    Some(Direction::Down),
+                )
                 .await?;
-            self.run_without_transaction(descriptor, Direction::Down, &statements)
+            self.run_without_transaction(&mut connection, &migration, Direction::Down)
                 .await?;
             self.ledger
-                .delete(Target::Pool(&self.driver), &descriptor.id)
+                .delete(Target::Connection(&mut connection), &descriptor.id)
                 .await
                 .map_err(|e| recorded_late(e, descriptor, Repair::RolledBack))?;
         }
-        Ok(finished(
-            descriptor,
-            Direction::Down,
-            batch,
-            started,
-            statements,
-        ))
+        Ok(finished(migration, Direction::Down, batch, started))
     }
 
     async fn begin(&self, descriptor: &MigrationDescriptor) -> Result<Transaction, MigrationError> {
@@ -125,6 +115,18 @@ impl MigrationRunner {
                     "could not start a transaction for migration {}",
                     descriptor.id
                 ),
+                e,
+            )
+        })
+    }
+
+    async fn acquire(
+        &self,
+        descriptor: &MigrationDescriptor,
+    ) -> Result<Connection, MigrationError> {
+        self.driver.acquire().await.map_err(|e| {
+            MigrationError::database(
+                format!("could not get a connection for migration {}", descriptor.id),
                 e,
             )
         })
@@ -159,28 +161,25 @@ impl MigrationRunner {
     async fn run_in_transaction(
         &self,
         tx: &mut Transaction,
-        descriptor: &MigrationDescriptor,
+        migration: &Rendered<'_>,
         direction: Direction,
-        statements: &[String],
     ) -> Result<(), MigrationError> {
-        for (index, statement) in statements.iter().enumerate() {
+        for (index, statement) in migration.statements.iter().enumerate() {
             if let Err(source) = execute(Target::Transaction(tx), statement).await {
                 let outcome = match direction {
                     Direction::Up => {
-                        "It was rolled back: none of its changes remain, it is still \
-                                      pending, and the migrations before it stay applied. Fix the \
-                                      statement and run migrate again."
+                        "It was rolled back: none of its changes remain, it is still pending, \
+                         and the migrations before it stay applied. Fix the statement and run \
+                         migrate again."
                     }
                     Direction::Down => {
-                        "Its rollback was undone: it is still applied, and \
-                                        nothing else was rolled back after it. Fix its down() and \
-                                        run the rollback again."
+                        "Its rollback was undone: it is still applied, and nothing else was \
+                         rolled back after it. Fix its down() and run the rollback again."
                     }
                 };
                 return Err(self.statement_failed(
-                    descriptor,
+                    migration,
                     direction,
-                    statements,
                     index,
                     outcome.to_owned(),
                     source,
@@ -190,21 +189,27 @@ impl MigrationRunner {
         Ok(())
     }
 
-    /// Runs statements one by one. The ledger already marks the migration failed; if the very
-    /// first statement fails nothing changed, so the mark is taken back.
+    /// Runs statements one by one on `connection`. The ledger already marks the migration
+    /// failed; the mark is taken back only when the first statement failed in a way known to
+    /// change nothing.
     async fn run_without_transaction(
         &self,
-        descriptor: &MigrationDescriptor,
+        connection: &mut Connection,
+        migration: &Rendered<'_>,
         direction: Direction,
-        statements: &[String],
     ) -> Result<(), MigrationError> {
-        for (index, statement) in statements.iter().enumerate() {
-            let Err(source) = execute(Target::Pool(&self.driver), statement).await else {
+        for (index, statement) in migration.statements.iter().enumerate() {
+            let Err(source) = execute(Target::Connection(connection), statement).await else {
                 continue;
             };
             let dialect = self.driver.dialect();
-            let outcome = if index == 0 && dialect.is_atomic_statement(statement) {
-                self.undo_failure_mark(descriptor, direction).await?;
+            let changed_nothing = index == 0
+                && source.as_database_error().is_some()
+                && dialect.failure_changes_nothing(statement, migration.raw[index]);
+            let id = &migration.descriptor.id;
+            let outcome = if changed_nothing {
+                self.undo_failure_mark(connection, migration.descriptor, direction)
+                    .await?;
                 "None of its statements took effect, so nothing changed; fix the statement and \
                  run again."
                     .to_owned()
@@ -214,47 +219,41 @@ impl MigrationRunner {
                      effect in part; {dialect} cannot undo them, so the ledger marks the \
                      migration as failed and nothing runs until that is resolved. Finish or undo \
                      its changes by hand, then run `migrate:repair {id} --applied` (finished) or \
-                     `migrate:repair {id} --rolled-back` (undone).",
-                    id = descriptor.id
+                     `migrate:repair {id} --rolled-back` (undone)."
                 )
             };
-            return Err(
-                self.statement_failed(descriptor, direction, statements, index, outcome, source)
-            );
+            return Err(self.statement_failed(migration, direction, index, outcome, source));
         }
         Ok(())
     }
 
     async fn undo_failure_mark(
         &self,
+        connection: &mut Connection,
         descriptor: &MigrationDescriptor,
         direction: Direction,
     ) -> Result<(), MigrationError> {
+        let target = Target::Connection(connection);
         match direction {
-            Direction::Up => {
-                self.ledger
-                    .delete(Target::Pool(&self.driver), &descriptor.id)
-                    .await
-            }
-            Direction::Down => self.ledger.set_failure(&descriptor.id, None).await,
+            Direction::Up => self.ledger.delete(target, &descriptor.id).await,
+            Direction::Down => self.ledger.set_failure(target, &descriptor.id, None).await,
         }
     }
 
     fn statement_failed(
         &self,
-        descriptor: &MigrationDescriptor,
+        migration: &Rendered<'_>,
         direction: Direction,
-        statements: &[String],
         index: usize,
         outcome: String,
         source: sqlx::Error,
     ) -> MigrationError {
         MigrationError::StatementFailed {
-            id: descriptor.id.clone(),
+            id: migration.descriptor.id.clone(),
             direction,
-            statement: statements[index].clone(),
+            statement: migration.statements[index].clone(),
             number: index + 1,
-            total: statements.len(),
+            total: migration.statements.len(),
             dialect: self.driver.dialect(),
             outcome,
             source: Box::new(source),
@@ -291,14 +290,13 @@ fn elapsed_ms(started: Instant) -> i64 {
 }
 
 fn finished(
-    descriptor: &MigrationDescriptor,
+    migration: Rendered<'_>,
     direction: Direction,
     batch: i64,
     started: Instant,
-    statements: Vec<String>,
 ) -> MigrationAction {
     MigrationAction {
         duration: started.elapsed(),
-        ..planned(descriptor, direction, batch, statements)
+        ..planned(migration.descriptor, direction, batch, migration.statements)
     }
 }

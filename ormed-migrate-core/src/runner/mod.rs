@@ -23,6 +23,7 @@ use crate::error::MigrationError;
 use crate::id::MigrationId;
 use crate::ledger::{AppliedMigration, SqlMigrationLedger};
 use crate::lock::DEFAULT_LOCK_TIMEOUT;
+use crate::schema::Operation;
 
 /// Applies, rolls back and reports on a set of migrations against one database.
 ///
@@ -57,14 +58,43 @@ pub struct MigrationRunner {
 pub type RunFuture<'a> =
     Pin<Box<dyn Future<Output = Result<MigrationReport, MigrationError>> + Send + 'a>>;
 
-/// Called with each migration as soon as it is done (see `Apply::on_each`).
+/// A migration's statements for one direction, rendered before anything runs.
+pub(super) struct Rendered<'a> {
+    descriptor: &'a MigrationDescriptor,
+    statements: Vec<String>,
+    /// Per statement: it came from `schema.raw`, so the runner cannot know what it does.
+    raw: Vec<bool>,
+}
+
 type OnEach<'r> = Box<dyn FnMut(&MigrationAction) + Send + 'r>;
+type OnWarning<'r> = Box<dyn FnMut(&str) + Send + 'r>;
+
+/// Callbacks that report a run while it happens, so nothing is lost if it fails later.
+#[derive(Default)]
+struct Hooks<'r> {
+    on_each: Option<OnEach<'r>>,
+    on_warning: Option<OnWarning<'r>>,
+}
+
+impl Hooks<'_> {
+    fn done(&mut self, action: &MigrationAction) {
+        if let Some(on_each) = &mut self.on_each {
+            on_each(action);
+        }
+    }
+
+    fn warn(&mut self, warnings: &[String]) {
+        if let Some(on_warning) = &mut self.on_warning {
+            warnings.iter().for_each(|warning| on_warning(warning));
+        }
+    }
+}
 
 /// `runner.apply_all()` and `runner.apply_one(&id)`: configure, then `.await`.
 #[must_use = "an Apply does nothing until it is awaited"]
 pub struct Apply<'r> {
     runner: &'r MigrationRunner,
-    on_each: Option<OnEach<'r>>,
+    hooks: Hooks<'r>,
     strict_order: bool,
     limit: Option<usize>,
     step: bool,
@@ -76,7 +106,7 @@ pub struct Apply<'r> {
 #[must_use = "a Rollback does nothing until it is awaited"]
 pub struct Rollback<'r> {
     runner: &'r MigrationRunner,
-    on_each: Option<OnEach<'r>>,
+    hooks: Hooks<'r>,
     steps: usize,
     batch: Option<i64>,
     pretend: bool,
@@ -134,7 +164,7 @@ impl MigrationRunner {
     pub fn apply_all(&self) -> Apply<'_> {
         Apply {
             runner: self,
-            on_each: None,
+            hooks: Hooks::default(),
             strict_order: self.strict_order,
             limit: None,
             step: false,
@@ -155,7 +185,7 @@ impl MigrationRunner {
     pub fn rollback(&self) -> Rollback<'_> {
         Rollback {
             runner: self,
-            on_each: None,
+            hooks: Hooks::default(),
             steps: 1,
             batch: None,
             pretend: false,
@@ -240,11 +270,10 @@ impl MigrationRunner {
                 second: pair[1].source,
             });
         }
-        let ledger_url = self.ledger.driver().redacted_url();
-        if ledger_url != self.driver.redacted_url() {
+        if !self.driver.same_database(self.ledger.driver()) {
             return Err(MigrationError::LedgerElsewhere {
                 runner: self.driver.redacted_url().to_owned(),
-                ledger: ledger_url.to_owned(),
+                ledger: self.ledger.driver().redacted_url().to_owned(),
             });
         }
         Ok(())
@@ -329,22 +358,26 @@ impl MigrationRunner {
             warnings: self.order_warnings(&selected, &applied, apply.strict_order)?,
             ..MigrationReport::default()
         };
+        apply.hooks.warn(&report.warnings);
         let first_batch = applied.iter().map(|row| row.batch).max().unwrap_or(0) + 1;
         let rendered = self.render_all(&selected, Direction::Up)?;
-        for (index, (descriptor, statements)) in rendered.into_iter().enumerate() {
+        for (index, migration) in rendered.into_iter().enumerate() {
             let batch = if apply.step {
                 first_batch + index as i64
             } else {
                 first_batch
             };
             let action = if apply.pretend {
-                execute::planned(descriptor, Direction::Up, batch, statements)
+                execute::planned(
+                    migration.descriptor,
+                    Direction::Up,
+                    batch,
+                    migration.statements,
+                )
             } else {
-                self.apply_migration(descriptor, statements, batch).await?
+                self.apply_migration(migration, batch).await?
             };
-            if let Some(on_each) = &mut apply.on_each {
-                on_each(&action);
-            }
+            apply.hooks.done(&action);
             report.actions.push(action);
         }
         Ok(report)
@@ -403,33 +436,53 @@ impl MigrationRunner {
         &self,
         selected: &[&'a MigrationDescriptor],
         direction: Direction,
-    ) -> Result<Vec<(&'a MigrationDescriptor, Vec<String>)>, MigrationError> {
-        let dialect = self.driver.dialect();
+    ) -> Result<Vec<Rendered<'a>>, MigrationError> {
         selected
             .iter()
-            .map(|descriptor| {
-                let render_error = |message: String| MigrationError::Render {
-                    id: descriptor.id.clone(),
-                    direction,
-                    dialect,
-                    message,
-                };
-                let statements = dialect
-                    .render(&descriptor.plan(direction))
-                    .map_err(|e| render_error(e.to_string()))?;
-                if !descriptor.no_transaction
-                    && let Some(statement) =
-                        statements.iter().find(|s| dialect.needs_no_transaction(s))
-                {
-                    return Err(MigrationError::NeedsNoTransaction {
-                        id: descriptor.id.clone(),
-                        statement: statement.clone(),
-                        dialect,
-                    });
-                }
-                Ok((*descriptor, statements))
-            })
+            .map(|descriptor| self.render(descriptor, direction))
             .collect()
+    }
+
+    /// One migration's SQL, each statement marked with whether it is `raw` SQL.
+    fn render<'a>(
+        &self,
+        descriptor: &'a MigrationDescriptor,
+        direction: Direction,
+    ) -> Result<Rendered<'a>, MigrationError> {
+        let dialect = self.driver.dialect();
+        let mut rendered = Rendered {
+            descriptor,
+            statements: Vec::new(),
+            raw: Vec::new(),
+        };
+        for operation in descriptor.plan(direction).operations {
+            let statements =
+                dialect
+                    .render_operation(&operation)
+                    .map_err(|e| MigrationError::Render {
+                        id: descriptor.id.clone(),
+                        direction,
+                        dialect,
+                        message: e.to_string(),
+                    })?;
+            let raw = matches!(operation, Operation::Raw { .. });
+            rendered
+                .raw
+                .extend(std::iter::repeat_n(raw, statements.len()));
+            rendered.statements.extend(statements);
+        }
+        let concurrent = rendered
+            .statements
+            .iter()
+            .find(|s| dialect.needs_no_transaction(s));
+        if let (false, Some(statement)) = (descriptor.no_transaction, concurrent) {
+            return Err(MigrationError::NeedsNoTransaction {
+                id: descriptor.id.clone(),
+                statement: statement.clone(),
+                dialect,
+            });
+        }
+        Ok(rendered)
     }
 
     async fn run_rollback(
@@ -467,16 +520,19 @@ impl MigrationRunner {
             warnings: changed_since_applied(&selected, &rows),
             ..MigrationReport::default()
         };
-        for ((descriptor, statements), row) in rendered.into_iter().zip(&rows) {
+        rollback.hooks.warn(&report.warnings);
+        for (migration, row) in rendered.into_iter().zip(&rows) {
             let action = if rollback.pretend {
-                execute::planned(descriptor, Direction::Down, row.batch, statements)
+                execute::planned(
+                    migration.descriptor,
+                    Direction::Down,
+                    row.batch,
+                    migration.statements,
+                )
             } else {
-                self.rollback_migration(descriptor, statements, row.batch)
-                    .await?
+                self.rollback_migration(migration, row.batch).await?
             };
-            if let Some(on_each) = &mut rollback.on_each {
-                on_each(&action);
-            }
+            rollback.hooks.done(&action);
             report.actions.push(action);
         }
         Ok(report)
@@ -541,7 +597,19 @@ impl MigrationRunner {
     async fn repair_locked(&self, id: &MigrationId, repair: Repair) -> Result<(), MigrationError> {
         let applied = self.read_ledger(true).await?;
         let row = applied.iter().find(|row| &row.id == id);
+        let healthy = row.is_some_and(|row| {
+            row.failed.is_none()
+                && self
+                    .descriptor(id)
+                    .is_some_and(|d| d.checksum == row.checksum)
+        });
         match (repair, row) {
+            // Nothing to record; and forgetting a healthy migration (perhaps one another runner
+            // just finished) would make the ledger lie. Undoing it is what rollback is for.
+            (Repair::Applied, Some(_)) if healthy => Ok(()),
+            (Repair::RolledBack, Some(_)) if healthy => {
+                Err(MigrationError::RepairNotNeeded { id: id.clone() })
+            }
             (Repair::Applied, row) => {
                 let descriptor = self
                     .descriptor(id)
@@ -611,7 +679,13 @@ impl<'r> Apply<'r> {
     /// Calls `callback` with each migration as soon as it is applied, so progress can be shown
     /// (and is not lost when a later migration fails).
     pub fn on_each(mut self, callback: impl FnMut(&MigrationAction) + Send + 'r) -> Self {
-        self.on_each = Some(Box::new(callback));
+        self.hooks.on_each = Some(Box::new(callback));
+        self
+    }
+
+    /// Calls `callback` with each warning as soon as it is known, before anything runs.
+    pub fn on_warning(mut self, callback: impl FnMut(&str) + Send + 'r) -> Self {
+        self.hooks.on_warning = Some(Box::new(callback));
         self
     }
 }
@@ -658,7 +732,13 @@ impl<'r> Rollback<'r> {
 
     /// Calls `callback` with each migration as soon as it is rolled back.
     pub fn on_each(mut self, callback: impl FnMut(&MigrationAction) + Send + 'r) -> Self {
-        self.on_each = Some(Box::new(callback));
+        self.hooks.on_each = Some(Box::new(callback));
+        self
+    }
+
+    /// Calls `callback` with each warning as soon as it is known, before anything runs.
+    pub fn on_warning(mut self, callback: impl FnMut(&str) + Send + 'r) -> Self {
+        self.hooks.on_warning = Some(Box::new(callback));
         self
     }
 }

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Datelike, Duration, Timelike, Utc};
-use ormed_migrate_core::{MigrationError, MigrationId, MigrationTimestamp};
+use ormed_migrate_core::{Dialect, MigrationError, MigrationId, MigrationTimestamp};
 
 /// A migration file written by [`new_migration_file`].
 #[derive(Clone, Debug)]
@@ -37,6 +37,11 @@ pub fn new_migration_file(
     }
     let id = MigrationId::new(timestamp(at)?, name)?;
     let path = dir.join(format!("{id}.rs"));
+    if let Some(table) = create {
+        Dialect::Postgres
+            .quote_table(table)
+            .map_err(|e| file_error(dir, format!("--create: {e}")))?;
+    }
     let table = create.map(str::to_owned).or_else(|| created_table(name));
     let source = match &table {
         Some(table) => create_template(&id, name, table),
@@ -50,7 +55,11 @@ pub fn new_migration_file(
 fn created_table(name: &str) -> Option<String> {
     let rest = name.strip_prefix("create_")?;
     let table = rest.strip_suffix("_table").unwrap_or(rest);
-    (!table.is_empty()).then(|| table.to_owned())
+    // Only a name that is a valid identifier is guessed (`create_2fa_table` is not).
+    Dialect::Sqlite
+        .quote_identifier(table)
+        .is_ok()
+        .then(|| table.to_owned())
 }
 
 fn timestamps_in(dir: &Path) -> Vec<String> {
@@ -98,8 +107,8 @@ fn type_name(slug: &str) -> String {
             })
         })
         .collect();
-    // A type name cannot start with a digit (`2fa_columns`).
-    if name.starts_with(|c: char| c.is_ascii_digit()) {
+    // A type name cannot start with a digit (`2fa_columns`), nor be the keyword `Self`.
+    if name.starts_with(|c: char| c.is_ascii_digit()) || name == "Self" {
         format!("M{name}")
     } else {
         name
@@ -204,6 +213,18 @@ mod tests {
                 .unwrap()
                 .contains("schema.create(\"people\"")
         );
+        let error = new_migration_file("add_x", Some("a\"b"), dir.path(), now).unwrap_err();
+        assert!(
+            error.to_string().contains("--create: invalid identifier"),
+            "{error}"
+        );
+        let guarded = new_migration_file("self", None, dir.path(), now).unwrap();
+        assert!(
+            std::fs::read_to_string(&guarded.path)
+                .unwrap()
+                .contains("pub struct MSelf;")
+        );
+        std::fs::remove_file(&guarded.path).unwrap();
         let error = new_migration_file("Add People", None, dir.path(), now).unwrap_err();
         assert!(
             error.to_string().contains("the slug `Add People`"),

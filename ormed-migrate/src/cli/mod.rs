@@ -201,6 +201,7 @@ async fn run_command(runner: &MigrationRunner, command: Command) -> Result<Strin
                 ));
             }
             let report = apply
+                .on_warning(|warning| eprintln!("warning: {warning}"))
                 .on_each(|action| print_now(&action_line("Applied", action)))
                 .await?;
             render_summary(&report, "Nothing to migrate.", "Applied")
@@ -223,6 +224,7 @@ async fn run_command(runner: &MigrationRunner, command: Command) -> Result<Strin
                 ));
             }
             let report = rollback
+                .on_warning(|warning| eprintln!("warning: {warning}"))
                 .on_each(|action| print_now(&action_line("Rolled back", action)))
                 .await?;
             render_summary(&report, "Nothing to roll back.", "Rolled back")

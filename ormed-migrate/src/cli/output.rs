@@ -6,6 +6,11 @@ use ormed_migrate_core::{MigrationAction, MigrationReport, MigrationState, Migra
 
 /// One line per migration with its duration, then a summary; with `pretend`, the SQL instead.
 pub fn render_report(report: &MigrationReport, nothing: &str, verb: &str) -> String {
+    let warnings: String = report
+        .warnings
+        .iter()
+        .map(|warning| format!("warning: {warning}\n"))
+        .collect();
     let lines: String = report
         .actions
         .iter()
@@ -14,7 +19,7 @@ pub fn render_report(report: &MigrationReport, nothing: &str, verb: &str) -> Str
             false => action_line(verb, action),
         })
         .collect();
-    format!("{lines}{}", render_summary(report, nothing, verb))
+    format!("{warnings}{lines}{}", render_summary(report, nothing, verb))
 }
 
 /// `Applied      m_… (12 ms, batch 3)`: printed as each migration finishes.
@@ -38,12 +43,9 @@ fn pretend_lines(action: &MigrationAction) -> String {
     out
 }
 
-/// The warnings and the closing line (or `nothing` when there was nothing to do).
+/// The closing line (or `nothing` when there was nothing to do).
 pub fn render_summary(report: &MigrationReport, nothing: &str, verb: &str) -> String {
     let mut out = String::new();
-    for warning in &report.warnings {
-        let _ = writeln!(out, "warning: {warning}");
-    }
     let count = report.actions.len();
     let noun = if count == 1 {
         "migration"
