@@ -299,6 +299,25 @@ mod tests {
         );
     }
 
+    /// A held lock makes a second runner time out, and is free again once released.
+    async fn held_lock_blocks_a_second_runner(driver: &Driver) {
+        let held = driver
+            .lock("orm_migrations", Duration::from_secs(1))
+            .await
+            .unwrap();
+        let waited = driver
+            .lock("orm_migrations", Duration::from_millis(300))
+            .await;
+        let error = waited.unwrap_err();
+        assert!(
+            matches!(error, MigrationError::LockTimeout { .. }),
+            "{error}"
+        );
+        held.release().await.unwrap();
+        let again = driver.lock("orm_migrations", Duration::from_secs(1)).await;
+        again.unwrap().release().await.unwrap();
+    }
+
     #[tokio::test]
     async fn an_in_memory_database_locks_in_process_and_writes_no_file() {
         let before = std::fs::read_dir(".").unwrap().count();
@@ -308,19 +327,8 @@ mod tests {
             .await
             .unwrap();
         assert!(matches!(held.held, Held::InProcess { .. }));
-        let error = driver
-            .lock("orm_migrations", Duration::from_millis(200))
-            .await
-            .unwrap_err();
-        assert!(
-            matches!(error, MigrationError::LockTimeout { .. }),
-            "{error}"
-        );
         held.release().await.unwrap();
-        driver
-            .lock("orm_migrations", Duration::from_secs(1))
-            .await
-            .unwrap();
+        held_lock_blocks_a_second_runner(&driver).await;
         let after = std::fs::read_dir(".").unwrap().count();
         assert_eq!(before, after, "no lock file in the working directory");
     }
@@ -329,23 +337,7 @@ mod tests {
     async fn a_second_sqlite_runner_waits_and_times_out() {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("lock.db").display());
-        let driver = Driver::connect(&url).await.unwrap();
-        let held = driver
-            .lock("orm_migrations", Duration::from_secs(1))
-            .await
-            .unwrap();
-        let error = driver
-            .lock("orm_migrations", Duration::from_millis(300))
-            .await
-            .unwrap_err();
-        assert!(
-            matches!(error, MigrationError::LockTimeout { .. }),
-            "{error}"
-        );
-        held.release().await.unwrap();
-        driver
-            .lock("orm_migrations", Duration::from_secs(1))
-            .await
-            .unwrap();
+        held_lock_blocks_a_second_runner(&Driver::connect(&url).await.unwrap()).await;
+        assert!(dir.path().join("lock.db.migrate-lock").exists());
     }
 }

@@ -651,6 +651,30 @@ fn changed_since_applied(
         .collect()
 }
 
+/// `pretend`, `on_each` and `on_warning`, the same on both builders.
+macro_rules! reporting_methods {
+    () => {
+        /// Runs nothing and writes nothing: the report holds the exact SQL that would run.
+        pub fn pretend(mut self) -> Self {
+            self.pretend = true;
+            self
+        }
+
+        /// Calls `callback` with each migration as soon as it is done, so progress can be shown
+        /// (and is not lost when a later migration fails).
+        pub fn on_each(mut self, callback: impl FnMut(&MigrationAction) + Send + 'r) -> Self {
+            self.hooks.on_each = Some(Box::new(callback));
+            self
+        }
+
+        /// Calls `callback` with each warning as soon as it is known, before anything runs.
+        pub fn on_warning(mut self, callback: impl FnMut(&str) + Send + 'r) -> Self {
+            self.hooks.on_warning = Some(Box::new(callback));
+            self
+        }
+    };
+}
+
 impl<'r> Apply<'r> {
     /// Applies at most `n` pending migrations.
     pub fn limit(mut self, n: usize) -> Self {
@@ -670,24 +694,7 @@ impl<'r> Apply<'r> {
         self
     }
 
-    /// Runs nothing and writes nothing: the report holds the exact SQL that would run.
-    pub fn pretend(mut self) -> Self {
-        self.pretend = true;
-        self
-    }
-
-    /// Calls `callback` with each migration as soon as it is applied, so progress can be shown
-    /// (and is not lost when a later migration fails).
-    pub fn on_each(mut self, callback: impl FnMut(&MigrationAction) + Send + 'r) -> Self {
-        self.hooks.on_each = Some(Box::new(callback));
-        self
-    }
-
-    /// Calls `callback` with each warning as soon as it is known, before anything runs.
-    pub fn on_warning(mut self, callback: impl FnMut(&str) + Send + 'r) -> Self {
-        self.hooks.on_warning = Some(Box::new(callback));
-        self
-    }
+    reporting_methods!();
 }
 
 impl fmt::Debug for Apply<'_> {
@@ -724,23 +731,7 @@ impl<'r> Rollback<'r> {
         self
     }
 
-    /// Runs nothing and writes nothing: the report holds the exact SQL that would run.
-    pub fn pretend(mut self) -> Self {
-        self.pretend = true;
-        self
-    }
-
-    /// Calls `callback` with each migration as soon as it is rolled back.
-    pub fn on_each(mut self, callback: impl FnMut(&MigrationAction) + Send + 'r) -> Self {
-        self.hooks.on_each = Some(Box::new(callback));
-        self
-    }
-
-    /// Calls `callback` with each warning as soon as it is known, before anything runs.
-    pub fn on_warning(mut self, callback: impl FnMut(&str) + Send + 'r) -> Self {
-        self.hooks.on_warning = Some(Box::new(callback));
-        self
-    }
+    reporting_methods!();
 }
 
 impl fmt::Debug for Rollback<'_> {

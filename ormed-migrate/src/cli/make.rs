@@ -116,49 +116,29 @@ fn type_name(slug: &str) -> String {
 }
 
 fn create_template(id: &MigrationId, name: &str, table: &str) -> String {
-    format!(
-        r#"use ormed_migrate::prelude::*;
-
-#[derive(Default)]
-pub struct {ty};
-
-#[migration("{id}")]
-impl Migration for {ty} {{
-    fn up(&self, schema: &mut Schema) {{
-        schema.create("{table}", |t| {{
-            t.id();
-            t.timestamps();
-        }});
-    }}
-
-    fn down(&self, schema: &mut Schema) {{
-        schema.drop("{table}");
-    }}
-}}
-"#,
-        ty = type_name(name)
-    )
+    let up = format!(
+        "    fn up(&self, schema: &mut Schema) {{\n        schema.create(\"{table}\", |t| {{\n            \
+         t.id();\n            t.timestamps();\n        }});\n    }}\n"
+    );
+    let down = format!(
+        "    fn down(&self, schema: &mut Schema) {{\n        schema.drop(\"{table}\");\n    }}\n"
+    );
+    template(id, name, &up, &down)
 }
 
 fn blank_template(id: &MigrationId, name: &str) -> String {
+    let up = "    fn up(&self, _schema: &mut Schema) {\n        // Record the change, for example:\n        \
+              // schema.raw(\"UPDATE posts SET published = TRUE WHERE published_at IS NOT NULL\");\n    }\n";
+    let down = "    fn down(&self, _schema: &mut Schema) {\n        // Record how to undo it; delete this \
+                method if it cannot be undone.\n    }\n";
+    template(id, name, up, down)
+}
+
+/// A migration file around the bodies of `up` and `down`.
+fn template(id: &MigrationId, name: &str, up: &str, down: &str) -> String {
     format!(
-        r#"use ormed_migrate::prelude::*;
-
-#[derive(Default)]
-pub struct {ty};
-
-#[migration("{id}")]
-impl Migration for {ty} {{
-    fn up(&self, _schema: &mut Schema) {{
-        // Record the change, for example:
-        // schema.raw("UPDATE posts SET published = TRUE WHERE published_at IS NOT NULL");
-    }}
-
-    fn down(&self, _schema: &mut Schema) {{
-        // Record how to undo it; delete this method if it cannot be undone.
-    }}
-}}
-"#,
+        "use ormed_migrate::prelude::*;\n\n#[derive(Default)]\npub struct {ty};\n\n\
+         #[migration(\"{id}\")]\nimpl Migration for {ty} {{\n{up}\n{down}}}\n",
         ty = type_name(name)
     )
 }
