@@ -132,11 +132,7 @@ impl MigrationLock {
                     .bind(key)
                     .execute(&mut connection)
                     .await;
-                // Closing the session releases the lock even if the unlock failed.
-                let _ = connection.close().await;
-                released
-                    .map(drop)
-                    .map_err(|e| lock_error("could not release the migration lock", e))
+                close_after(connection, released.map(drop)).await
             }
             Held::MySql {
                 mut connection,
@@ -146,14 +142,21 @@ impl MigrationLock {
                     .bind(&name)
                     .execute(&mut connection)
                     .await;
-                let _ = connection.close().await;
-                released
-                    .map(drop)
-                    .map_err(|e| lock_error("could not release the migration lock", e))
+                close_after(connection, released.map(drop)).await
             }
             Held::File { .. } | Held::InProcess { .. } => Ok(()),
         }
     }
+}
+
+/// Closes the lock's dedicated connection. Closing the session releases the lock even when the
+/// explicit unlock failed, so the unlock's error is only reported.
+async fn close_after<C: Connection>(
+    connection: C,
+    released: Result<(), sqlx::Error>,
+) -> Result<(), MigrationError> {
+    let _ = connection.close().await;
+    released.map_err(|e| lock_error("could not release the migration lock", e))
 }
 
 async fn postgres_lock(
