@@ -281,6 +281,19 @@ mod tests {
     }
 
     #[test]
+    fn timestamps_convert_to_chrono() {
+        let id = id("m_20241201103000_a");
+        let expected = chrono::DateTime::parse_from_rfc3339("2024-12-01T10:30:00Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        assert_eq!(id.timestamp(), expected);
+        assert_eq!(
+            chrono::DateTime::<chrono::Utc>::from(id.timestamp()),
+            expected
+        );
+    }
+
+    #[test]
     fn default_down_is_irreversible() {
         let descriptors = MigrationEntry::build_descriptors(vec![
             MigrationEntry::new(id("m_20241201000000_a"), OneWay),

@@ -270,6 +270,20 @@ impl MigrationTimestamp {
     }
 }
 
+#[cfg(feature = "chrono")]
+impl From<MigrationTimestamp> for chrono::DateTime<chrono::Utc> {
+    fn from(timestamp: MigrationTimestamp) -> Self {
+        timestamp.to_datetime()
+    }
+}
+
+#[cfg(feature = "chrono")]
+impl PartialEq<chrono::DateTime<chrono::Utc>> for MigrationTimestamp {
+    fn eq(&self, other: &chrono::DateTime<chrono::Utc>) -> bool {
+        self.to_datetime() == *other
+    }
+}
+
 fn days_in_month(year: u16, month: u8) -> u8 {
     match month {
         4 | 6 | 9 | 11 => 30,
