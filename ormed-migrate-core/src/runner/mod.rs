@@ -4,16 +4,18 @@
 //! migrations, applied migrations missing from the code, irreversible rollbacks), render every
 //! plan to SQL *before* running anything, then run each migration with its ledger row.
 
+mod builders;
 mod execute;
+mod repair;
 mod report;
 mod status;
 
 use std::collections::{BTreeSet, HashMap};
-use std::fmt;
-use std::future::{Future, IntoFuture};
-use std::pin::Pin;
+use std::future::Future;
 use std::time::Duration;
 
+pub use builders::{Apply, Rollback, RunFuture};
+pub use repair::Repair;
 pub use report::{MigrationAction, MigrationReport};
 pub use status::{MigrationState, MigrationStatus};
 
@@ -54,63 +56,12 @@ pub struct MigrationRunner {
     lock_timeout: Duration,
 }
 
-/// A boxed future, so the builders can be awaited directly.
-pub type RunFuture<'a> =
-    Pin<Box<dyn Future<Output = Result<MigrationReport, MigrationError>> + Send + 'a>>;
-
 /// A migration's statements for one direction, rendered before anything runs.
 pub(super) struct Rendered<'a> {
     descriptor: &'a MigrationDescriptor,
     statements: Vec<String>,
     /// Per statement: it came from `schema.raw`, so the runner cannot know what it does.
     raw: Vec<bool>,
-}
-
-type OnEach<'r> = Box<dyn FnMut(&MigrationAction) + Send + 'r>;
-type OnWarning<'r> = Box<dyn FnMut(&str) + Send + 'r>;
-
-/// Callbacks that report a run while it happens, so nothing is lost if it fails later.
-#[derive(Default)]
-struct Hooks<'r> {
-    on_each: Option<OnEach<'r>>,
-    on_warning: Option<OnWarning<'r>>,
-}
-
-impl Hooks<'_> {
-    fn done(&mut self, action: &MigrationAction) {
-        if let Some(on_each) = &mut self.on_each {
-            on_each(action);
-        }
-    }
-
-    fn warn(&mut self, warnings: &[String]) {
-        if let Some(on_warning) = &mut self.on_warning {
-            warnings.iter().for_each(|warning| on_warning(warning));
-        }
-    }
-}
-
-/// `runner.apply_all()` and `runner.apply_one(&id)`: configure, then `.await`.
-#[must_use = "an Apply does nothing until it is awaited"]
-pub struct Apply<'r> {
-    runner: &'r MigrationRunner,
-    hooks: Hooks<'r>,
-    strict_order: bool,
-    limit: Option<usize>,
-    step: bool,
-    pretend: bool,
-    only: Option<MigrationId>,
-}
-
-/// `runner.rollback()` and `runner.rollback_one(&id)`: configure, then `.await`.
-#[must_use = "a Rollback does nothing until it is awaited"]
-pub struct Rollback<'r> {
-    runner: &'r MigrationRunner,
-    hooks: Hooks<'r>,
-    steps: usize,
-    batch: Option<i64>,
-    pretend: bool,
-    only: Option<MigrationId>,
 }
 
 impl MigrationRunner {
@@ -162,15 +113,7 @@ impl MigrationRunner {
 
     /// Applies every pending migration, in id order, as one new batch.
     pub fn apply_all(&self) -> Apply<'_> {
-        Apply {
-            runner: self,
-            hooks: Hooks::default(),
-            strict_order: self.strict_order,
-            limit: None,
-            step: false,
-            pretend: false,
-            only: None,
-        }
+        Apply::new(self)
     }
 
     /// Applies the one migration `id`; an applied one is the error "has already been applied".
@@ -183,14 +126,7 @@ impl MigrationRunner {
 
     /// Rolls back the last batch, its migrations in reverse order of application.
     pub fn rollback(&self) -> Rollback<'_> {
-        Rollback {
-            runner: self,
-            hooks: Hooks::default(),
-            steps: 1,
-            batch: None,
-            pretend: false,
-            only: None,
-        }
+        Rollback::new(self)
     }
 
     /// Rolls back the one applied migration `id`.
@@ -575,62 +511,6 @@ impl MigrationRunner {
     }
 }
 
-/// How [`MigrationRunner::repair`] resolves a migration after the user fixed the schema by hand.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Repair {
-    /// Its changes are in the schema: record it as applied, with the checksum the code has now.
-    /// Clears a failure mark, accepts a reviewed edit, or records a migration applied by hand.
-    Applied,
-    /// Its changes are not in the schema: remove it from the ledger, so it is pending again.
-    RolledBack,
-}
-
-impl MigrationRunner {
-    /// Resolves `id` in the ledger without running anything, holding the migration lock.
-    ///
-    /// This is the way out of a migration that failed part way on MySQL (or in a
-    /// `no_transaction` migration), and of a reviewed change to an applied migration.
-    pub async fn repair(&self, id: &MigrationId, repair: Repair) -> Result<(), MigrationError> {
-        self.locked(false, self.repair_locked(id, repair)).await
-    }
-
-    async fn repair_locked(&self, id: &MigrationId, repair: Repair) -> Result<(), MigrationError> {
-        let applied = self.read_ledger(true).await?;
-        let row = applied.iter().find(|row| &row.id == id);
-        let healthy = row.is_some_and(|row| {
-            row.failed.is_none()
-                && self
-                    .descriptor(id)
-                    .is_some_and(|d| d.checksum == row.checksum)
-        });
-        match (repair, row) {
-            // Nothing to record; and forgetting a healthy migration (perhaps one another runner
-            // just finished) would make the ledger lie. Undoing it is what rollback is for.
-            (Repair::Applied, Some(_)) if healthy => Ok(()),
-            (Repair::RolledBack, Some(_)) if healthy => {
-                Err(MigrationError::RepairNotNeeded { id: id.clone() })
-            }
-            (Repair::Applied, row) => {
-                let descriptor = self
-                    .descriptor(id)
-                    .ok_or_else(|| MigrationError::UnknownMigration { id: id.clone() })?;
-                if row.is_some() {
-                    return self.ledger.restamp(id, &descriptor.checksum).await;
-                }
-                let batch = applied.iter().map(|row| row.batch).max().unwrap_or(0) + 1;
-                self.ledger
-                    .log_applied(descriptor, chrono::Utc::now(), batch)
-                    .await
-            }
-            (Repair::RolledBack, Some(_)) => self.ledger.remove(id).await,
-            (Repair::RolledBack, None) if self.descriptor(id).is_some() => {
-                Err(MigrationError::NotApplied { id: id.clone() })
-            }
-            (Repair::RolledBack, None) => Err(MigrationError::UnknownMigration { id: id.clone() }),
-        }
-    }
-}
-
 /// Rolling back runs today's `down()`; say so when the code changed since it was applied.
 fn changed_since_applied(
     selected: &[&MigrationDescriptor],
@@ -649,107 +529,4 @@ fn changed_since_applied(
             warning
         })
         .collect()
-}
-
-/// `pretend`, `on_each` and `on_warning`, the same on both builders.
-macro_rules! reporting_methods {
-    () => {
-        /// Runs nothing and writes nothing: the report holds the exact SQL that would run.
-        pub fn pretend(mut self) -> Self {
-            self.pretend = true;
-            self
-        }
-
-        /// Calls `callback` with each migration as soon as it is done, so progress can be shown
-        /// (and is not lost when a later migration fails).
-        pub fn on_each(mut self, callback: impl FnMut(&MigrationAction) + Send + 'r) -> Self {
-            self.hooks.on_each = Some(Box::new(callback));
-            self
-        }
-
-        /// Calls `callback` with each warning as soon as it is known, before anything runs.
-        pub fn on_warning(mut self, callback: impl FnMut(&str) + Send + 'r) -> Self {
-            self.hooks.on_warning = Some(Box::new(callback));
-            self
-        }
-    };
-}
-
-impl<'r> Apply<'r> {
-    /// Applies at most `n` pending migrations.
-    pub fn limit(mut self, n: usize) -> Self {
-        self.limit = Some(n);
-        self
-    }
-
-    /// Refuse (instead of warning about) pending migrations older than the newest applied one.
-    pub fn strict_order(mut self, strict: bool) -> Self {
-        self.strict_order = strict;
-        self
-    }
-
-    /// Gives each migration its own batch, so each can be rolled back alone.
-    pub fn step(mut self) -> Self {
-        self.step = true;
-        self
-    }
-
-    reporting_methods!();
-}
-
-impl fmt::Debug for Apply<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Apply")
-            .field("limit", &self.limit)
-            .field("step", &self.step)
-            .field("pretend", &self.pretend)
-            .field("strict_order", &self.strict_order)
-            .field("only", &self.only)
-            .finish_non_exhaustive()
-    }
-}
-
-impl<'r> IntoFuture for Apply<'r> {
-    type Output = Result<MigrationReport, MigrationError>;
-    type IntoFuture = RunFuture<'r>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.runner.run_apply(self))
-    }
-}
-
-impl<'r> Rollback<'r> {
-    /// Rolls back the last `n` batches (1 by default).
-    pub fn steps(mut self, n: usize) -> Self {
-        self.steps = n;
-        self
-    }
-
-    /// Rolls back exactly batch `n`.
-    pub fn batch(mut self, n: i64) -> Self {
-        self.batch = Some(n);
-        self
-    }
-
-    reporting_methods!();
-}
-
-impl fmt::Debug for Rollback<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Rollback")
-            .field("steps", &self.steps)
-            .field("batch", &self.batch)
-            .field("pretend", &self.pretend)
-            .field("only", &self.only)
-            .finish_non_exhaustive()
-    }
-}
-
-impl<'r> IntoFuture for Rollback<'r> {
-    type Output = Result<MigrationReport, MigrationError>;
-    type IntoFuture = RunFuture<'r>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.runner.run_rollback(self))
-    }
 }

@@ -1,0 +1,186 @@
+//! `Apply` and `Rollback`: what `apply_all()` and `rollback()` return, configured, then awaited.
+
+use std::fmt;
+use std::future::{Future, IntoFuture};
+use std::pin::Pin;
+
+use super::{MigrationAction, MigrationReport, MigrationRunner};
+use crate::error::MigrationError;
+use crate::id::MigrationId;
+
+/// A boxed future, so the builders can be awaited directly.
+pub type RunFuture<'a> =
+    Pin<Box<dyn Future<Output = Result<MigrationReport, MigrationError>> + Send + 'a>>;
+
+type OnEach<'r> = Box<dyn FnMut(&MigrationAction) + Send + 'r>;
+type OnWarning<'r> = Box<dyn FnMut(&str) + Send + 'r>;
+
+/// Callbacks that report a run while it happens, so nothing is lost if it fails later.
+#[derive(Default)]
+pub(super) struct Hooks<'r> {
+    on_each: Option<OnEach<'r>>,
+    on_warning: Option<OnWarning<'r>>,
+}
+
+impl Hooks<'_> {
+    pub(super) fn done(&mut self, action: &MigrationAction) {
+        if let Some(on_each) = &mut self.on_each {
+            on_each(action);
+        }
+    }
+
+    pub(super) fn warn(&mut self, warnings: &[String]) {
+        if let Some(on_warning) = &mut self.on_warning {
+            warnings.iter().for_each(|warning| on_warning(warning));
+        }
+    }
+}
+
+/// `runner.apply_all()` and `runner.apply_one(&id)`: configure, then `.await`.
+#[must_use = "an Apply does nothing until it is awaited"]
+pub struct Apply<'r> {
+    pub(super) runner: &'r MigrationRunner,
+    pub(super) hooks: Hooks<'r>,
+    pub(super) strict_order: bool,
+    pub(super) limit: Option<usize>,
+    pub(super) step: bool,
+    pub(super) pretend: bool,
+    pub(super) only: Option<MigrationId>,
+}
+
+/// `runner.rollback()` and `runner.rollback_one(&id)`: configure, then `.await`.
+#[must_use = "a Rollback does nothing until it is awaited"]
+pub struct Rollback<'r> {
+    pub(super) runner: &'r MigrationRunner,
+    pub(super) hooks: Hooks<'r>,
+    pub(super) steps: usize,
+    pub(super) batch: Option<i64>,
+    pub(super) pretend: bool,
+    pub(super) only: Option<MigrationId>,
+}
+
+/// `pretend`, `on_each` and `on_warning`, the same on both builders.
+macro_rules! reporting_methods {
+    () => {
+        /// Runs nothing and writes nothing: the report holds the exact SQL that would run.
+        pub fn pretend(mut self) -> Self {
+            self.pretend = true;
+            self
+        }
+
+        /// Calls `callback` with each migration as soon as it is done, so progress can be shown
+        /// (and is not lost when a later migration fails).
+        pub fn on_each(mut self, callback: impl FnMut(&MigrationAction) + Send + 'r) -> Self {
+            self.hooks.on_each = Some(Box::new(callback));
+            self
+        }
+
+        /// Calls `callback` with each warning as soon as it is known, before anything runs.
+        pub fn on_warning(mut self, callback: impl FnMut(&str) + Send + 'r) -> Self {
+            self.hooks.on_warning = Some(Box::new(callback));
+            self
+        }
+    };
+}
+
+impl<'r> Apply<'r> {
+    pub(super) fn new(runner: &'r MigrationRunner) -> Self {
+        Apply {
+            runner,
+            hooks: Hooks::default(),
+            strict_order: runner.strict_order,
+            limit: None,
+            step: false,
+            pretend: false,
+            only: None,
+        }
+    }
+
+    /// Applies at most `n` pending migrations.
+    pub fn limit(mut self, n: usize) -> Self {
+        self.limit = Some(n);
+        self
+    }
+
+    /// Refuse (instead of warning about) pending migrations older than the newest applied one.
+    pub fn strict_order(mut self, strict: bool) -> Self {
+        self.strict_order = strict;
+        self
+    }
+
+    /// Gives each migration its own batch, so each can be rolled back alone.
+    pub fn step(mut self) -> Self {
+        self.step = true;
+        self
+    }
+
+    reporting_methods!();
+}
+
+impl fmt::Debug for Apply<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Apply")
+            .field("limit", &self.limit)
+            .field("step", &self.step)
+            .field("pretend", &self.pretend)
+            .field("strict_order", &self.strict_order)
+            .field("only", &self.only)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'r> IntoFuture for Apply<'r> {
+    type Output = Result<MigrationReport, MigrationError>;
+    type IntoFuture = RunFuture<'r>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.runner.run_apply(self))
+    }
+}
+
+impl<'r> Rollback<'r> {
+    pub(super) fn new(runner: &'r MigrationRunner) -> Self {
+        Rollback {
+            runner,
+            hooks: Hooks::default(),
+            steps: 1,
+            batch: None,
+            pretend: false,
+            only: None,
+        }
+    }
+
+    /// Rolls back the last `n` batches (1 by default).
+    pub fn steps(mut self, n: usize) -> Self {
+        self.steps = n;
+        self
+    }
+
+    /// Rolls back exactly batch `n`.
+    pub fn batch(mut self, n: i64) -> Self {
+        self.batch = Some(n);
+        self
+    }
+
+    reporting_methods!();
+}
+
+impl fmt::Debug for Rollback<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Rollback")
+            .field("steps", &self.steps)
+            .field("batch", &self.batch)
+            .field("pretend", &self.pretend)
+            .field("only", &self.only)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'r> IntoFuture for Rollback<'r> {
+    type Output = Result<MigrationReport, MigrationError>;
+    type IntoFuture = RunFuture<'r>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.runner.run_rollback(self))
+    }
+}
