@@ -450,6 +450,49 @@ mod tests {
         assert!(message.contains("YYYY_MM_DD_HHMMSS_slug"));
     }
 
+    /// Every one-character change, insertion and deletion of valid ids, with awkward characters:
+    /// parsing never panics, and whatever parses displays as an id that parses to itself.
+    #[test]
+    fn mutated_ids_never_panic_and_round_trip() {
+        let awkward = [
+            '0',
+            '9',
+            '_',
+            'a',
+            'Z',
+            '-',
+            ' ',
+            'é',
+            '\u{1F600}',
+            '\0',
+            'm',
+        ];
+        for valid in [
+            "m_20241201000000_create_users",
+            "2024_12_01_000000_create_users",
+        ] {
+            let chars: Vec<char> = valid.chars().collect();
+            for at in 0..=chars.len() {
+                for &c in &awkward {
+                    let mut replaced = chars.clone();
+                    let mut inserted = chars.clone();
+                    inserted.insert(at, c);
+                    let mut removed = chars.clone();
+                    if at < chars.len() {
+                        replaced[at] = c;
+                        removed.remove(at);
+                    }
+                    for candidate in [replaced, inserted, removed] {
+                        let text: String = candidate.into_iter().collect();
+                        if let Ok(id) = MigrationId::parse(&text) {
+                            assert_eq!(MigrationId::parse(&id.to_string()), Ok(id));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn non_ascii_input_is_an_error_not_a_panic() {
         assert!(MigrationId::parse("m_２０２４１２０１０００００_x").is_err());
