@@ -417,8 +417,8 @@ impl Dialect {
 
     /// Statements the database refuses inside a transaction block, which need `no_transaction`.
     pub fn needs_no_transaction(self, statement: &str) -> bool {
-        let upper = statement.trim_start().to_ascii_uppercase();
-        let words: Vec<&str> = upper.split_whitespace().collect();
+        let words = keywords(statement);
+        let words: Vec<&str> = words.iter().map(String::as_str).collect();
         match self {
             Dialect::Postgres => {
                 // REFRESH MATERIALIZED VIEW CONCURRENTLY is the one concurrent form allowed in a
@@ -440,12 +440,17 @@ impl Dialect {
     /// failed `CREATE INDEX CONCURRENTLY` as an invalid index, so that never counts.
     pub fn failure_changes_nothing(self, statement: &str, raw: bool) -> bool {
         let body = statement.trim().trim_end_matches(';');
-        let concurrent = self == Dialect::Postgres
-            && body
-                .to_ascii_uppercase()
-                .split_whitespace()
-                .any(|word| word == "CONCURRENTLY");
+        let concurrent =
+            self == Dialect::Postgres && keywords(body).iter().any(|w| w == "CONCURRENTLY");
         let raw_is_safe = self != Dialect::MySql && !body.contains(';');
         !concurrent && (!raw || raw_is_safe)
     }
+}
+
+/// The statement's words in upper case, for recognising keywords whatever their case.
+fn keywords(statement: &str) -> Vec<String> {
+    statement
+        .split_whitespace()
+        .map(str::to_ascii_uppercase)
+        .collect()
 }
