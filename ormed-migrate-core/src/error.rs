@@ -47,20 +47,22 @@ pub enum MigrationError {
     },
 
     /// The database could not be reached or opened.
-    #[error(
-        "could not connect to {url}: {}; check that the server is running and that the URL, \
-         user and database are right",
-        database_message(source)
-    )]
+    #[error("could not connect to {url}: {reason}; {advice}")]
     Connect {
         /// The URL with any password masked.
         url: String,
-        /// The driver's error.
-        source: Box<sqlx::Error>,
+        /// What went wrong, in the database's or the driver's words (any password masked).
+        reason: String,
+        /// What to check, for this kind of failure.
+        advice: String,
     },
 
     /// A query of the runner's own (ledger, introspection) failed.
-    #[error("{context}: {}", database_message(source))]
+    #[error(
+        "{context}: {}{}",
+        database_message(source),
+        environment_advice(source)
+    )]
     Database {
         /// What was being done.
         context: String,
@@ -211,9 +213,8 @@ pub enum MigrationError {
     #[error(
         "Migration {id} failed part way on an earlier run ({direction}) and {dialect} could not \
          undo its partial changes, so nothing runs until that is resolved. Inspect the schema, \
-         finish or undo the migration's changes by hand, then mark it resolved with \
-         `migrate:repair {id} --applied` (finished) or `migrate:repair {id} --rolled-back` \
-         (undone)."
+         then {}",
+        repair_advice(id, *direction)
     )]
     PartiallyApplied {
         /// The migration.
@@ -222,6 +223,64 @@ pub enum MigrationError {
         direction: Direction,
         /// The database.
         dialect: Dialect,
+    },
+
+    /// A row of the ledger that cannot be read: an id that is not a migration id, a NULL, a
+    /// value of the wrong kind.
+    #[error(
+        "the migration ledger table {table} has a row that cannot be read: the row with id \
+         {stored_id:?}, column `{column}`: {problem}. {}",
+        bad_row_advice(stored_id, column)
+    )]
+    LedgerRow {
+        /// The ledger table.
+        table: String,
+        /// The row's id exactly as stored (`"?"` when even the id cannot be read).
+        stored_id: String,
+        /// The column whose value is wrong.
+        column: &'static str,
+        /// What is wrong with it.
+        problem: String,
+    },
+
+    /// Two rows of the ledger record the same migration (its canonical and its legacy spelling).
+    #[error(
+        "the migration ledger table {table} has two rows for migration {id}: {first:?} and \
+         {second:?}. Leave one: `migrate:repair {id} --applied` keeps a single applied row if \
+         its changes are in the schema, `migrate:repair {id} --rolled-back` removes both if not"
+    )]
+    DuplicateLedgerRows {
+        /// The ledger table.
+        table: String,
+        /// The migration.
+        id: MigrationId,
+        /// One stored id.
+        first: String,
+        /// The other.
+        second: String,
+    },
+
+    /// A table with the ledger's name that is not a ledger (another tool's `migrations` table).
+    #[error(
+        "the table {table} is not an ormed-migrate migration ledger: {differences}. It may \
+         belong to another tool (Laravel keeps a `migrations` table, Rails \
+         `schema_migrations`). Leave it alone and give ormed-migrate a ledger of its own with \
+         `--table <name>` (the default is orm_migrations). Nothing was changed."
+    )]
+    LedgerShape {
+        /// The table.
+        table: String,
+        /// Which columns are missing or extra.
+        differences: String,
+    },
+
+    /// A ledger row to forget, given exactly as stored, that the ledger does not have.
+    #[error("the migration ledger table {table} has no row with id {stored_id:?}")]
+    NoLedgerRow {
+        /// The ledger table.
+        table: String,
+        /// The id as given.
+        stored_id: String,
     },
 
     /// `migrate:repair <id>` without saying how the migration was resolved.
@@ -310,7 +369,10 @@ fn join(ids: &[MigrationId]) -> String {
 /// driver's description.
 pub fn database_message(error: &sqlx::Error) -> String {
     let Some(db) = error.as_database_error() else {
-        return error.to_string();
+        return match error {
+            sqlx::Error::Configuration(_) => configuration_message(error),
+            _ => error.to_string(),
+        };
     };
     let mut message = db.message().to_owned();
     if let Some(pg) = db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>() {
@@ -323,6 +385,125 @@ pub fn database_message(error: &sqlx::Error) -> String {
         Some(code) => format!("{message} (code {code})"),
         None => message,
     }
+}
+
+/// A configuration error said once: sqlx wraps one configuration error in another, and each
+/// layer's message starts with "error with configuration:".
+pub fn configuration_message(error: &sqlx::Error) -> String {
+    let mut innermost: &dyn std::error::Error = error;
+    while let Some(source) = innermost.source() {
+        innermost = source;
+    }
+    let text = innermost.to_string();
+    let mut rest = text.as_str();
+    while let Some(stripped) = rest.strip_prefix("error with configuration: ") {
+        rest = stripped;
+    }
+    rest.to_owned()
+}
+
+/// The way out of a migration that stopped part way where the database could not undo it,
+/// worded for its direction: after a failed `down`, "finished" means rolled back.
+pub fn repair_advice(id: &MigrationId, direction: Direction) -> String {
+    match direction {
+        Direction::Up => format!(
+            "either finish its changes by hand and run `migrate:repair {id} --applied` (it is \
+             recorded as applied), or undo what it changed and run `migrate:repair {id} \
+             --rolled-back` (it is pending again)"
+        ),
+        Direction::Down => format!(
+            "either finish the rollback by hand (remove what its down() had still to remove) and \
+             run `migrate:repair {id} --rolled-back` (it is pending again), or restore what its \
+             down() removed and run `migrate:repair {id} --applied` (it stays applied)"
+        ),
+    }
+}
+
+/// What to do about an unreadable ledger row.
+fn bad_row_advice(stored_id: &str, column: &str) -> String {
+    let shown = shell_quoted(stored_id);
+    if column == "id" {
+        return format!(
+            "Only ormed-migrate writes this table, so the row was added by hand or by another \
+             tool. Remove it with `migrate:repair {shown} --rolled-back` (this deletes that \
+             ledger row and runs nothing), or correct its id in the table"
+        );
+    }
+    format!(
+        "Correct the value in the table by hand, or rewrite the row: `migrate:repair {shown} \
+         --applied` if the migration's changes are in the schema, `migrate:repair {shown} \
+         --rolled-back` if they are not"
+    )
+}
+
+/// `text` as one shell word: bare when it is safe, else in single quotes.
+pub fn shell_quoted(text: &str) -> String {
+    let safe = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_-./:@".contains(c));
+    if safe {
+        text.to_owned()
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
+    }
+}
+
+/// When a statement failed because of where it ran rather than what it says (a read-only
+/// SQLite file, a write lock held past the busy timeout, a read-only server), the fix.
+pub fn environment_problem(error: &sqlx::Error) -> Option<String> {
+    let db = error.as_database_error()?;
+    if db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
+        let code: u32 = db.code()?.parse().ok()?;
+        return sqlite_environment_problem(code);
+    }
+    let read_only_server = match db.try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>() {
+        // ER_OPTION_PREVENTS_STATEMENT (--read-only), ER_CANT_EXECUTE_IN_READ_ONLY_TRANSACTION.
+        Some(mysql) => matches!(mysql.number(), 1290 | 1792),
+        // PostgreSQL: read_only_sql_transaction (a hot standby, or default_transaction_read_only).
+        None => db.code().as_deref() == Some("25006"),
+    };
+    read_only_server.then(|| {
+        "The server accepts no writes (a read-only replica, or read-only mode): connect to the \
+         primary, or lift read-only mode, and run again."
+            .to_owned()
+    })
+}
+
+fn sqlite_environment_problem(code: u32) -> Option<String> {
+    // Primary result codes are the low byte of the extended code.
+    match code & 0xff {
+        // SQLITE_READONLY and its extended forms.
+        8 => Some(
+            "SQLite cannot write to the database: the file or its directory is read-only for \
+             this process, or the URL opens it read-only (mode=ro, immutable=1). Make both the \
+             file and its directory writable, then run again."
+                .to_owned(),
+        ),
+        // SQLITE_BUSY, SQLITE_LOCKED.
+        5 | 6 => Some(format!(
+            "The database is locked: another connection held a write lock on it for the whole \
+             busy timeout ({} s). Find what keeps a write transaction open on this file (an \
+             application, a sqlite3 shell), let it finish, then run again.",
+            crate::driver::SQLITE_BUSY_TIMEOUT.as_secs()
+        )),
+        // SQLITE_FULL.
+        13 => Some(
+            "The disk holding the database is full: free some space, then run again.".to_owned(),
+        ),
+        // SQLITE_CANTOPEN: usually the journal file beside the database cannot be created.
+        14 => Some(
+            "SQLite cannot create its journal file beside the database: make the database's \
+             directory writable, then run again."
+                .to_owned(),
+        ),
+        _ => None,
+    }
+}
+
+/// [`environment_problem`] as a sentence to append to a message (empty when there is none).
+fn environment_advice(error: &sqlx::Error) -> String {
+    environment_problem(error).map_or_else(String::new, |problem| format!(". {problem}"))
 }
 
 impl MigrationError {

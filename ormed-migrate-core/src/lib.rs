@@ -12,6 +12,7 @@ pub mod error;
 pub mod ledger;
 pub mod lock;
 pub mod migration;
+pub mod redact;
 pub mod runner;
 pub mod schema;
 pub mod testing;
@@ -31,6 +32,6 @@ pub use lock::{DEFAULT_LOCK_TIMEOUT, MigrationLock};
 pub use migration::Migration;
 pub use runner::{
     Apply, MigrationAction, MigrationReport, MigrationRunner, MigrationState, MigrationStatus,
-    Repair, Rollback,
+    Repair, RepairNeeded, Rollback,
 };
 pub use schema::{ColumnType, ForeignKeyAction, Schema, Table};

@@ -2,159 +2,9 @@
 //! MariaDB/MySQL when `ORMED_TEST_POSTGRES_URL` / `ORMED_TEST_MYSQL_URL` are set (CI sets both,
 //! and a server that cannot be reached there fails the suite). Each test gets its own database.
 
-use ormed_migrate::testing::{MYSQL_URL_VAR, POSTGRES_URL_VAR, TestDatabase};
-use ormed_migrate::{
-    Dialect, Direction, Migration, MigrationDescriptor, MigrationEntry, MigrationError,
-    MigrationId, MigrationRunner, MigrationState, Repair, Schema, SqlMigrationLedger,
-};
+mod support;
 
-// ---------------------------------------------------------------- migrations used by the suite
-
-struct CreateUsers;
-impl Migration for CreateUsers {
-    fn up(&self, schema: &mut Schema) {
-        schema.create("users", |t| {
-            t.id();
-            t.string("email").unique();
-        });
-    }
-    fn down(&self, schema: &mut Schema) {
-        schema.drop("users");
-    }
-}
-
-/// The same id as `CreateUsers`, edited after it was applied.
-struct CreateUsersEdited;
-impl Migration for CreateUsersEdited {
-    fn up(&self, schema: &mut Schema) {
-        schema.create("users", |t| {
-            t.id();
-            t.string("email").unique();
-            t.string("name").nullable();
-        });
-    }
-    fn down(&self, schema: &mut Schema) {
-        schema.drop("users");
-    }
-}
-
-struct CreatePosts;
-impl Migration for CreatePosts {
-    fn up(&self, schema: &mut Schema) {
-        schema.create("posts", |t| {
-            t.id();
-            t.foreign_id("user_id").constrained("users");
-            t.string("title");
-        });
-    }
-    fn down(&self, schema: &mut Schema) {
-        schema.drop("posts");
-    }
-}
-
-struct SeedUser;
-impl Migration for SeedUser {
-    fn up(&self, schema: &mut Schema) {
-        schema.raw("INSERT INTO users (email) VALUES ('a@example.com')");
-    }
-    fn down(&self, schema: &mut Schema) {
-        schema.raw("DELETE FROM users WHERE email = 'a@example.com'");
-    }
-}
-
-/// Creates a table, then fails on its second statement.
-struct FailsHalfway;
-impl Migration for FailsHalfway {
-    fn up(&self, schema: &mut Schema) {
-        schema.create("tags", |t| {
-            t.id();
-        });
-        schema.raw("INSERT INTO no_such_table (x) VALUES (1)");
-    }
-    fn down(&self, schema: &mut Schema) {
-        schema.drop("tags");
-    }
-}
-
-/// Has no `down`.
-struct OneWay;
-impl Migration for OneWay {
-    fn up(&self, schema: &mut Schema) {
-        schema.raw("UPDATE users SET email = email");
-    }
-}
-
-const USERS: &str = "m_20241201000000_create_users_table";
-const POSTS: &str = "m_20241201000100_create_posts_table";
-const SEED: &str = "m_20241201000200_seed_user";
-const FAILS: &str = "m_20241201000300_fails_halfway";
-const ONE_WAY: &str = "m_20241201000400_one_way";
-
-fn id(text: &str) -> MigrationId {
-    MigrationId::parse(text).expect("valid id")
-}
-
-fn entry(text: &str, migration: impl Migration) -> MigrationEntry {
-    MigrationEntry::new(id(text), migration)
-}
-
-fn blog() -> Vec<MigrationDescriptor> {
-    MigrationEntry::build_descriptors(vec![
-        entry(USERS, CreateUsers),
-        entry(POSTS, CreatePosts),
-        entry(SEED, SeedUser),
-    ])
-    .expect("descriptors")
-}
-
-fn runner(db: &TestDatabase, migrations: Vec<MigrationDescriptor>) -> MigrationRunner {
-    let ledger = SqlMigrationLedger::new(db.driver().clone(), "orm_migrations").expect("ledger");
-    MigrationRunner::new(db.driver().clone(), ledger, migrations)
-}
-
-async fn table_exists(db: &TestDatabase, table: &str) -> bool {
-    let driver = db.driver();
-    let count: i64 = match db.dialect() {
-        Dialect::Sqlite => sqlx::query_scalar(
-            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?",
-        )
-        .bind(table)
-        .fetch_one(driver.sqlite_pool().expect("sqlite"))
-        .await
-        .expect("query"),
-        Dialect::Postgres => sqlx::query_scalar(
-            "SELECT COUNT(*) FROM information_schema.tables \
-             WHERE table_schema = current_schema() AND table_name = $1",
-        )
-        .bind(table)
-        .fetch_one(driver.postgres_pool().expect("postgres"))
-        .await
-        .expect("query"),
-        Dialect::MySql => sqlx::query_scalar(
-            "SELECT COUNT(*) FROM information_schema.tables \
-             WHERE table_schema = DATABASE() AND table_name = ?",
-        )
-        .bind(table)
-        .fetch_one(driver.mysql_pool().expect("mysql"))
-        .await
-        .expect("query"),
-    };
-    count > 0
-}
-
-fn ids(report: &ormed_migrate::MigrationReport) -> Vec<String> {
-    report.ids().iter().map(ToString::to_string).collect()
-}
-
-async fn states(runner: &MigrationRunner) -> Vec<(String, MigrationState, Option<i64>)> {
-    runner
-        .status()
-        .await
-        .expect("status")
-        .into_iter()
-        .map(|s| (s.id.to_string(), s.state, s.batch))
-        .collect()
-}
+use support::*;
 
 // ---------------------------------------------------------------------------------- the cases
 
@@ -305,7 +155,7 @@ mod cases {
             "{message}"
         );
         assert!(
-            message.contains("runner_suite.rs:"),
+            message.contains("support/mod.rs:"),
             "source location: {message}"
         );
         assert!(message.contains("new migration"), "{message}");
@@ -849,53 +699,7 @@ mod cases {
     }
 }
 
-// ------------------------------------------------------------------------ one module per database
-
-/// The database for one test, or `None` when the server suite is not configured. In CI the
-/// variables are set, so an unreachable server fails here instead of skipping.
-async fn database(var: Option<&str>) -> Option<TestDatabase> {
-    let Some(var) = var else {
-        return Some(TestDatabase::sqlite().await.expect("sqlite test database"));
-    };
-    let url = match std::env::var(var) {
-        Ok(url) if !url.is_empty() => url,
-        _ => {
-            eprintln!("{var} is not set: skipping this server-backed test");
-            return None;
-        }
-    };
-    match TestDatabase::on_server(&url).await {
-        Ok(db) => Some(db),
-        Err(error) => panic!("{var} is set but the test database could not be created: {error}"),
-    }
-}
-
-macro_rules! suite {
-    ($($case:ident),* $(,)?) => {
-        mod sqlite { $(
-            #[tokio::test]
-            async fn $case() { super::run(None, super::cases::$case).await }
-        )* }
-        mod postgres { $(
-            #[tokio::test]
-            async fn $case() { super::run(Some(super::POSTGRES_URL_VAR), super::cases::$case).await }
-        )* }
-        mod mysql { $(
-            #[tokio::test]
-            async fn $case() { super::run(Some(super::MYSQL_URL_VAR), super::cases::$case).await }
-        )* }
-    };
-}
-
-async fn run(var: Option<&str>, case: impl AsyncFnOnce(&TestDatabase)) {
-    let Some(db) = database(var).await else {
-        return;
-    };
-    case(&db).await;
-    db.cleanup().await.expect("cleanup");
-}
-
-suite! {
+support::suite! {
     apply_all_applies_everything_as_one_batch,
     limit_applies_at_most_n,
     rollback_undoes_the_last_batch_in_reverse,

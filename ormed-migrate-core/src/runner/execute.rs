@@ -13,8 +13,8 @@ use chrono::Utc;
 use super::{MigrationAction, MigrationRunner, Rendered, Repair};
 use crate::descriptor::{Direction, MigrationDescriptor};
 use crate::driver::{Connection, Target, Transaction, execute};
-use crate::error::MigrationError;
-use crate::ledger::LedgerRow;
+use crate::error::{MigrationError, environment_problem, repair_advice};
+use crate::ledger::{AppliedMigration, NewRow};
 
 /// What `pretend` reports: the statements, nothing run.
 pub(super) fn planned(
@@ -49,43 +49,47 @@ impl MigrationRunner {
             let ran = async {
                 self.run_in_transaction(&mut tx, &migration, Direction::Up)
                     .await?;
-                let row = LedgerRow::applied(descriptor, Utc::now(), batch, elapsed_ms(started));
+                let row = NewRow::applied(descriptor, Utc::now(), batch, elapsed_ms(started));
                 self.ledger.insert(Target::Transaction(&mut tx), &row).await
             }
             .await;
             self.finish_transaction(tx, descriptor, ran).await?;
         } else {
             let mut connection = self.acquire(descriptor).await?;
-            let failed = LedgerRow::failed(descriptor, batch);
+            let failed = NewRow::failed(descriptor, batch);
             self.ledger
                 .insert(Target::Connection(&mut connection), &failed)
                 .await?;
-            self.run_without_transaction(&mut connection, &migration, Direction::Up)
+            self.run_without_transaction(&mut connection, &migration, Direction::Up, &failed.id)
                 .await?;
             let ms = elapsed_ms(started);
             self.ledger
-                .mark_applied(Target::Connection(&mut connection), &descriptor.id, ms)
+                .mark_applied(Target::Connection(&mut connection), &failed.id, ms)
                 .await
                 .map_err(|e| recorded_late(e, descriptor, Repair::Applied))?;
         }
         Ok(finished(migration, Direction::Up, batch, started))
     }
 
+    /// Rolls back the migration whose ledger row is `row`; every write finds the row by its id
+    /// as stored (an old row may carry the legacy spelling).
     pub(super) async fn rollback_migration(
         &self,
         migration: Rendered<'_>,
-        batch: i64,
+        row: &AppliedMigration,
     ) -> Result<MigrationAction, MigrationError> {
         let started = Instant::now();
         let descriptor = migration.descriptor;
+        let stored_id = row.stored_id.as_str();
         if self.transactional(descriptor) {
             let mut tx = self.begin(descriptor).await?;
             let ran = async {
                 self.run_in_transaction(&mut tx, &migration, Direction::Down)
                     .await?;
                 self.ledger
-                    .delete(Target::Transaction(&mut tx), &descriptor.id)
+                    .delete(Target::Transaction(&mut tx), stored_id)
                     .await
+                    .map(drop)
             }
             .await;
             self.finish_transaction(tx, descriptor, ran).await?;
@@ -94,18 +98,18 @@ impl MigrationRunner {
             self.ledger
                 .set_failure(
                     Target::Connection(&mut connection),
-                    &descriptor.id,
+                    stored_id,
                     Some(Direction::Down),
                 )
                 .await?;
-            self.run_without_transaction(&mut connection, &migration, Direction::Down)
+            self.run_without_transaction(&mut connection, &migration, Direction::Down, stored_id)
                 .await?;
             self.ledger
-                .delete(Target::Connection(&mut connection), &descriptor.id)
+                .delete(Target::Connection(&mut connection), stored_id)
                 .await
                 .map_err(|e| recorded_late(e, descriptor, Repair::RolledBack))?;
         }
-        Ok(finished(migration, Direction::Down, batch, started))
+        Ok(finished(migration, Direction::Down, row.batch, started))
     }
 
     async fn begin(&self, descriptor: &MigrationDescriptor) -> Result<Transaction, MigrationError> {
@@ -166,22 +170,28 @@ impl MigrationRunner {
     ) -> Result<(), MigrationError> {
         for (index, statement) in migration.statements.iter().enumerate() {
             if let Err(source) = execute(Target::Transaction(tx), statement).await {
-                let outcome = match direction {
+                let state = match direction {
                     Direction::Up => {
                         "It was rolled back: none of its changes remain, it is still pending, \
-                         and the migrations before it stay applied. Fix the statement and run \
-                         migrate again."
+                         and the migrations before it stay applied."
                     }
                     Direction::Down => {
                         "Its rollback was undone: it is still applied, and nothing else was \
-                         rolled back after it. Fix its down() and run the rollback again."
+                         rolled back after it."
                     }
                 };
+                let next = environment_problem(&source).unwrap_or_else(|| {
+                    match direction {
+                        Direction::Up => "Fix the statement and run migrate again.",
+                        Direction::Down => "Fix its down() and run the rollback again.",
+                    }
+                    .to_owned()
+                });
                 return Err(self.statement_failed(
                     migration,
                     direction,
                     index,
-                    outcome.to_owned(),
+                    format!("{state} {next}"),
                     source,
                 ));
             }
@@ -189,14 +199,15 @@ impl MigrationRunner {
         Ok(())
     }
 
-    /// Runs statements one by one on `connection`. The ledger already marks the migration
-    /// failed; the mark is taken back only when the first statement failed in a way known to
-    /// change nothing.
+    /// Runs statements one by one on `connection`. The ledger row (stored as `stored_id`)
+    /// already marks the migration failed; the mark is taken back only when the first statement
+    /// failed in a way known to change nothing.
     async fn run_without_transaction(
         &self,
         connection: &mut Connection,
         migration: &Rendered<'_>,
         direction: Direction,
+        stored_id: &str,
     ) -> Result<(), MigrationError> {
         for (index, statement) in migration.statements.iter().enumerate() {
             let Err(source) = execute(Target::Connection(connection), statement).await else {
@@ -206,20 +217,19 @@ impl MigrationRunner {
             let changed_nothing = index == 0
                 && source.as_database_error().is_some()
                 && dialect.failure_changes_nothing(statement, migration.raw[index]);
-            let id = &migration.descriptor.id;
             let outcome = if changed_nothing {
-                self.undo_failure_mark(connection, migration.descriptor, direction)
+                self.undo_failure_mark(connection, stored_id, direction)
                     .await?;
-                "None of its statements took effect, so nothing changed; fix the statement and \
-                 run again."
-                    .to_owned()
+                let next = environment_problem(&source)
+                    .unwrap_or_else(|| "Fix the statement and run again.".to_owned());
+                format!("None of its statements took effect, so nothing changed. {next}")
             } else {
                 format!(
                     "{index} of its statements ran before this one, and this one may have taken \
                      effect in part; {dialect} cannot undo them, so the ledger marks the \
-                     migration as failed and nothing runs until that is resolved. Finish or undo \
-                     its changes by hand, then run `migrate:repair {id} --applied` (finished) or \
-                     `migrate:repair {id} --rolled-back` (undone)."
+                     migration as failed ({direction}) and nothing runs until that is resolved. \
+                     Inspect the schema, then {}.",
+                    repair_advice(&migration.descriptor.id, direction)
                 )
             };
             return Err(self.statement_failed(migration, direction, index, outcome, source));
@@ -230,13 +240,13 @@ impl MigrationRunner {
     async fn undo_failure_mark(
         &self,
         connection: &mut Connection,
-        descriptor: &MigrationDescriptor,
+        stored_id: &str,
         direction: Direction,
     ) -> Result<(), MigrationError> {
         let target = Target::Connection(connection);
         match direction {
-            Direction::Up => self.ledger.delete(target, &descriptor.id).await,
-            Direction::Down => self.ledger.set_failure(target, &descriptor.id, None).await,
+            Direction::Up => self.ledger.delete(target, stored_id).await.map(drop),
+            Direction::Down => self.ledger.set_failure(target, stored_id, None).await,
         }
     }
 

@@ -15,7 +15,7 @@ use std::future::Future;
 use std::time::Duration;
 
 pub use builders::{Apply, Rollback, RunFuture};
-pub use repair::Repair;
+pub use repair::{Repair, RepairNeeded};
 pub use report::{MigrationAction, MigrationReport};
 pub use status::{MigrationState, MigrationStatus};
 
@@ -140,6 +140,11 @@ impl MigrationRunner {
     /// Every migration in the code or the ledger, in id order, with its state.
     pub async fn status(&self) -> Result<Vec<MigrationStatus>, MigrationError> {
         let applied = self.read_ledger(false).await?;
+        Ok(self.statuses_from(&applied))
+    }
+
+    /// The state of every migration given the ledger's rows.
+    fn statuses_from(&self, applied: &[AppliedMigration]) -> Vec<MigrationStatus> {
         let by_id: HashMap<&MigrationId, &AppliedMigration> =
             applied.iter().map(|row| (&row.id, row)).collect();
         let mut statuses: Vec<MigrationStatus> = self
@@ -177,7 +182,7 @@ impl MigrationRunner {
             });
         }
         statuses.sort_by(|a, b| a.id.cmp(&b.id));
-        Ok(statuses)
+        statuses
     }
 
     /// The ledger's rows. With `create`, the table is created first; without, a missing table
@@ -190,6 +195,21 @@ impl MigrationRunner {
             return Ok(Vec::new());
         }
         self.ledger.read_applied().await
+    }
+
+    /// Like [`MigrationRunner::read_ledger`], but every row is returned, readable or not, for
+    /// the repairs that fix unreadable rows.
+    async fn read_rows_or_none(
+        &self,
+        create: bool,
+    ) -> Result<Vec<Result<AppliedMigration, MigrationError>>, MigrationError> {
+        self.check_setup()?;
+        if create {
+            self.ledger.ensure_initialized().await?;
+        } else if !self.ledger.exists().await? {
+            return Ok(Vec::new());
+        }
+        self.ledger.read_rows().await
     }
 
     /// Mistakes in how the runner was put together, found before any database work: the same id
@@ -466,7 +486,7 @@ impl MigrationRunner {
                     migration.statements,
                 )
             } else {
-                self.rollback_migration(migration, row.batch).await?
+                self.rollback_migration(migration, row).await?
             };
             rollback.hooks.done(&action);
             report.actions.push(action);

@@ -21,14 +21,16 @@ pub enum MigrationState {
 }
 
 impl MigrationState {
-    /// A short label for tables: `Applied`, `Pending`, `Missing`, `Changed`, `Failed`.
+    /// A short label for tables: `Applied`, `Pending`, `Missing`, `Changed`, `Failed (up)`,
+    /// `Failed (down)`. A failure says its direction, because the way out depends on it.
     pub fn label(self) -> &'static str {
         match self {
             MigrationState::Applied => "Applied",
             MigrationState::Pending => "Pending",
             MigrationState::MissingFromCode => "Missing",
             MigrationState::ChecksumChanged => "Changed",
-            MigrationState::Failed(_) => "Failed",
+            MigrationState::Failed(Direction::Up) => "Failed (up)",
+            MigrationState::Failed(Direction::Down) => "Failed (down)",
         }
     }
 }

@@ -4,22 +4,22 @@
 //! and the ledger's few queries. Keeping that surface small (as sqlx's own migrate module does)
 //! keeps each database's differences in one place.
 
-use std::fmt;
-use std::str::FromStr;
-use std::sync::Arc;
-use std::time::Duration;
+mod connect;
 
-use sqlx::mysql::{MySqlConnectOptions, MySqlPool, MySqlPoolOptions};
+use std::fmt;
+use std::sync::Arc;
+
+use sqlx::mysql::MySqlPool;
 use sqlx::pool::PoolConnection;
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
-use sqlx::{AssertSqlSafe, MySql, MySqlConnection, PgConnection, Postgres, Sqlite};
+use sqlx::postgres::PgPool;
+use sqlx::sqlite::SqlitePool;
+use sqlx::{AssertSqlSafe, MySql, Postgres, Sqlite};
+
+pub use crate::redact::redact_url;
+pub(crate) use connect::SQLITE_BUSY_TIMEOUT;
 
 use crate::dialect::Dialect;
 use crate::error::MigrationError;
-
-/// How long to wait for a connection or a busy SQLite database before giving up.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A connection pool to one database, chosen by URL scheme. Cloning is cheap (a pool handle), so
 /// the same driver goes to the ledger and the runner.
@@ -116,61 +116,30 @@ pub(crate) use with_executor;
 impl Driver {
     /// Connects by URL: `sqlite://path.db` (created when missing), `sqlite::memory:`,
     /// `postgres://…` or `postgresql://…`, `mysql://…` or `mariadb://…`.
+    ///
+    /// A failure says what went wrong in the database's own words (any password masked) and
+    /// what to check: the URL, the server, or the SQLite path.
     pub async fn connect(url: &str) -> Result<Driver, MigrationError> {
-        let redacted = redact_url(url);
-        let connect_error = |source: sqlx::Error| MigrationError::Connect {
-            url: redacted.clone(),
-            source: Box::new(source),
-        };
-        let pool = match scheme(url).as_deref() {
-            Some("sqlite") => Pool::Sqlite(connect_sqlite(url).await.map_err(connect_error)?),
-            Some("postgres" | "postgresql") => {
-                let options = PgConnectOptions::from_str(url).map_err(connect_error)?;
-                probe::<PgConnection>(&options)
-                    .await
-                    .map_err(connect_error)?;
-                let pool = PgPoolOptions::new()
-                    .max_connections(4)
-                    .acquire_timeout(CONNECT_TIMEOUT)
-                    .connect_lazy_with(options);
-                Pool::Postgres(pool)
-            }
-            Some("mysql" | "mariadb") => {
-                // sqlx has no `mariadb:` scheme; the protocol is MySQL's.
-                let url = url.replacen("mariadb:", "mysql:", 1);
-                let options = MySqlConnectOptions::from_str(&url).map_err(connect_error)?;
-                probe::<MySqlConnection>(&options)
-                    .await
-                    .map_err(connect_error)?;
-                let pool = MySqlPoolOptions::new()
-                    .max_connections(4)
-                    .acquire_timeout(CONNECT_TIMEOUT)
-                    .connect_lazy_with(options);
-                Pool::MySql(pool)
-            }
-            _ => return Err(MigrationError::UnsupportedUrl { url: redacted }),
-        };
-        Ok(Driver {
-            pool,
-            url: redacted.into(),
-            memory_lock: is_in_memory(url).then(crate::lock::new_memory_lock),
-        })
+        let target = connect::Target::new(url);
+        let opened = connect::open(&target, true).await?;
+        Ok(Driver::from_opened(opened, &target))
     }
 
     /// Like [`Driver::connect`], but never creates a SQLite file: a missing file reads as an
     /// empty database (an in-memory one stands in for it), so read-only work such as `status`
     /// and `pretend` leaves no trace. Other databases connect as usual.
     pub async fn connect_without_creating(url: &str) -> Result<Driver, MigrationError> {
-        let missing_file = scheme(url).as_deref() == Some("sqlite")
-            && !is_in_memory(url)
-            && SqliteConnectOptions::from_str(url)
-                .is_ok_and(|options| !options.get_filename().exists());
-        if !missing_file {
-            return Driver::connect(url).await;
+        let target = connect::Target::new(url);
+        let opened = connect::open(&target, false).await?;
+        Ok(Driver::from_opened(opened, &target))
+    }
+
+    fn from_opened(opened: connect::Opened, target: &connect::Target<'_>) -> Driver {
+        Driver {
+            pool: opened.pool,
+            url: target.redacted().into(),
+            memory_lock: opened.in_memory.then(crate::lock::new_memory_lock),
         }
-        let mut driver = Driver::connect("sqlite::memory:").await?;
-        driver.url = redact_url(url).into();
-        Ok(driver)
     }
 
     /// The SQL dialect of the connected database.
@@ -277,39 +246,6 @@ pub(crate) async fn execute(target: Target<'_>, sql: &str) -> Result<(), sqlx::E
     })
 }
 
-/// Opens and closes one connection, so a wrong URL or a server that is down is reported at once
-/// (a pool would keep retrying until its timeout) with the server's own reason.
-async fn probe<C: sqlx::Connection>(options: &C::Options) -> Result<(), sqlx::Error> {
-    let no_answer = || {
-        let message = format!("no answer from the server within {CONNECT_TIMEOUT:?}");
-        sqlx::Error::Io(std::io::Error::new(std::io::ErrorKind::TimedOut, message))
-    };
-    let connection = tokio::time::timeout(CONNECT_TIMEOUT, C::connect_with(options))
-        .await
-        .map_err(|_| no_answer())??;
-    connection.close().await
-}
-
-async fn connect_sqlite(url: &str) -> Result<SqlitePool, sqlx::Error> {
-    let options = SqliteConnectOptions::from_str(url)?
-        .create_if_missing(true)
-        .foreign_keys(true)
-        .busy_timeout(CONNECT_TIMEOUT);
-    let in_memory = is_in_memory(url);
-    let pool_options = SqlitePoolOptions::new().acquire_timeout(CONNECT_TIMEOUT);
-    // An in-memory database lives and dies with its one connection: keep exactly one, forever.
-    let pool_options = if in_memory {
-        pool_options
-            .max_connections(1)
-            .min_connections(1)
-            .idle_timeout(None)
-            .max_lifetime(None)
-    } else {
-        pool_options.max_connections(4)
-    };
-    pool_options.connect_with(options).await
-}
-
 fn normalized(url: &str) -> String {
     let url = url.trim_end_matches('/');
     for (alias, scheme) in [("postgresql:", "postgres:"), ("mariadb:", "mysql:")] {
@@ -318,68 +254,6 @@ fn normalized(url: &str) -> String {
         }
     }
     url.to_owned()
-}
-
-fn is_in_memory(url: &str) -> bool {
-    url.starts_with("sqlite:") && (url.contains(":memory:") || url.contains("mode=memory"))
-}
-
-fn scheme(url: &str) -> Option<String> {
-    let (scheme, _) = url.split_once(':')?;
-    Some(scheme.to_ascii_lowercase())
-}
-
-/// Replaces the password in `scheme://user:password@host/…` and any `password=…` parameter
-/// (in a query string or a `key=value` connection string) with `***`. When in doubt it masks
-/// more than the password, never less.
-///
-/// ```
-/// # use ormed_migrate_core::driver::redact_url;
-/// assert_eq!(redact_url("postgres://app:s3cret@db/prod"), "postgres://app:***@db/prod");
-/// assert_eq!(redact_url("mysql://db/x?password=s3cret&ssl=1"), "mysql://db/x?password=***&ssl=1");
-/// assert_eq!(redact_url("host=db password=s3cret"), "host=db password=***");
-/// ```
-pub fn redact_url(url: &str) -> String {
-    redact_password_parameters(&redact_userinfo(url))
-}
-
-/// `user:password@` → `user:***@`. The userinfo ends at the *last* `@`, because a password may
-/// itself contain `/`, `?`, `#` or `@`.
-fn redact_userinfo(url: &str) -> String {
-    let Some(authority_start) = url.find("://").map(|i| i + 3) else {
-        return url.to_owned();
-    };
-    let rest = &url[authority_start..];
-    let Some(at) = rest.rfind('@') else {
-        return url.to_owned();
-    };
-    match rest[..at].split_once(':') {
-        Some((user, _password)) => {
-            format!("{}{user}:***{}", &url[..authority_start], &rest[at..])
-        }
-        None => url.to_owned(),
-    }
-}
-
-/// Every `password=<value>` (any case), the value ending at `&`, `;` or white space.
-fn redact_password_parameters(text: &str) -> String {
-    const KEY: &str = "password=";
-    let lower = text.to_ascii_lowercase();
-    let mut out = String::with_capacity(text.len());
-    let mut copied = 0;
-    let mut search_from = 0;
-    while let Some(found) = lower[search_from..].find(KEY) {
-        let value_start = search_from + found + KEY.len();
-        let value_end = text[value_start..]
-            .find(|c: char| c == '&' || c == ';' || c.is_whitespace())
-            .map_or(text.len(), |i| value_start + i);
-        out.push_str(&text[copied..value_start]);
-        out.push_str("***");
-        copied = value_end;
-        search_from = value_end;
-    }
-    out.push_str(&text[copied..]);
-    out
 }
 
 impl fmt::Debug for Driver {
@@ -394,42 +268,6 @@ impl fmt::Debug for Driver {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn passwords_never_survive_redaction() {
-        for (url, expected) in [
-            (
-                "postgres://u:p%40ss@h:5432/db",
-                "postgres://u:***@h:5432/db",
-            ),
-            ("mysql://root@127.0.0.1/test", "mysql://root@127.0.0.1/test"),
-            (
-                "mysql://root:@127.0.0.1/test",
-                "mysql://root:***@127.0.0.1/test",
-            ),
-            ("postgres://u:a@b@h/db", "postgres://u:***@h/db"),
-            ("sqlite://app.db", "sqlite://app.db"),
-            (
-                "postgres://h/db?user=u&Password=x",
-                "postgres://h/db?user=u&Password=***",
-            ),
-            (
-                "postgres://u:p/ss@127.0.0.1/db",
-                "postgres://u:***@127.0.0.1/db",
-            ),
-            ("postgres://u:p?s#s@h/db", "postgres://u:***@h/db"),
-            (
-                "host=db user=u password=s3cret",
-                "host=db user=u password=***",
-            ),
-            (
-                "Server=x;Password=s3cret;Db=y",
-                "Server=x;Password=***;Db=y",
-            ),
-        ] {
-            assert_eq!(redact_url(url), expected);
-        }
-    }
 
     #[tokio::test]
     async fn unsupported_scheme_is_a_clear_error_without_password() {

@@ -1,36 +1,26 @@
 //! `SqlMigrationLedger`: the table in the application's database that records what ran, and
 //! `ConnectionManager`, which holds named drivers.
 
+mod row;
+mod shape;
+
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use sqlx::{AssertSqlSafe, Row};
+use sqlx::AssertSqlSafe;
+
+pub use row::AppliedMigration;
+pub(crate) use row::NewRow;
 
 use crate::descriptor::{Direction, MigrationDescriptor};
 use crate::dialect::Dialect;
 use crate::driver::{Driver, Target, with_executor};
 use crate::error::MigrationError;
 use crate::id::MigrationId;
+use row::{STATUS_APPLIED, failed_status, spellings};
 
 /// The ledger table's name unless told otherwise.
 pub const DEFAULT_LEDGER_TABLE: &str = "orm_migrations";
-
-/// A row of the ledger.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AppliedMigration {
-    /// The migration.
-    pub id: MigrationId,
-    /// Its checksum when it was applied.
-    pub checksum: String,
-    /// The batch it was applied in.
-    pub batch: i64,
-    /// When it finished (UTC).
-    pub applied_at: DateTime<Utc>,
-    /// How long it took.
-    pub execution_ms: i64,
-    /// `Some(direction)` when it failed part way and the database could not undo it.
-    pub failed: Option<Direction>,
-}
 
 /// The ledger of applied migrations, one row per migration, in the application's database.
 ///
@@ -91,10 +81,6 @@ impl ConnectionManager {
         self.drivers.keys().map(String::as_str)
     }
 }
-
-const STATUS_APPLIED: &str = "applied";
-const STATUS_FAILED_UP: &str = "failed_up";
-const STATUS_FAILED_DOWN: &str = "failed_down";
 
 impl SqlMigrationLedger {
     /// A ledger in table `table` (validated; schema-qualified names allowed on PostgreSQL).
@@ -189,59 +175,81 @@ impl SqlMigrationLedger {
         applied_at: DateTime<Utc>,
         batch: i64,
     ) -> Result<(), MigrationError> {
-        let row = LedgerRow::applied(descriptor, applied_at, batch, 0);
+        let row = NewRow::applied(descriptor, applied_at, batch, 0);
         self.insert(Target::Pool(&self.driver), &row).await
     }
 
-    /// Every row, in order of application (batch, then id).
+    /// Every row, in order of application (batch, then id). A row that cannot be read, two
+    /// rows for one migration, or a table that is not a ledger is an error that names the
+    /// table, the row and the column.
     pub async fn read_applied(&self) -> Result<Vec<AppliedMigration>, MigrationError> {
+        let rows = self.read_rows().await?;
+        let rows = rows.into_iter().collect::<Result<Vec<_>, _>>()?;
+        self.check_duplicates(&rows)?;
+        Ok(rows)
+    }
+
+    /// Refuses two rows that record one migration (its canonical and its legacy spelling).
+    pub(crate) fn check_duplicates(&self, rows: &[AppliedMigration]) -> Result<(), MigrationError> {
+        row::find_duplicate(&self.table, rows)
+    }
+
+    /// Every row, each decoded or with what is wrong with it, in order of application; rows
+    /// that cannot be read come last.
+    pub(crate) async fn read_rows(
+        &self,
+    ) -> Result<Vec<Result<AppliedMigration, MigrationError>>, MigrationError> {
+        let sql = format!("SELECT {} FROM {}", row::COLUMNS.join(", "), self.quoted);
+        let target = Target::Pool(&self.driver);
+        let table = self.table.as_str();
+        let read = with_executor!(target, executor => {
+            sqlx::query(AssertSqlSafe(sql.as_str()))
+                .fetch_all(executor)
+                .await
+                .map(|rows| rows.iter().map(|r| row::decode(table, r)).collect::<Vec<_>>())
+        });
+        let mut rows = match read {
+            Ok(rows) => rows,
+            Err(e) => {
+                let failure = self.error("could not read the migration ledger", e);
+                return Err(self.explain_read_failure(failure).await);
+            }
+        };
+        rows.sort_by(|a, b| match (a, b) {
+            (Ok(a), Ok(b)) => (a.batch, &a.id).cmp(&(b.batch, &b.id)),
+            (Ok(_), Err(_)) => std::cmp::Ordering::Less,
+            (Err(_), Ok(_)) => std::cmp::Ordering::Greater,
+            (Err(_), Err(_)) => std::cmp::Ordering::Equal,
+        });
+        Ok(rows)
+    }
+
+    /// Deletes the row of `id`, whichever of its spellings (canonical or legacy) it is stored
+    /// under.
+    pub async fn remove(&self, id: &MigrationId) -> Result<(), MigrationError> {
+        let [canonical, legacy] = spellings(id);
         let sql = format!(
-            "SELECT id, checksum, batch, applied_at, execution_ms, status FROM {} \
-             ORDER BY batch, id",
-            self.quoted
+            "DELETE FROM {} WHERE id IN ({})",
+            self.quoted,
+            self.placeholders(2)
         );
         let target = Target::Pool(&self.driver);
-        let rows = with_executor!(target, executor => {
-            let rows = sqlx::query(AssertSqlSafe(sql.as_str())).fetch_all(executor).await;
-            rows.and_then(|rows| rows.iter().map(|row| Ok(RawRow {
-                id: row.try_get(0)?,
-                checksum: row.try_get(1)?,
-                batch: row.try_get(2)?,
-                applied_at: row.try_get(3)?,
-                execution_ms: row.try_get(4)?,
-                status: row.try_get(5)?,
-            })).collect::<Result<Vec<_>, sqlx::Error>>())
+        with_executor!(target, executor => {
+            sqlx::query(AssertSqlSafe(sql.as_str()))
+                .bind(&canonical).bind(&legacy).execute(executor).await.map(drop)
         })
-        .map_err(|e| self.error("could not read the migration ledger", e))?;
-        rows.into_iter().map(|row| self.decode(row)).collect()
-    }
-
-    fn decode(&self, row: RawRow) -> Result<AppliedMigration, MigrationError> {
-        let id = MigrationId::parse(&row.id)?;
-        let failed = match row.status.as_str() {
-            STATUS_FAILED_UP => Some(Direction::Up),
-            STATUS_FAILED_DOWN => Some(Direction::Down),
-            _ => None,
-        };
-        Ok(AppliedMigration {
-            id,
-            checksum: row.checksum,
-            batch: row.batch,
-            applied_at: row.applied_at,
-            execution_ms: row.execution_ms,
-            failed,
+        .map_err(|e| {
+            self.error(
+                format!("could not remove migration {id} from the ledger"),
+                e,
+            )
         })
-    }
-
-    /// Deletes the row of `id`.
-    pub async fn remove(&self, id: &MigrationId) -> Result<(), MigrationError> {
-        self.delete(Target::Pool(&self.driver), id).await
     }
 
     pub(crate) async fn insert(
         &self,
         target: Target<'_>,
-        row: &LedgerRow,
+        row: &NewRow,
     ) -> Result<(), MigrationError> {
         let sql = format!(
             "INSERT INTO {} (id, checksum, batch, applied_at, execution_ms, status) \
@@ -269,11 +277,12 @@ impl SqlMigrationLedger {
         })
     }
 
-    /// Marks `id` as applied (clearing a failure mark) with its final duration.
+    /// Marks the row stored as `stored_id` as applied (clearing a failure mark) with its final
+    /// duration.
     pub(crate) async fn mark_applied(
         &self,
         target: Target<'_>,
-        id: &MigrationId,
+        stored_id: &str,
         execution_ms: i64,
     ) -> Result<(), MigrationError> {
         let sql = format!(
@@ -284,37 +293,43 @@ impl SqlMigrationLedger {
             self.placeholder(3),
             self.placeholder(4)
         );
-        let id_text = id.to_string();
         with_executor!(target, executor => {
             sqlx::query(AssertSqlSafe(sql.as_str()))
                 .bind(STATUS_APPLIED)
                 .bind(execution_ms)
                 .bind(Utc::now())
-                .bind(&id_text)
+                .bind(stored_id)
                 .execute(executor)
                 .await
                 .map(drop)
         })
-        .map_err(|e| self.error(format!("could not record migration {id} in the ledger"), e))
+        .map_err(|e| {
+            self.error(
+                format!("could not record migration {stored_id} in the ledger"),
+                e,
+            )
+        })
     }
 
     /// Marks `id` as applied with `checksum`, clearing any failure mark: the repair for a
     /// migration finished by hand, or whose edited code was reviewed and accepted.
     pub async fn restamp(&self, id: &MigrationId, checksum: &str) -> Result<(), MigrationError> {
         let sql = format!(
-            "UPDATE {} SET checksum = {}, status = {} WHERE id = {}",
+            "UPDATE {} SET checksum = {}, status = {} WHERE id IN ({}, {})",
             self.quoted,
             self.placeholder(1),
             self.placeholder(2),
-            self.placeholder(3)
+            self.placeholder(3),
+            self.placeholder(4)
         );
-        let id_text = id.to_string();
+        let [canonical, legacy] = spellings(id);
         let target = Target::Pool(&self.driver);
         with_executor!(target, executor => {
             sqlx::query(AssertSqlSafe(sql.as_str()))
                 .bind(checksum)
                 .bind(STATUS_APPLIED)
-                .bind(&id_text)
+                .bind(&canonical)
+                .bind(&legacy)
                 .execute(executor)
                 .await
                 .map(drop)
@@ -327,12 +342,12 @@ impl SqlMigrationLedger {
         })
     }
 
-    /// Sets or clears the failure mark of `id`: set before running statements the database
-    /// cannot roll back, cleared when they turn out not to have run.
+    /// Sets or clears the failure mark of the row stored as `stored_id`: set before running
+    /// statements the database cannot roll back, cleared when they turn out not to have run.
     pub(crate) async fn set_failure(
         &self,
         target: Target<'_>,
-        id: &MigrationId,
+        stored_id: &str,
         failure: Option<Direction>,
     ) -> Result<(), MigrationError> {
         let sql = format!(
@@ -341,20 +356,16 @@ impl SqlMigrationLedger {
             self.placeholder(1),
             self.placeholder(2)
         );
-        let id_text = id.to_string();
         let status = failure.map_or(STATUS_APPLIED, failed_status);
         with_executor!(target, executor => {
-            sqlx::query(AssertSqlSafe(sql.as_str())).bind(status).bind(&id_text).execute(executor).await.map(drop)
+            sqlx::query(AssertSqlSafe(sql.as_str())).bind(status).bind(stored_id).execute(executor).await.map(drop)
         })
-        .map_err(|e| self.error(format!("could not mark migration {id} in the ledger"), e))
+        .map_err(|e| self.error(format!("could not mark migration {stored_id} in the ledger"), e))
     }
 
     /// Whether the ledger table exists, without creating it.
     pub async fn exists(&self) -> Result<bool, MigrationError> {
-        let (schema, table) = match self.table.split_once('.') {
-            Some((schema, table)) => (Some(schema), table),
-            None => (None, self.table.as_str()),
-        };
+        let (schema, table) = self.schema_and_table();
         let target = Target::Pool(&self.driver);
         let found: i64 = match self.dialect() {
             Dialect::Sqlite => with_executor!(target, executor => {
@@ -380,21 +391,35 @@ impl SqlMigrationLedger {
         Ok(found > 0)
     }
 
+    /// Deletes the row stored as `stored_id`; whether there was one.
     pub(crate) async fn delete(
         &self,
         target: Target<'_>,
-        id: &MigrationId,
-    ) -> Result<(), MigrationError> {
+        stored_id: &str,
+    ) -> Result<bool, MigrationError> {
         let sql = format!(
             "DELETE FROM {} WHERE id = {}",
             self.quoted,
             self.placeholder(1)
         );
-        let id_text = id.to_string();
         with_executor!(target, executor => {
-            sqlx::query(AssertSqlSafe(sql.as_str())).bind(&id_text).execute(executor).await.map(drop)
+            sqlx::query(AssertSqlSafe(sql.as_str())).bind(stored_id).execute(executor).await
+                .map(|done| done.rows_affected() > 0)
         })
-        .map_err(|e| self.error(format!("could not remove migration {id} from the ledger"), e))
+        .map_err(|e| {
+            self.error(
+                format!("could not remove migration {stored_id} from the ledger"),
+                e,
+            )
+        })
+    }
+
+    /// `(schema, table)` of a possibly schema-qualified ledger name.
+    fn schema_and_table(&self) -> (Option<&str>, &str) {
+        match self.table.split_once('.') {
+            Some((schema, table)) => (Some(schema), table),
+            None => (None, self.table.as_str()),
+        }
     }
 
     fn placeholder(&self, n: usize) -> String {
@@ -416,57 +441,5 @@ impl SqlMigrationLedger {
             format!("{} (ledger table {})", context.into(), self.table),
             source,
         )
-    }
-}
-
-fn failed_status(direction: Direction) -> &'static str {
-    match direction {
-        Direction::Up => STATUS_FAILED_UP,
-        Direction::Down => STATUS_FAILED_DOWN,
-    }
-}
-
-struct RawRow {
-    id: String,
-    checksum: String,
-    batch: i64,
-    applied_at: DateTime<Utc>,
-    execution_ms: i64,
-    status: String,
-}
-
-/// A row to insert.
-pub(crate) struct LedgerRow {
-    pub(crate) id: String,
-    pub(crate) checksum: String,
-    pub(crate) batch: i64,
-    pub(crate) applied_at: DateTime<Utc>,
-    pub(crate) execution_ms: i64,
-    pub(crate) status: &'static str,
-}
-
-impl LedgerRow {
-    pub(crate) fn applied(
-        descriptor: &MigrationDescriptor,
-        applied_at: DateTime<Utc>,
-        batch: i64,
-        execution_ms: i64,
-    ) -> LedgerRow {
-        LedgerRow {
-            id: descriptor.id.to_string(),
-            checksum: descriptor.checksum.clone(),
-            batch,
-            applied_at,
-            execution_ms,
-            status: STATUS_APPLIED,
-        }
-    }
-
-    /// A row written before a non-transactional run, cleared on success.
-    pub(crate) fn failed(descriptor: &MigrationDescriptor, batch: i64) -> LedgerRow {
-        LedgerRow {
-            status: failed_status(Direction::Up),
-            ..LedgerRow::applied(descriptor, Utc::now(), batch, 0)
-        }
     }
 }
