@@ -499,4 +499,238 @@ mod tests {
         assert!(MigrationId::parse("m_20241201000000_ü").is_err());
         assert!(MigrationId::parse("é").is_err());
     }
+
+    /// Property tests: the parser on arbitrary and near-miss input, and round trips of every
+    /// valid shape.
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// Any year, with centuries and leap years often: that is where calendars go wrong.
+        fn year() -> impl Strategy<Value = u16> {
+            prop_oneof![
+                0u16..=9999,
+                (0u16..100).prop_map(|century| century * 100),
+                (0u16..2500).prop_map(|leap| leap * 4),
+            ]
+        }
+
+        /// The calendar, written apart from the code under test so that the tests do not
+        /// share its mistakes.
+        fn month_length(year: u16, month: u8) -> u8 {
+            let leap =
+                year.is_multiple_of(400) || (year.is_multiple_of(4) && !year.is_multiple_of(100));
+            let lengths = [
+                31,
+                if leap { 29 } else { 28 },
+                31,
+                30,
+                31,
+                30,
+                31,
+                31,
+                30,
+                31,
+                30,
+                31,
+            ];
+            lengths[usize::from(month) - 1]
+        }
+
+        /// A valid timestamp's fields: year, month, day (within the month, often its last),
+        /// hour, minute, second.
+        fn valid_fields() -> impl Strategy<Value = (u16, u8, u8, u8, u8, u8)> {
+            (year(), 1u8..=12)
+                .prop_flat_map(|(year, month)| {
+                    let last = month_length(year, month);
+                    (
+                        Just(year),
+                        Just(month),
+                        prop_oneof![1..=last, Just(last)],
+                        0u8..24,
+                        0u8..60,
+                        0u8..60,
+                    )
+                })
+                .boxed()
+        }
+
+        /// A snake_case slug: lowercase letters and digits in words joined by single `_`.
+        fn valid_slug() -> impl Strategy<Value = String> {
+            "[a-z0-9]{1,8}(_[a-z0-9]{1,8}){0,4}"
+        }
+
+        fn digits_of((y, mo, d, h, mi, s): (u16, u8, u8, u8, u8, u8)) -> String {
+            format!("{y:04}{mo:02}{d:02}{h:02}{mi:02}{s:02}")
+        }
+
+        fn legacy_of((y, mo, d, h, mi, s): (u16, u8, u8, u8, u8, u8), slug: &str) -> String {
+            format!("{y:04}_{mo:02}_{d:02}_{h:02}{mi:02}{s:02}_{slug}")
+        }
+
+        /// Strings near the id shape: digit runs of about the right length, `_` in and out of
+        /// place, and a few non-ASCII and control characters.
+        fn near_ids() -> impl Strategy<Value = String> {
+            prop_oneof![
+                "m_[0-9]{12,16}_[a-z0-9_]{0,8}",
+                "m_[0-9_]{10,20}[a-zA-Z0-9_é\u{0}-]{0,6}",
+                "[0-9]{3,5}_[0-9]{1,3}_[0-9]{1,3}_[0-9]{5,7}(_[a-z0-9_]{0,6})?",
+                "(m_)?[0-9０-９٣_]{0,24}\\PC{0,4}",
+                "\\PC{0,40}",
+            ]
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(512))]
+
+            #[test]
+            fn parse_never_panics_and_errors_quote_the_input(input in any::<String>()) {
+                if let Err(error) = MigrationId::parse(&input) {
+                    prop_assert_eq!(error.input(), input.as_str());
+                    let shown = format!("invalid migration id `{input}`: ");
+                    prop_assert!(error.to_string().starts_with(&shown));
+                }
+            }
+
+            #[test]
+            fn near_ids_never_panic_and_what_parses_round_trips(input in near_ids()) {
+                if let Ok(id) = MigrationId::parse(&input) {
+                    prop_assert_eq!(MigrationId::parse(&id.to_string()), Ok(id));
+                }
+            }
+
+            #[test]
+            fn valid_ids_parse_display_back_and_equal_their_legacy_spelling(
+                fields in valid_fields(),
+                slug in valid_slug(),
+            ) {
+                let canonical = format!("m_{}_{slug}", digits_of(fields));
+                let id = MigrationId::parse(&canonical)
+                    .map_err(|e| TestCaseError::fail(e.to_string()))?;
+                prop_assert_eq!(id.to_string(), canonical.clone());
+                prop_assert_eq!(id.slug(), slug.as_str());
+                prop_assert_eq!(id.timestamp().digits(), digits_of(fields));
+                let legacy = MigrationId::parse(&legacy_of(fields, &slug))
+                    .map_err(|e| TestCaseError::fail(e.to_string()))?;
+                prop_assert_eq!(&legacy, &id);
+                prop_assert_eq!(legacy.to_string(), canonical);
+                let (year, month, day, hour, minute, second) = fields;
+                let built = MigrationTimestamp::new(year, month, day, hour, minute, second)
+                    .map_err(TestCaseError::fail)?;
+                prop_assert_eq!(MigrationId::new(built, &slug), Ok(id));
+            }
+
+            #[test]
+            fn ids_order_by_timestamp_digits_then_slug(
+                a in (valid_fields(), valid_slug()),
+                b in (valid_fields(), valid_slug()),
+                same_time in any::<bool>(),
+            ) {
+                // Half the pairs share a timestamp, so the slug decides often enough.
+                let b_fields = if same_time { a.0 } else { b.0 };
+                let (a_digits, b_digits) = (digits_of(a.0), digits_of(b_fields));
+                let a_id = MigrationId::parse(&format!("m_{a_digits}_{}", a.1))
+                    .map_err(|e| TestCaseError::fail(e.to_string()))?;
+                let b_id = MigrationId::parse(&legacy_of(b_fields, &b.1))
+                    .map_err(|e| TestCaseError::fail(e.to_string()))?;
+                prop_assert_eq!(
+                    a_id.cmp(&b_id),
+                    (a_digits.as_str(), a.1.as_str()).cmp(&(b_digits.as_str(), b.1.as_str()))
+                );
+            }
+
+            #[test]
+            fn impossible_dates_and_times_are_rejected_naming_the_field(
+                fields in valid_fields(),
+                field in 0usize..5,
+                pick in any::<u8>(),
+                slug in valid_slug(),
+                legacy in any::<bool>(),
+            ) {
+                let (bad_fields, expected) = impossible(fields, field, pick);
+                let input = match legacy {
+                    true => legacy_of(bad_fields, &slug),
+                    false => format!("m_{}_{slug}", digits_of(bad_fields)),
+                };
+                let error = match MigrationId::parse(&input) {
+                    Ok(id) => return Err(TestCaseError::fail(format!("{input} parsed as {id}"))),
+                    Err(error) => error,
+                };
+                prop_assert!(error.problem().contains(&expected), "{}: {}", expected, error);
+                prop_assert!(error.to_string().contains(&format!("`{input}`")), "{}", error);
+            }
+        }
+
+        /// `fields` with one field made impossible (0 month, month 13+, day 0 or past the end of
+        /// the month, hour 24+, minute 60+, second 60+), and the words the error must contain.
+        fn impossible(
+            (year, month, day, hour, minute, second): (u16, u8, u8, u8, u8, u8),
+            field: usize,
+            pick: u8,
+        ) -> ((u16, u8, u8, u8, u8, u8), String) {
+            let above = |first: u8| first + pick % (100 - first);
+            match field {
+                0 => {
+                    let month = if pick.is_multiple_of(8) { 0 } else { above(13) };
+                    (
+                        (year, month, day, hour, minute, second),
+                        format!("month {month} "),
+                    )
+                }
+                1 => {
+                    let last = month_length(year, month);
+                    // The day after the last (Feb 29 of 1900, Apr 31) most often.
+                    let day = match pick % 4 {
+                        0 => 0,
+                        1 => above(last + 1),
+                        _ => last + 1,
+                    };
+                    (
+                        (year, month, day, hour, minute, second),
+                        format!("day {day} "),
+                    )
+                }
+                2 => {
+                    let hour = above(24);
+                    (
+                        (year, month, day, hour, minute, second),
+                        format!("hour {hour} "),
+                    )
+                }
+                3 => {
+                    let minute = above(60);
+                    (
+                        (year, month, day, hour, minute, second),
+                        format!("minute {minute} "),
+                    )
+                }
+                _ => {
+                    let second = above(60);
+                    (
+                        (year, month, day, hour, minute, second),
+                        format!("second {second} "),
+                    )
+                }
+            }
+        }
+
+        #[test]
+        fn named_impossible_dates_are_rejected_with_the_input() {
+            for (input, expected) in [
+                ("m_20241301000000_x", "month 13 "),
+                ("m_20240230000000_x", "day 30 does not exist in 2024-02"),
+                ("2023_02_29_000000_x", "day 29 does not exist in 2023-02"),
+                ("m_20240431000000_x", "day 31 does not exist in 2024-04"),
+                ("m_20241201240000_x", "hour 24 "),
+                ("2024_12_01_006000_x", "minute 60 "),
+                ("m_20241201000099_x", "second 99 "),
+                ("m_19000229000000_x", "day 29 does not exist in 1900-02"),
+                ("m_21000229000000_x", "day 29 does not exist in 2100-02"),
+            ] {
+                let error = MigrationId::parse(input).unwrap_err();
+                assert!(error.problem().contains(expected), "{input}: {error}");
+                assert!(error.to_string().contains(&format!("`{input}`")), "{error}");
+            }
+        }
+    }
 }

@@ -106,8 +106,10 @@ macro_rules! migrations {
 /// ```
 ///
 /// Commands: `migrate [--limit N] [--step] [--pretend] [--strict-order]`,
-/// `migrate:rollback [--step N] [--batch N] [--pretend]`, `migrate:status`,
-/// `migrate:repair [<id> --applied | --rolled-back]`, `make:migration <name> [--create TABLE]`. The database is
+/// `migrate:rollback [--step N] [--batch N] [--pretend]` (every `N` a whole number ≥ 1),
+/// `migrate:status`, `migrate:repair [<id> --applied | --rolled-back]`,
+/// `make:migration <name> [--create TABLE] [--path DIR] [--force]`. `--help` and `--version`
+/// show the application's package name, version and description. The database is
 /// `--database URL`, else `DATABASE_URL`, else `sqlite://<package name>.db` in the working
 /// directory.
 #[macro_export]
@@ -123,8 +125,15 @@ macro_rules! run {
     };
     (@main) => {
         fn main() -> ::std::process::ExitCode {
+            // Expanded in the application, so these are its own package's name, version and
+            // description, which `--help` and `--version` show.
             $crate::cli::main($crate::cli::App {
                 name: env!("CARGO_PKG_NAME"),
+                version: env!("CARGO_PKG_VERSION"),
+                description: match option_env!("CARGO_PKG_DESCRIPTION") {
+                    Some(description) => description,
+                    None => "",
+                },
                 manifest_dir: env!("CARGO_MANIFEST_DIR"),
             })
         }

@@ -440,15 +440,169 @@ fn make_migration_writes_a_file_named_after_a_fresh_id() {
     );
     assert!(source.contains("schema.create(\"comments\""), "{source}");
 
+    // "Bad Name" is converted to bad_name now; a dot still makes no slug.
     let output = blog(
         dir.path(),
-        &["make:migration", "Bad Name", "--path", &folder_arg],
+        &["make:migration", "Bad.Name", "--path", &folder_arg],
     );
     assert_eq!(output.status.code(), Some(1));
     assert!(
-        stderr(&output).contains("invalid migration id"),
+        stderr(&output).contains("invalid migration id")
+            && stderr(&output).contains("the slug `bad.name` contains '.'"),
         "{}",
         stderr(&output)
+    );
+}
+
+/// The one migration file in `folder` whose name ends with `_<slug>.rs` and is not `except`.
+fn new_file(folder: &Path, slug: &str, except: &[&Path]) -> std::path::PathBuf {
+    let files: Vec<_> = std::fs::read_dir(folder)
+        .expect("folder")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.to_string_lossy().ends_with(&format!("_{slug}.rs")))
+        .filter(|p| !except.contains(&p.as_path()))
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    files[0].clone()
+}
+
+#[test]
+fn make_migration_converts_camel_case_kebab_case_and_spaces() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let folder = dir.path().join("migrations");
+    let folder_arg = folder.display().to_string();
+    let mut written: Vec<std::path::PathBuf> = Vec::new();
+    for (name, slug) in [
+        ("CreateCommentsTable", "create_comments_table"),
+        ("add-tags-to-posts", "add_tags_to_posts"),
+        ("Backfill Post Slugs", "backfill_post_slugs"),
+    ] {
+        let out = succeeded(&blog(
+            dir.path(),
+            &["make:migration", name, "--path", &folder_arg],
+        ));
+        let except: Vec<&Path> = written.iter().map(|p| p.as_path()).collect();
+        let file = new_file(&folder, slug, &except);
+        assert_eq!(
+            out,
+            format!(
+                "Created migration {} (named {slug}, from `{name}`)\n",
+                file.display()
+            )
+        );
+        written.push(file);
+    }
+    let source = std::fs::read_to_string(&written[0]).expect("read");
+    assert!(
+        source.contains("pub struct CreateCommentsTable;"),
+        "{source}"
+    );
+    assert!(source.contains("schema.create(\"comments\""), "{source}");
+}
+
+#[test]
+fn make_migration_refuses_a_name_that_exists_unless_forced() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let folder = dir.path().join("migrations");
+    std::fs::create_dir(&folder).expect("folder");
+    let folder_arg = folder.display().to_string();
+    let canonical = folder.join("m_20241201000100_create_posts_table.rs");
+    let legacy = folder.join("2024_11_01_000000_add_tags.rs");
+    std::fs::write(&canonical, "").expect("write");
+    std::fs::write(&legacy, "").expect("write");
+    for (name, slug, existing) in [
+        ("create_posts_table", "create_posts_table", &canonical),
+        ("CreatePostsTable", "create_posts_table", &canonical),
+        ("add-tags", "add_tags", &legacy),
+    ] {
+        let output = blog(dir.path(), &["make:migration", name, "--path", &folder_arg]);
+        assert_eq!(output.status.code(), Some(1), "{name}");
+        let err = stderr(&output);
+        assert!(
+            err.starts_with(&format!(
+                "error: could not write the migration file {}{}m_",
+                folder.display(),
+                std::path::MAIN_SEPARATOR
+            )),
+            "{err}"
+        );
+        assert!(
+            err.ends_with(&format!(
+                "_{slug}.rs: a migration named {slug} already exists: {}; choose another name, \
+                 or pass --force to write a second one\n",
+                existing.display()
+            )),
+            "{err}"
+        );
+    }
+    assert_eq!(
+        std::fs::read_dir(&folder).expect("folder").count(),
+        2,
+        "nothing written"
+    );
+
+    let out = succeeded(&blog(
+        dir.path(),
+        &[
+            "make:migration",
+            "create_posts_table",
+            "--force",
+            "--path",
+            &folder_arg,
+        ],
+    ));
+    let second = new_file(&folder, "create_posts_table", &[&canonical]);
+    assert_eq!(out, format!("Created migration {}\n", second.display()));
+}
+
+#[test]
+fn count_flags_take_whole_numbers_from_one() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let limit = "--limit takes a whole number of migrations, at least 1";
+    let step = "--step takes a whole number of batches, at least 1";
+    let batch = "--batch takes a batch number: a whole number, at least 1";
+    for (command, flag, message) in [
+        ("migrate", "--limit", limit),
+        ("migrate:rollback", "--step", step),
+        ("migrate:rollback", "--batch", batch),
+    ] {
+        for value in ["0", "-1", "many"] {
+            let output = blog(dir.path(), &[command, flag, value]);
+            assert_eq!(output.status.code(), Some(2), "{command} {flag} {value}");
+            assert_eq!(
+                stderr(&output),
+                format!(
+                    "error: invalid value '{value}' for '{flag} <N>': {message}\n\n\
+                     For more information, try '--help'.\n"
+                )
+            );
+            assert_eq!(stdout(&output), "");
+        }
+    }
+    assert!(!dir.path().join("blog.db").exists(), "nothing ran");
+}
+
+#[test]
+fn help_and_version_name_the_application() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let version = env!("CARGO_PKG_VERSION");
+    let help = succeeded(&blog(dir.path(), &["--help"]));
+    assert!(
+        help.starts_with(&format!(
+            "blog {version}\n\
+             Example application: a blog whose migrations live in src/migrations\n\n\
+             Usage: blog [OPTIONS] <COMMAND>\n\n\
+             Commands:\n  migrate           Apply every pending migration as one new batch\n"
+        )),
+        "{help}"
+    );
+    assert!(help.contains("\n  make:migration    "), "{help}");
+    let out = succeeded(&blog(dir.path(), &["--version"]));
+    assert_eq!(out, format!("blog {version}\n"));
+    let help = succeeded(&blog(dir.path(), &["migrate:rollback", "--help"]));
+    assert!(
+        help.contains("Usage: blog migrate:rollback [OPTIONS]"),
+        "{help}"
     );
 }
 

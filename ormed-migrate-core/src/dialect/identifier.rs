@@ -79,4 +79,145 @@ mod tests {
                 .contains("too long")
         );
     }
+
+    /// Property tests: validation never panics, what it accepts cannot break out of the quotes,
+    /// and what it refuses is named in the error.
+    mod properties {
+        use super::*;
+        use crate::dialect::Dialect;
+        use proptest::prelude::*;
+
+        /// Each dialect with its quote character, written here rather than asked of the code.
+        const QUOTES: [(Dialect, char); 3] = [
+            (Dialect::Sqlite, '"'),
+            (Dialect::Postgres, '"'),
+            (Dialect::MySql, '`'),
+        ];
+
+        /// Whether `inner` has a quote character that is not doubled (the SQL escape).
+        fn has_unescaped_quote(inner: &str, quote: char) -> bool {
+            let mut chars = inner.chars().peekable();
+            while let Some(c) = chars.next() {
+                if c == quote && chars.next_if_eq(&quote).is_none() {
+                    return true;
+                }
+            }
+            false
+        }
+
+        /// Names that might be accepted: valid ones of every length, near misses, anything.
+        fn candidates() -> impl Strategy<Value = String> {
+            prop_oneof![
+                "[A-Za-z_][A-Za-z0-9_]{0,70}",
+                "[A-Za-z0-9_\"`'.; \\-\u{0}é]{0,12}",
+                "\\PC{0,20}",
+                any::<String>(),
+            ]
+        }
+
+        /// A character no identifier may hold: quotes, NUL and other controls, white space,
+        /// punctuation that means something in SQL, and anything outside ASCII.
+        fn forbidden() -> impl Strategy<Value = char> {
+            prop_oneof![
+                prop::sample::select(vec![
+                    '"', '`', '\'', '\0', ' ', '\t', '\n', ';', '.', '-', '\\'
+                ]),
+                any::<char>().prop_filter("outside ASCII", |c| !c.is_ascii()),
+                any::<char>().prop_filter("ASCII control", char::is_ascii_control),
+            ]
+        }
+
+        /// The error says which identifier, in the escaped form that keeps the terminal safe.
+        fn names_it(error: &IdentifierError, name: &str) -> Result<(), TestCaseError> {
+            let message = error.to_string();
+            let shown = format!("invalid identifier `{}`: ", name.escape_debug());
+            prop_assert!(message.starts_with(&shown), "{:?}: {}", name, message);
+            prop_assert!(!message.chars().any(char::is_control), "{:?}", message);
+            Ok(())
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(512))]
+
+            #[test]
+            fn validation_and_quoting_never_panic(name in any::<String>()) {
+                let verdict = validate(&name);
+                for (dialect, _) in QUOTES {
+                    prop_assert_eq!(dialect.quote_identifier(&name).is_ok(), verdict.is_ok());
+                    let _ = dialect.quote_table(&name);
+                }
+                if let Err(error) = verdict {
+                    names_it(&error, &name)?;
+                }
+            }
+
+            #[test]
+            fn accepted_names_stay_inside_their_quotes(name in candidates()) {
+                if validate(&name).is_err() {
+                    return Ok(());
+                }
+                prop_assert!(name.len() <= MAX_IDENTIFIER_LEN);
+                for (dialect, quote) in QUOTES {
+                    let quoted = dialect
+                        .quote_identifier(&name)
+                        .map_err(|e| TestCaseError::fail(e.to_string()))?;
+                    let inner = quoted
+                        .strip_prefix(quote)
+                        .and_then(|rest| rest.strip_suffix(quote))
+                        .ok_or_else(|| TestCaseError::fail(format!("not quoted: {quoted}")))?;
+                    prop_assert_eq!(inner, name.as_str(), "{}", quoted);
+                    prop_assert!(!has_unescaped_quote(inner, quote), "{}", quoted);
+                    for other in ['"', '`', '\'', '\\', ';', '\0'] {
+                        prop_assert!(!inner.contains(other), "{}", quoted);
+                    }
+                }
+            }
+
+            #[test]
+            fn qualified_names_quote_each_part_on_postgres_only(
+                schema in "[A-Za-z_][A-Za-z0-9_]{0,20}",
+                table in "[A-Za-z_][A-Za-z0-9_]{0,20}",
+            ) {
+                let name = format!("{schema}.{table}");
+                prop_assert_eq!(
+                    Dialect::Postgres.quote_table(&name),
+                    Ok(format!("\"{schema}\".\"{table}\""))
+                );
+                for dialect in [Dialect::Sqlite, Dialect::MySql] {
+                    let error = dialect.quote_table(&name).unwrap_err();
+                    names_it(&error, &name)?;
+                }
+                let three_parts = format!("{name}.x");
+                prop_assert!(Dialect::Postgres.quote_table(&three_parts).is_err());
+            }
+
+            #[test]
+            fn hostile_characters_are_refused_naming_the_identifier(
+                before in "[A-Za-z_][A-Za-z0-9_]{0,10}|",
+                bad in forbidden(),
+                after in "[A-Za-z0-9_]{0,10}",
+            ) {
+                let name = format!("{before}{bad}{after}");
+                let error = validate(&name).unwrap_err();
+                names_it(&error, &name)?;
+                let problem = if before.is_empty() { "does not start with" } else { "contains" };
+                prop_assert!(error.to_string().contains(problem), "{}", error);
+                for (dialect, _) in QUOTES {
+                    prop_assert_eq!(dialect.quote_identifier(&name), Err(error.clone()));
+                }
+            }
+
+            #[test]
+            fn the_length_limit_is_63_bytes(name in "[A-Za-z_][A-Za-z0-9_]{0,200}") {
+                match validate(&name) {
+                    Ok(()) => prop_assert!(name.len() <= MAX_IDENTIFIER_LEN, "{}", name),
+                    Err(error) => {
+                        prop_assert!(name.len() > MAX_IDENTIFIER_LEN, "{}", error);
+                        prop_assert!(error.to_string().contains("it is too long"), "{}", error);
+                        names_it(&error, &name)?;
+                    }
+                }
+            }
+        }
+    }
 }

@@ -15,40 +15,118 @@ pub struct MigrationFile {
     pub path: PathBuf,
 }
 
-/// Writes `<dir>/m_<now>_<name>.rs`. A name like `create_posts_table` (or `--create posts`) gets
-/// a `schema.create` template; any other name an empty `up` and `down`. The timestamp moves on
-/// by a second while it would collide with a file already in `dir`, so ids stay unique and
-/// ordered even when several files are made in one second.
+/// Writes `<dir>/m_<now>_<slug>.rs`, where the slug is `name` in snake_case: `CreatePostsTable`,
+/// `create-posts-table` and `Create Posts Table` all become `create_posts_table`. A name like
+/// `create_posts_table` (or `--create posts`) gets a `schema.create` template; any other name an
+/// empty `up` and `down`.
+///
+/// Unless `force`, a slug that a migration in `dir` already has (under any timestamp, in the
+/// canonical or the legacy file name) is refused with an error that names that file: a second
+/// migration of one name is almost always the command run twice, or a name reused by accident.
+///
+/// The timestamp moves on by a second while it would collide with a file already in `dir`, so
+/// ids stay unique and ordered even when several files are made in one second.
 pub fn new_migration_file(
     name: &str,
     create: Option<&str>,
     dir: &Path,
     now: DateTime<Utc>,
+    force: bool,
 ) -> Result<MigrationFile, MigrationError> {
-    let file_error = |path: &Path, message: String| MigrationError::MigrationFile {
-        path: path.display().to_string(),
-        message,
-    };
+    let slug = snake_case(name);
     std::fs::create_dir_all(dir).map_err(|e| file_error(dir, e.to_string()))?;
-    let taken = timestamps_in(dir);
+    let existing = migrations_in(dir);
     let mut at = now;
-    while taken.contains(&digits(at)) {
+    while existing
+        .iter()
+        .any(|(id, _)| id.timestamp().digits() == digits(at))
+    {
         at += Duration::seconds(1);
     }
-    let id = MigrationId::new(timestamp(at)?, name)?;
+    let id = MigrationId::new(timestamp(at)?, &slug)?;
     let path = dir.join(format!("{id}.rs"));
     if let Some(table) = create {
         Dialect::Postgres
             .quote_table(table)
             .map_err(|e| file_error(dir, format!("--create: {e}")))?;
     }
-    let table = create.map(str::to_owned).or_else(|| created_table(name));
+    if !force {
+        refuse_duplicate(&slug, &existing, &path)?;
+    }
+    let table = create.map(str::to_owned).or_else(|| created_table(&slug));
     let source = match &table {
-        Some(table) => create_template(&id, name, table),
-        None => blank_template(&id, name),
+        Some(table) => create_template(&id, &slug, table),
+        None => blank_template(&id, &slug),
     };
     std::fs::write(&path, source).map_err(|e| file_error(&path, e.to_string()))?;
     Ok(MigrationFile { id, path })
+}
+
+fn file_error(path: &Path, message: String) -> MigrationError {
+    MigrationError::MigrationFile {
+        path: path.display().to_string(),
+        message,
+    }
+}
+
+/// `CreatePostsTable`, `create-posts-table`, `Create Posts Table` → `create_posts_table`.
+///
+/// Words are split at `-`, `_` and whitespace, and before a capital that follows a lowercase
+/// letter or a digit or that ends an acronym (`HTTPLogs` → `http_logs`); empty words are dropped.
+/// Other characters are kept as they are, so a name that still is not a slug gets the id
+/// parser's error, which shows what the name became.
+fn snake_case(name: &str) -> String {
+    let chars: Vec<char> = name.chars().collect();
+    let mut words = vec![String::new()];
+    for (at, &c) in chars.iter().enumerate() {
+        if c == '-' || c == '_' || c.is_whitespace() {
+            words.push(String::new());
+            continue;
+        }
+        if c.is_ascii_uppercase() && starts_word(&chars, at) {
+            words.push(String::new());
+        }
+        if let Some(word) = words.last_mut() {
+            word.push(c.to_ascii_lowercase());
+        }
+    }
+    words.retain(|word| !word.is_empty());
+    words.join("_")
+}
+
+/// Whether the capital at `chars[at]` begins a new word.
+fn starts_word(chars: &[char], at: usize) -> bool {
+    let Some(&before) = at.checked_sub(1).and_then(|i| chars.get(i)) else {
+        return false;
+    };
+    let lower_after = chars.get(at + 1).is_some_and(char::is_ascii_lowercase);
+    before.is_ascii_lowercase()
+        || before.is_ascii_digit()
+        || (before.is_ascii_uppercase() && lower_after)
+}
+
+/// The error for a slug that `existing` already has, naming every file that has it.
+fn refuse_duplicate(
+    slug: &str,
+    existing: &[(MigrationId, PathBuf)],
+    path: &Path,
+) -> Result<(), MigrationError> {
+    let same: Vec<String> = existing
+        .iter()
+        .filter(|(id, _)| id.slug() == slug)
+        .map(|(_, file)| file.display().to_string())
+        .collect();
+    if same.is_empty() {
+        return Ok(());
+    }
+    Err(file_error(
+        path,
+        format!(
+            "a migration named {slug} already exists: {}; choose another name, or pass --force \
+             to write a second one",
+            same.join(", ")
+        ),
+    ))
 }
 
 /// `create_posts_table` and `create_posts` create `posts`.
@@ -62,17 +140,20 @@ fn created_table(name: &str) -> Option<String> {
         .then(|| table.to_owned())
 }
 
-fn timestamps_in(dir: &Path) -> Vec<String> {
+/// The migration files in `dir` (`<id>.rs`, canonical or legacy id), in id order.
+fn migrations_in(dir: &Path) -> Vec<(MigrationId, PathBuf)> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
     };
-    entries
+    let mut files: Vec<(MigrationId, PathBuf)> = entries
         .filter_map(|entry| {
-            let name = entry.ok()?.file_name().into_string().ok()?;
-            let id = MigrationId::parse(name.strip_suffix(".rs")?).ok()?;
-            Some(id.timestamp().digits())
+            let path = entry.ok()?.path();
+            let stem = path.file_name()?.to_str()?.strip_suffix(".rs")?;
+            Some((MigrationId::parse(stem).ok()?, path))
         })
-        .collect()
+        .collect();
+    files.sort();
+    files
 }
 
 fn digits(at: DateTime<Utc>) -> String {
@@ -157,7 +238,7 @@ mod tests {
     fn writes_a_create_template_named_after_the_id() {
         let dir = tempfile::tempdir().unwrap();
         let now = at("2024-12-01T10:20:30Z");
-        let file = new_migration_file("create_posts_table", None, dir.path(), now).unwrap();
+        let file = new_migration_file("create_posts_table", None, dir.path(), now, false).unwrap();
         assert_eq!(file.id.to_string(), "m_20241201102030_create_posts_table");
         assert_eq!(
             file.path,
@@ -174,8 +255,8 @@ mod tests {
     fn other_names_get_a_blank_template_and_ids_never_collide() {
         let dir = tempfile::tempdir().unwrap();
         let now = at("2024-12-01T10:20:30Z");
-        let first = new_migration_file("backfill_slugs", None, dir.path(), now).unwrap();
-        let second = new_migration_file("add_2fa", None, dir.path(), now).unwrap();
+        let first = new_migration_file("backfill_slugs", None, dir.path(), now, false).unwrap();
+        let second = new_migration_file("add_2fa", None, dir.path(), now, false).unwrap();
         assert_eq!(first.id.to_string(), "m_20241201102030_backfill_slugs");
         assert_eq!(second.id.to_string(), "m_20241201102031_add_2fa");
         let source = std::fs::read_to_string(&second.path).unwrap();
@@ -187,27 +268,30 @@ mod tests {
     fn create_flag_names_the_table_and_bad_names_are_refused() {
         let dir = tempfile::tempdir().unwrap();
         let now = at("2024-12-01T10:20:30Z");
-        let file = new_migration_file("add_people", Some("people"), dir.path(), now).unwrap();
+        let file =
+            new_migration_file("add_people", Some("people"), dir.path(), now, false).unwrap();
         assert!(
             std::fs::read_to_string(&file.path)
                 .unwrap()
                 .contains("schema.create(\"people\"")
         );
-        let error = new_migration_file("add_x", Some("a\"b"), dir.path(), now).unwrap_err();
+        let error = new_migration_file("add_x", Some("a\"b"), dir.path(), now, false).unwrap_err();
         assert!(
             error.to_string().contains("--create: invalid identifier"),
             "{error}"
         );
-        let guarded = new_migration_file("self", None, dir.path(), now).unwrap();
+        let guarded = new_migration_file("self", None, dir.path(), now, false).unwrap();
         assert!(
             std::fs::read_to_string(&guarded.path)
                 .unwrap()
                 .contains("pub struct MSelf;")
         );
         std::fs::remove_file(&guarded.path).unwrap();
-        let error = new_migration_file("Add People", None, dir.path(), now).unwrap_err();
+        let error = new_migration_file("Add.People", None, dir.path(), now, false).unwrap_err();
         assert!(
-            error.to_string().contains("the slug `Add People`"),
+            error
+                .to_string()
+                .contains("the slug `add.people` contains '.'"),
             "{error}"
         );
         assert_eq!(
@@ -215,5 +299,92 @@ mod tests {
             1,
             "nothing written"
         );
+    }
+
+    #[test]
+    fn camel_kebab_and_spaced_names_become_snake_case() {
+        for (name, slug) in [
+            ("create_posts_table", "create_posts_table"),
+            ("CreatePostsTable", "create_posts_table"),
+            ("createPostsTable", "create_posts_table"),
+            ("create-posts-table", "create_posts_table"),
+            ("Create Posts Table", "create_posts_table"),
+            ("  create  posts-table ", "create_posts_table"),
+            ("CREATE_POSTS", "create_posts"),
+            ("AddHTTPLogs", "add_http_logs"),
+            ("Add2faToUsers", "add2fa_to_users"),
+            ("add_2fa", "add_2fa"),
+            ("Add.People", "add.people"),
+            ("naïve", "naïve"),
+            ("", ""),
+        ] {
+            assert_eq!(snake_case(name), slug, "{name:?}");
+        }
+    }
+
+    #[test]
+    fn a_camel_case_name_writes_the_snake_case_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let now = at("2024-12-01T10:20:30Z");
+        let file = new_migration_file("CreatePostsTable", None, dir.path(), now, false).unwrap();
+        assert_eq!(file.id.to_string(), "m_20241201102030_create_posts_table");
+        let source = std::fs::read_to_string(&file.path).unwrap();
+        assert!(source.contains("pub struct CreatePostsTable;"), "{source}");
+        assert!(source.contains("schema.create(\"posts\""), "{source}");
+        let error = new_migration_file("naïve", None, dir.path(), now, false).unwrap_err();
+        assert!(
+            error.to_string().contains("the slug `naïve` contains 'ï'"),
+            "{error}"
+        );
+        let error = new_migration_file("--", None, dir.path(), now, false).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("the slug after the timestamp is empty"),
+            "{error}"
+        );
+    }
+
+    /// A file under another timestamp, canonical or legacy, holds the name: refused, naming it.
+    #[test]
+    fn an_existing_name_is_refused_unless_forced() {
+        let dir = tempfile::tempdir().unwrap();
+        let now = at("2024-12-02T10:20:30Z");
+        let canonical = dir.path().join("m_20241201000100_create_posts_table.rs");
+        let legacy = dir.path().join("2024_11_01_000000_add_tags.rs");
+        std::fs::write(&canonical, "").unwrap();
+        std::fs::write(&legacy, "").unwrap();
+        for (name, slug, existing) in [
+            ("create_posts_table", "create_posts_table", &canonical),
+            ("CreatePostsTable", "create_posts_table", &canonical),
+            ("add_tags", "add_tags", &legacy),
+        ] {
+            let error = new_migration_file(name, None, dir.path(), now, false).unwrap_err();
+            let new = dir.path().join(format!("m_20241202102030_{slug}.rs"));
+            assert_eq!(
+                error.to_string(),
+                format!(
+                    "could not write the migration file {}: a migration named {slug} already \
+                     exists: {}; choose another name, or pass --force to write a second one",
+                    new.display(),
+                    existing.display()
+                )
+            );
+        }
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            2,
+            "nothing written"
+        );
+
+        let forced = new_migration_file("create_posts_table", None, dir.path(), now, true).unwrap();
+        assert_eq!(forced.id.to_string(), "m_20241202102030_create_posts_table");
+        let error = new_migration_file("create_posts_table", None, dir.path(), now, false)
+            .unwrap_err()
+            .to_string();
+        let both = format!("{}, {}", canonical.display(), forced.path.display());
+        assert!(error.contains(&both), "every file with the name: {error}");
+        // A longer name that merely contains the slug is another migration.
+        new_migration_file("create_posts", None, dir.path(), now, false).unwrap();
     }
 }

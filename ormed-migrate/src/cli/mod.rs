@@ -2,31 +2,81 @@
 //!
 //! Laravel's command names: `migrate`, `migrate:rollback`, `migrate:status`, `migrate:repair`,
 //! `make:migration`. Output goes to
-//! stdout, errors to stderr, and the exit code is 0 on success and 1 on any error, so scripts
-//! can rely on it. Passwords in URLs are never printed.
+//! stdout, errors to stderr, and the exit code is 0 on success, 1 on any error and 2 on a usage
+//! error (clap's), so scripts can rely on it. Passwords in URLs are never printed.
 
+use std::ffi::OsString;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory as _, FromArgMatches as _, Parser, Subcommand};
 use ormed_migrate_core::driver::redact_url;
 use ormed_migrate_core::{
     DEFAULT_LEDGER_TABLE, Driver, MigrationError, MigrationId, MigrationRunner, Repair,
     SqlMigrationLedger,
 };
 
+mod count;
 mod make;
 mod output;
 
 pub use make::{MigrationFile, new_migration_file};
 pub use output::{action_line, render_repair_needed, render_report, render_status, render_summary};
 
-/// What `run!()` knows about the application at compile time.
+/// What `run!()` knows about the application at compile time (from its `Cargo.toml`).
 #[derive(Clone, Copy, Debug)]
 pub struct App {
-    /// The package name: the default database is `sqlite://<name>.db`.
+    /// The package name: the default database is `sqlite://<name>.db`, and `--help` and
+    /// `--version` start with it.
     pub name: &'static str,
+    /// The package version, shown by `--help` and `--version`.
+    pub version: &'static str,
+    /// The package description, shown by `--help`; empty when the package has none.
+    pub description: &'static str,
     /// The package directory: `make:migration` writes to its `src/migrations/`.
     pub manifest_dir: &'static str,
+}
+
+/// The top-level help names the application first: it is the application's binary, not the
+/// framework, that the user is running.
+const APP_HELP_TEMPLATE: &str = "\
+{name} {version}
+{about-with-newline}
+{usage-heading} {usage}
+
+{all-args}{after-help}";
+
+impl App {
+    /// The clap command: the migration commands under the application's name, version and
+    /// description. Usage lines use the name the binary was started with.
+    pub fn command(self) -> clap::Command {
+        Cli::command()
+            .name(self.name)
+            .version(self.version)
+            .about(self.about())
+            .long_about(None)
+            .help_template(APP_HELP_TEMPLATE)
+    }
+
+    /// Parses `args` (the first is the binary) with [`App::command`]. Help, `--version` and
+    /// usage errors come back as the `clap::Error` to print (`Error::exit` does so).
+    pub fn try_parse_from<I, T>(self, args: I) -> Result<Cli, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<OsString> + Clone,
+    {
+        let mut command = self.command();
+        let matches = command.try_get_matches_from_mut(args)?;
+        // Formatting against the command gives the error the same usage lines as clap's own.
+        Cli::from_arg_matches(&matches).map_err(|error| error.format(&mut command))
+    }
+
+    /// The description, or a line naming the application when its `Cargo.toml` has none.
+    fn about(self) -> String {
+        match self.description.trim() {
+            "" => format!("Database migrations for {}", self.name),
+            description => description.to_owned(),
+        }
+    }
 }
 
 /// Runs database migrations.
@@ -75,8 +125,9 @@ pub enum Command {
     /// Apply every pending migration as one new batch.
     #[command(name = "migrate")]
     Migrate {
-        /// Apply at most N migrations.
-        #[arg(long, value_name = "N")]
+        /// Apply at most N migrations (N ≥ 1).
+        #[arg(long, value_name = "N", value_parser = count::migration_limit,
+              allow_negative_numbers = true)]
         limit: Option<usize>,
         /// Give each migration its own batch.
         #[arg(long)]
@@ -91,11 +142,13 @@ pub enum Command {
     /// Roll back the last batch (or the last N batches).
     #[command(name = "migrate:rollback")]
     Rollback {
-        /// Roll back the last N batches.
-        #[arg(long, value_name = "N", default_value_t = 1)]
+        /// Roll back the last N batches (N ≥ 1).
+        #[arg(long, value_name = "N", default_value_t = 1, value_parser = count::batch_steps,
+              allow_negative_numbers = true)]
         step: usize,
-        /// Roll back exactly batch N.
-        #[arg(long, value_name = "N", conflicts_with = "step")]
+        /// Roll back exactly batch N (N ≥ 1, as migrate:status shows it).
+        #[arg(long, value_name = "N", conflicts_with = "step", value_parser = count::batch_number,
+              allow_negative_numbers = true)]
         batch: Option<i64>,
         /// Print the SQL that would run; run nothing.
         #[arg(long)]
@@ -119,7 +172,8 @@ pub enum Command {
     /// Write a new migration file with a fresh UTC timestamp id.
     #[command(name = "make:migration")]
     MakeMigration {
-        /// The migration's name in snake_case, for example create_posts_table.
+        /// The migration's name in snake_case, for example create_posts_table (CamelCase,
+        /// kebab-case and spaced names are converted).
         name: String,
         /// The table it creates (guessed from names like create_posts_table).
         #[arg(long, value_name = "TABLE")]
@@ -127,12 +181,19 @@ pub enum Command {
         /// The folder to write to (default: src/migrations of this application).
         #[arg(long, value_name = "DIR")]
         path: Option<std::path::PathBuf>,
+        /// Write it even when a migration with the same name already exists.
+        #[arg(long)]
+        force: bool,
     },
 }
 
 /// Parses the process arguments and runs the command.
 pub fn main(app: App) -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match app.try_parse_from(std::env::args_os()) {
+        Ok(cli) => cli,
+        // Prints help or version (exit 0) or the usage error (exit 2), as clap does.
+        Err(error) => error.exit(),
+    };
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -157,12 +218,18 @@ pub fn main(app: App) -> ExitCode {
 
 /// Runs one parsed command and returns what it prints.
 pub async fn execute(cli: Cli, app: App) -> Result<String, MigrationError> {
-    if let Command::MakeMigration { name, create, path } = &cli.command {
+    if let Command::MakeMigration {
+        name,
+        create,
+        path,
+        force,
+    } = &cli.command
+    {
         let dir = path
             .clone()
             .unwrap_or_else(|| std::path::Path::new(app.manifest_dir).join("src/migrations"));
-        let file = new_migration_file(name, create.as_deref(), &dir, chrono::Utc::now())?;
-        return Ok(format!("Created migration {}\n", file.path.display()));
+        let file = new_migration_file(name, create.as_deref(), &dir, chrono::Utc::now(), *force)?;
+        return Ok(created_line(name, &file));
     }
     let migrations = crate::build_migrations()?;
     let url = database_url(cli.database, app.name);
@@ -256,6 +323,15 @@ async fn run_command(runner: &MigrationRunner, command: Command) -> Result<Strin
     })
 }
 
+/// `Created migration <path>`, and the snake_case name when `make:migration` converted it.
+fn created_line(name: &str, file: &MigrationFile) -> String {
+    let path = file.path.display();
+    match file.id.slug() {
+        slug if slug == name => format!("Created migration {path}\n"),
+        slug => format!("Created migration {path} (named {slug}, from `{name}`)\n"),
+    }
+}
+
 /// Progress lines go out as each migration finishes, so they survive a later failure.
 fn print_now(line: &str) {
     use std::io::Write as _;
@@ -272,4 +348,135 @@ fn database_url(flag: Option<String>, app_name: &str) -> String {
             .filter(|url| !url.is_empty())
     })
     .unwrap_or_else(|| format!("sqlite://{app_name}.db"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BLOG: App = App {
+        name: "blog",
+        version: "1.2.3",
+        description: "A blog",
+        manifest_dir: "/nowhere",
+    };
+
+    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+        BLOG.try_parse_from(std::iter::once("blog").chain(args.iter().copied()))
+    }
+
+    /// The error clap prints for `args`, which must be a usage error (exit code 2).
+    fn usage_error(args: &[&str]) -> String {
+        let error = parse(args).expect_err("a usage error");
+        assert_eq!(error.exit_code(), 2, "{args:?}: {error}");
+        error.to_string()
+    }
+
+    #[test]
+    fn count_flags_take_whole_numbers_from_one() {
+        let limit = "--limit takes a whole number of migrations, at least 1";
+        let step = "--step takes a whole number of batches, at least 1";
+        let batch = "--batch takes a batch number: a whole number, at least 1";
+        for (args, flag, message) in [
+            (["migrate", "--limit"], "--limit <N>", limit),
+            (["migrate:rollback", "--step"], "--step <N>", step),
+            (["migrate:rollback", "--batch"], "--batch <N>", batch),
+        ] {
+            for value in ["0", "-1", "-20", "many", "1.5"] {
+                let error = usage_error(&[args[0], args[1], value]);
+                assert!(
+                    error.starts_with(&format!(
+                        "error: invalid value '{value}' for '{flag}': {message}\n"
+                    )),
+                    "{error}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn count_flags_parse_and_migrate_step_stays_a_switch() {
+        let cli = parse(&["migrate", "--limit", "2", "--step"]).unwrap();
+        assert!(matches!(
+            cli.command,
+            Command::Migrate {
+                limit: Some(2),
+                step: true,
+                ..
+            }
+        ));
+        let cli = parse(&["migrate:rollback"]).unwrap();
+        assert!(matches!(
+            cli.command,
+            Command::Rollback {
+                step: 1,
+                batch: None,
+                ..
+            }
+        ));
+        let cli = parse(&["migrate:rollback", "--step", "3"]).unwrap();
+        assert!(matches!(cli.command, Command::Rollback { step: 3, .. }));
+        let cli = parse(&["migrate:rollback", "--batch", "4"]).unwrap();
+        assert!(matches!(
+            cli.command,
+            Command::Rollback { batch: Some(4), .. }
+        ));
+        assert!(usage_error(&["migrate", "--step", "2"]).contains("unexpected argument '2'"));
+    }
+
+    #[test]
+    fn help_and_version_name_the_application() {
+        let help = parse(&["--help"]).expect_err("help").to_string();
+        assert!(
+            help.starts_with("blog 1.2.3\nA blog\n\nUsage: blog [OPTIONS] <COMMAND>\n"),
+            "{help}"
+        );
+        assert!(help.contains("\n  migrate:rollback  "), "{help}");
+        assert!(
+            !help.contains("Database migrations as Rust types"),
+            "{help}"
+        );
+        let version = parse(&["--version"]).expect_err("version").to_string();
+        assert_eq!(version, "blog 1.2.3\n");
+        let sub = parse(&["migrate", "--help"]).expect_err("help").to_string();
+        assert!(sub.contains("Usage: blog migrate [OPTIONS]"), "{sub}");
+    }
+
+    #[test]
+    fn help_without_a_description_says_what_the_binary_is() {
+        let app = App {
+            description: "",
+            ..BLOG
+        };
+        let help = app
+            .try_parse_from(["blog", "--help"])
+            .expect_err("help")
+            .to_string();
+        assert!(
+            help.starts_with("blog 1.2.3\nDatabase migrations for blog\n\nUsage: blog "),
+            "{help}"
+        );
+    }
+
+    #[test]
+    fn make_migration_takes_force_and_says_how_it_named_the_file() {
+        let cli = parse(&["make:migration", "CreatePostsTable", "--force"]).unwrap();
+        assert!(matches!(
+            cli.command,
+            Command::MakeMigration { force: true, .. }
+        ));
+        let file = MigrationFile {
+            id: MigrationId::parse("m_20241201000100_create_posts_table").unwrap(),
+            path: "m/m_20241201000100_create_posts_table.rs".into(),
+        };
+        assert_eq!(
+            created_line("CreatePostsTable", &file),
+            "Created migration m/m_20241201000100_create_posts_table.rs (named \
+             create_posts_table, from `CreatePostsTable`)\n"
+        );
+        assert_eq!(
+            created_line("create_posts_table", &file),
+            "Created migration m/m_20241201000100_create_posts_table.rs\n"
+        );
+    }
 }
