@@ -1,1 +1,2 @@
-//! End-to-end tests live in tests/.
+//! End-to-end tests live in tests/. This crate also builds `trial` (src/bin/trial.rs), an
+//! application whose migrations in src/migrations/ the process tests drive.

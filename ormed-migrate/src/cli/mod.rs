@@ -10,6 +10,7 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory as _, FromArgMatches as _, Parser, Subcommand};
 use ormed_migrate_core::driver::redact_url;
+use ormed_migrate_core::redact::Secrets;
 use ormed_migrate_core::{
     DEFAULT_LEDGER_TABLE, Driver, MigrationError, MigrationId, MigrationRunner, Repair,
     SqlMigrationLedger,
@@ -204,13 +205,16 @@ pub fn main(app: App) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    // The library masks passwords where it reports a URL; this is the last line of defence
+    // for anything else that might echo one (a server message about a malformed URL).
+    let secrets = Secrets::of_url(&database_url(cli.database.clone(), app.name));
     match runtime.block_on(execute(cli, app)) {
         Ok(output) => {
-            print!("{output}");
+            print!("{}", secrets.mask(&output));
             ExitCode::SUCCESS
         }
         Err(error) => {
-            eprintln!("error: {error}");
+            eprintln!("error: {}", secrets.mask(&error.to_string()));
             ExitCode::FAILURE
         }
     }
@@ -301,26 +305,43 @@ async fn run_command(runner: &MigrationRunner, command: Command) -> Result<Strin
             id: None,
             applied: _,
             rolled_back: _,
-        } => render_repair_needed(&runner.status().await?),
+        } => render_repair_needed(&runner.repair_needed().await?),
         Command::Repair {
             id: Some(id),
             applied,
             rolled_back,
-        } => {
-            let id = MigrationId::parse(&id)?;
-            let (repair, done) = match (applied, rolled_back) {
-                (true, _) => (Repair::Applied, "is recorded as applied"),
-                (_, true) => (
-                    Repair::RolledBack,
-                    "is removed from the ledger and pending again",
-                ),
-                _ => return Err(MigrationError::RepairNeedsChoice { id }),
-            };
-            runner.repair(&id, repair).await?;
-            format!("Migration {id} {done}.\n")
-        }
+        } => repair(runner, &id, applied, rolled_back).await?,
         Command::MakeMigration { .. } => unreachable!("handled before connecting"),
     })
+}
+
+/// `migrate:repair <id> --applied | --rolled-back`. An id that is not a migration id names a
+/// ledger row exactly as stored (added by hand or by another tool): it can only be removed.
+async fn repair(
+    runner: &MigrationRunner,
+    id: &str,
+    applied: bool,
+    rolled_back: bool,
+) -> Result<String, MigrationError> {
+    let parsed = MigrationId::parse(id);
+    match (parsed, applied, rolled_back) {
+        (Ok(id), true, _) => {
+            runner.repair(&id, Repair::Applied).await?;
+            Ok(format!("Migration {id} is recorded as applied.\n"))
+        }
+        (Ok(id), _, true) => {
+            runner.repair(&id, Repair::RolledBack).await?;
+            Ok(format!(
+                "Migration {id} is removed from the ledger and pending again.\n"
+            ))
+        }
+        (Ok(id), false, false) => Err(MigrationError::RepairNeedsChoice { id }),
+        (Err(_), _, true) => {
+            runner.forget_ledger_row(id).await?;
+            Ok(format!("The ledger row {id:?} is removed.\n"))
+        }
+        (Err(error), _, _) => Err(error.into()),
+    }
 }
 
 /// `Created migration <path>`, and the snake_case name when `make:migration` converted it.

@@ -2,7 +2,10 @@
 
 use std::fmt::Write as _;
 
-use ormed_migrate_core::{MigrationAction, MigrationReport, MigrationState, MigrationStatus};
+use ormed_migrate_core::error::repair_advice;
+use ormed_migrate_core::{
+    MigrationAction, MigrationReport, MigrationState, MigrationStatus, RepairNeeded,
+};
 
 /// One line per migration with its duration, then a summary; with `pretend`, the SQL instead.
 pub fn render_report(report: &MigrationReport, nothing: &str, verb: &str) -> String {
@@ -66,7 +69,7 @@ pub fn render_status(statuses: &[MigrationStatus]) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{:<8} {:>5}  {:<60} Applied at (UTC)",
+        "{:<13} {:>5}  {:<60} Applied at (UTC)",
         "Status", "Batch", "Migration"
     );
     for status in statuses {
@@ -77,7 +80,7 @@ pub fn render_status(statuses: &[MigrationStatus]) -> String {
             .unwrap_or_default();
         let _ = writeln!(
             out,
-            "{:<8} {batch:>5}  {:<60} {applied_at}",
+            "{:<13} {batch:>5}  {:<60} {applied_at}",
             status.state.label(),
             status.id.to_string()
         );
@@ -89,14 +92,14 @@ pub fn render_status(statuses: &[MigrationStatus]) -> String {
 }
 
 /// `migrate:repair` without an id: what needs a decision, and the command for each choice.
-pub fn render_repair_needed(statuses: &[MigrationStatus]) -> String {
+pub fn render_repair_needed(needed: &RepairNeeded) -> String {
     let mut out = String::new();
-    for status in statuses {
+    for status in &needed.statuses {
         let id = &status.id;
         let advice = match status.state {
             MigrationState::Failed(direction) => format!(
-                "failed part way ({direction}); fix the schema by hand, then \
-                 `migrate:repair {id} --applied` or `migrate:repair {id} --rolled-back`"
+                "failed part way ({direction}); inspect the schema, then {}",
+                repair_advice(id, direction)
             ),
             MigrationState::ChecksumChanged => format!(
                 "its code changed since it was applied; revert the change, or accept it after \
@@ -109,6 +112,9 @@ pub fn render_repair_needed(statuses: &[MigrationStatus]) -> String {
             MigrationState::Applied | MigrationState::Pending => continue,
         };
         let _ = writeln!(out, "{id}: {advice}");
+    }
+    for problem in &needed.unreadable {
+        let _ = writeln!(out, "{problem}");
     }
     if out.is_empty() {
         out.push_str("Nothing to repair.\n");

@@ -1,0 +1,5 @@
+//! Compiles the trial application's migrations in src/migrations/ (see ormed-migrate-build).
+
+fn main() {
+    ormed_migrate_build::compile_migrations();
+}
