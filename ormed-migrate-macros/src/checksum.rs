@@ -1,10 +1,12 @@
-//! The checksum of a migration's code: SHA-256 over a canonical walk of its tokens.
+//! The checksum of a migration's code: SHA-256 over a canonical walk of its tokens (the covered
+//! items of its file in a `migrations/` folder, see `file`; its impl block elsewhere).
 //!
 //! `TokenStream::to_string()` is not used: its spacing differs between compiler versions, with
 //! source formatting, and between the compiler and proc-macro2's fallback used in unit tests. The
 //! walk below depends only on what the tokens *mean*:
 //! - one space between tokens, whatever the source spacing or `Spacing::Joint`;
-//! - groups by their delimiters; invisible groups by their contents only;
+//! - groups by their delimiters; invisible groups by their contents only, as if they were not
+//!   there at all;
 //! - literals by their value (`1_000` = `1000` = `0x3e8`, `"x"` = `r#"x"#`), plus any suffix;
 //! - `r#ident` as `ident`;
 //! - `#[doc]` attributes (doc comments) dropped; plain comments never reach a macro at all;
@@ -28,7 +30,7 @@ pub fn canonical_form(tokens: &TokenStream) -> String {
 }
 
 fn walk(tokens: TokenStream, out: &mut String) {
-    let tokens: Vec<TokenTree> = tokens.into_iter().collect();
+    let tokens = flattened(tokens);
     let mut index = 0;
     while index < tokens.len() {
         if let Some(len) = doc_attribute_len(&tokens[index..]) {
@@ -43,6 +45,22 @@ fn walk(tokens: TokenStream, out: &mut String) {
         write_token(&tokens[index], after_call_name, out);
         index += 1;
     }
+}
+
+/// The token trees of `tokens` with each invisible group replaced by its contents, so that what
+/// the walk sees around a token (a trailing comma, a call, a 1-tuple) is the same with or without
+/// them: `macro_rules!` wraps substituted fragments in invisible groups.
+fn flattened(tokens: TokenStream) -> Vec<TokenTree> {
+    let mut out = Vec::new();
+    for token in tokens {
+        match token {
+            TokenTree::Group(group) if group.delimiter() == Delimiter::None => {
+                out.extend(flattened(group.stream()));
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// A `,` right before a closing delimiter: rustfmt adds and removes these as lines wrap, and
@@ -61,7 +79,7 @@ fn is_callee(token: &TokenTree) -> bool {
     match token {
         TokenTree::Ident(_) => true,
         TokenTree::Punct(p) => p.as_char() == '!',
-        TokenTree::Group(g) => g.delimiter() != Delimiter::None,
+        TokenTree::Group(_) => true, // invisible groups are flattened away
         TokenTree::Literal(_) => false,
     }
 }
@@ -71,7 +89,7 @@ fn is_one_tuple(group: &proc_macro2::Group, after_call_name: bool) -> bool {
     if after_call_name || group.delimiter() != Delimiter::Parenthesis {
         return false;
     }
-    let tokens: Vec<TokenTree> = group.stream().into_iter().collect();
+    let tokens = flattened(group.stream());
     let commas = tokens.iter().filter(|t| is_comma(t)).count();
     commas == 1 && tokens.len() > 1 && tokens.last().is_some_and(is_comma)
 }
@@ -83,6 +101,7 @@ fn write_token(token: &TokenTree, after_call_name: bool, out: &mut String) {
                 Delimiter::Parenthesis => ("(", ")"),
                 Delimiter::Brace => ("{", "}"),
                 Delimiter::Bracket => ("[", "]"),
+                // Not reached from `walk`, which flattens invisible groups first.
                 Delimiter::None => return walk(group.stream(), out),
             };
             push(out, open);
@@ -146,6 +165,11 @@ fn literal_value(literal: &Literal) -> String {
 fn tagged(kind: &str, value: &str, suffix: &str) -> String {
     format!("{kind}:{}:{value}:{suffix}", value.len())
 }
+
+// The path is spelled out so that the bench, which includes this file by path, finds it too.
+#[cfg(test)]
+#[path = "checksum/properties.rs"]
+mod properties;
 
 #[cfg(test)]
 mod tests {

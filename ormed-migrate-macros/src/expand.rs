@@ -4,6 +4,7 @@
 //! original item is emitted unchanged next to exactly one `compile_error!`, so the user sees the
 //! real problem and not a cascade of "no method `up`" errors.
 
+use std::io;
 use std::path::Path;
 
 use proc_macro2::TokenStream;
@@ -12,10 +13,26 @@ use syn::{Item, ItemImpl};
 
 use crate::args::MigrationArgs;
 use crate::checksum::checksum;
+use crate::file::covered_tokens;
+
+/// Reads a migration file's source text; [`expand_with`] takes one so tests need no files.
+pub type ReadFile<'a> = &'a dyn Fn(&Path) -> io::Result<String>;
 
 /// Expands `#[migration(args)] item`. `source_file` is the file the attribute is in, when known.
 pub fn expand(args: TokenStream, item: TokenStream, source_file: Option<&Path>) -> TokenStream {
-    match registration(args, &item, source_file) {
+    expand_with(args, item, source_file, &|path| {
+        std::fs::read_to_string(path)
+    })
+}
+
+/// [`expand`], reading the migration file (if it is one) with `read`.
+pub fn expand_with(
+    args: TokenStream,
+    item: TokenStream,
+    source_file: Option<&Path>,
+    read: ReadFile<'_>,
+) -> TokenStream {
+    match registration(args, &item, source_file, read) {
         Ok(registration) => quote!(#item #registration),
         Err(error) => {
             let error = error.to_compile_error();
@@ -29,13 +46,18 @@ fn registration(
     args: TokenStream,
     item: &TokenStream,
     source_file: Option<&Path>,
+    read: ReadFile<'_>,
 ) -> syn::Result<TokenStream> {
     let args = MigrationArgs::from_tokens(args)?;
     let migration_impl = migration_impl(syn::parse2(item.clone())?)?;
     check_file_name(&args, source_file)?;
 
     let id = args.id.to_string();
-    let checksum = checksum(item);
+    let checksum = match source_file.filter(|file| in_migrations_dir(file)) {
+        Some(file) => file_checksum(file, read)
+            .map_err(|problem| syn::Error::new(args.literal.span(), problem))?,
+        None => checksum(item),
+    };
     let no_transaction = args.no_transaction;
     let self_ty = &migration_impl.self_ty;
     Ok(quote! {
@@ -52,6 +74,22 @@ fn registration(
             }
         };
     })
+}
+
+/// The checksum of a whole migration file (see the `file` module for what it covers). A file
+/// that cannot be read or parsed is an error, never a fallback to the impl alone: the checksum
+/// would then depend on the machine that built it.
+fn file_checksum(file: &Path, read: ReadFile<'_>) -> Result<String, String> {
+    let unusable = |what: &str, problem: &dyn std::fmt::Display| {
+        format!(
+            "#[migration] checksums the whole migration file it is in, but could not {what} `{}`: \
+             {problem}",
+            file.display()
+        )
+    };
+    let source = read(file).map_err(|error| unusable("read", &error))?;
+    let covered = covered_tokens(&source).map_err(|error| unusable("parse", &error))?;
+    Ok(checksum(&covered))
 }
 
 /// Accepts only `impl Migration for ConcreteType { … }`.
@@ -104,15 +142,11 @@ fn check_file_name(args: &MigrationArgs, source_file: Option<&Path>) -> syn::Res
     let Some(file) = source_file else {
         return Ok(());
     };
-    let in_migrations_dir = file
-        .parent()
-        .and_then(Path::file_name)
-        .is_some_and(|dir| dir == "migrations");
     let stem = file
         .file_stem()
         .and_then(|stem| stem.to_str())
         .unwrap_or("");
-    if !in_migrations_dir
+    if !in_migrations_dir(file)
         || ormed_migrate_id::MigrationId::parse(stem).ok() == Some(args.id.clone())
     {
         return Ok(());
@@ -131,6 +165,13 @@ fn check_file_name(args: &MigrationArgs, source_file: Option<&Path>) -> syn::Res
     ))
 }
 
+/// Whether `file` is a migration file: one whose folder is named `migrations`.
+fn in_migrations_dir(file: &Path) -> bool {
+    file.parent()
+        .and_then(Path::file_name)
+        .is_some_and(|dir| dir == "migrations")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -147,6 +188,15 @@ mod tests {
                 fn down(&self, schema: &mut Schema) { schema.drop("users"); }
             }
         }
+    }
+
+    /// `users_impl()` in the file it would be in, with its attribute.
+    fn users_file() -> String {
+        format!(
+            "use ormed_migrate::prelude::*;\n\
+             #[migration(\"m_20241201000000_create_users_table\")]\n{}",
+            users_impl()
+        )
     }
 
     fn compile_errors(output: &TokenStream) -> usize {
@@ -259,13 +309,14 @@ mod tests {
         let legacy_name = Path::new("/app/src/migrations/2024_12_01_000000_create_users_table.rs");
         let bad = Path::new("/app/src/migrations/m_20241201000000_users.rs");
         let elsewhere = Path::new("/app/src/main.rs");
+        let read = |_: &Path| Ok(users_file());
         for ok in [good, legacy_name, elsewhere] {
             assert_eq!(
-                compile_errors(&expand(id.clone(), users_impl(), Some(ok))),
+                compile_errors(&expand_with(id.clone(), users_impl(), Some(ok), &read)),
                 0
             );
         }
-        let output = expand(id, users_impl(), Some(bad)).to_string();
+        let output = expand_with(id, users_impl(), Some(bad), &read).to_string();
         assert!(output.contains("rename the file to `m_20241201000000_create_users_table.rs`"));
     }
 
@@ -282,5 +333,195 @@ mod tests {
         let sum = |text: &str| text.split("sha256:").nth(1).map(|s| s[..64].to_owned());
         assert!(sum(&a).is_some());
         assert_ne!(sum(&a), sum(&b));
+    }
+
+    /// The tests below start from the pinned fixture and edit its text.
+    const FIXTURE_PATH: &str = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/fixtures/checksum/migrations/m_20240101000100_pinned_file_checksum.rs"
+    );
+    const FIXTURE: &str = include_str!(
+        "../../tests/fixtures/checksum/migrations/m_20240101000100_pinned_file_checksum.rs"
+    );
+    const FIXTURE_ID: &str = "m_20240101000100_pinned_file_checksum";
+
+    /// The impl block of a migration file as the compiler hands it to the attribute: without
+    /// the `#[migration]` attribute itself.
+    fn impl_of(source: &str) -> TokenStream {
+        let file = syn::parse_file(source).expect("the migration file parses");
+        let mut migration_impl = file
+            .items
+            .into_iter()
+            .find_map(|item| match item {
+                Item::Impl(migration_impl) => Some(migration_impl),
+                _ => None,
+            })
+            .expect("the file has an impl");
+        migration_impl
+            .attrs
+            .retain(|attr| !attr.path().is_ident("migration"));
+        migration_impl.into_token_stream()
+    }
+
+    /// The checksum a successful expansion registers.
+    fn registered_checksum(output: &TokenStream) -> String {
+        assert_eq!(compile_errors(output), 0, "{output}");
+        let text = output.to_string();
+        let hex = text
+            .split("\"sha256:")
+            .nth(1)
+            .map(|rest| &rest[..64])
+            .expect("a checksum");
+        format!("sha256:{hex}")
+    }
+
+    /// The checksum of `source` as the fixture's file, in `migrations/`.
+    fn file_sum(source: &str) -> String {
+        let read = |_: &Path| Ok(source.to_owned());
+        let path = Path::new("/app/src/migrations/m_20240101000100_pinned_file_checksum.rs");
+        registered_checksum(&expand_with(
+            quote!(#FIXTURE_ID),
+            impl_of(source),
+            Some(path),
+            &read,
+        ))
+    }
+
+    /// Also pinned in tests/tests/checksum.rs, where the real compiler computes it through
+    /// `#[migration]` from the same file: proc-macro2's fallback here and the compiler must
+    /// agree, today and after toolchain and syn upgrades.
+    #[test]
+    fn pinned_file_fixture_checksum() {
+        let output = expand(
+            quote!(#FIXTURE_ID),
+            impl_of(FIXTURE),
+            Some(Path::new(FIXTURE_PATH)),
+        );
+        assert_eq!(registered_checksum(&output), PINNED_FILE_CHECKSUM);
+        assert_eq!(file_sum(FIXTURE), PINNED_FILE_CHECKSUM);
+    }
+
+    const PINNED_FILE_CHECKSUM: &str =
+        "sha256:c8d8260e700a0f225e5689521828b84747271736a2e28a8a9a0490b9e67898e3";
+
+    /// Replaces `from` (which must occur) in the fixture.
+    fn edited(from: &str, to: &str) -> String {
+        assert!(FIXTURE.contains(from), "{from:?} is in the fixture");
+        FIXTURE.replacen(from, to, 1)
+    }
+
+    #[test]
+    fn code_outside_the_impl_is_covered() {
+        for (from, to) in [
+            ("FROM pinned_file\"", "FROM pinned_files\""),
+            ("<= {MAX_NAME}", "< {MAX_NAME}"),
+            ("MAX_NAME: u32 = 1_000", "MAX_NAME: u32 = 255"),
+            ("#[derive(Default)]", "#[derive(Default, Debug)]"),
+            (
+                "(\"m_20240101000100_pinned_file_checksum\")",
+                "(\"m_20240101000100_pinned_file_checksum\", no_transaction)",
+            ),
+            ("}\n\n#[cfg(test)]", "}\n\nfn unused() {}\n\n#[cfg(test)]"),
+        ] {
+            assert_ne!(
+                file_sum(&edited(from, to)),
+                PINNED_FILE_CHECKSUM,
+                "{from:?} -> {to:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn use_lines_test_modules_and_formatting_are_not() {
+        let imports = "use std::fmt::Write as _;\n\nuse ormed_migrate::prelude::*;\n";
+        let reindented: String = FIXTURE
+            .lines()
+            .map(|line| format!("\t{}\n\n", line.trim_start()))
+            .collect();
+        for variant in [
+            edited(
+                imports,
+                "use ormed_migrate::prelude::*;\nuse std::fmt::Write as _;\n",
+            ),
+            edited(
+                imports,
+                "use ormed_migrate::prelude::{Migration, Schema, migration};\nuse std::collections::HashMap;\nuse std::fmt::{self, Write as _};\n",
+            ),
+            edited(
+                "assert!(super::create_view_sql().ends_with(\"<= 1000\"));",
+                "assert_eq!(1 + 1, 2);",
+            ),
+            edited(
+                "mod tests {",
+                "mod tests {\n    use super::*;\n    const EXTRA: u8 = 1;",
+            ),
+            edited(
+                "/// The longest name",
+                "// A comment.\n/** Block docs. */\n/// The longest name",
+            ),
+            edited(
+                "    fn down",
+                "    /* a block\n       comment */\n\n\n    fn down",
+            ),
+            edited("t.id();\n", "t.id(); // the primary key\n"),
+            edited(
+                "(&self, schema: &mut Schema)",
+                "( & self , schema : & mut Schema , )",
+            ),
+            reindented,
+        ] {
+            assert_eq!(file_sum(&variant), PINNED_FILE_CHECKSUM, "{variant}");
+        }
+    }
+
+    #[test]
+    fn outside_a_migrations_folder_only_the_impl_counts() {
+        let never_read = |path: &Path| -> io::Result<String> {
+            panic!(
+                "{} is not a migration file and must not be read",
+                path.display()
+            )
+        };
+        for path in [
+            None,
+            Some(Path::new("/app/src/main.rs")),
+            Some(Path::new("/app/src/migrations.rs")),
+        ] {
+            let output = expand_with(quote!(#FIXTURE_ID), impl_of(FIXTURE), path, &never_read);
+            assert_eq!(registered_checksum(&output), checksum(&impl_of(FIXTURE)));
+        }
+        assert_ne!(checksum(&impl_of(FIXTURE)), PINNED_FILE_CHECKSUM);
+    }
+
+    #[test]
+    fn an_unreadable_or_unparsable_file_is_one_error_and_no_fallback() {
+        let path = Path::new("/app/src/migrations/m_20240101000100_pinned_file_checksum.rs");
+        let missing = |_: &Path| Err(io::Error::new(io::ErrorKind::NotFound, "no such file"));
+        let garbage = |_: &Path| Ok(String::from("fn ("));
+        // The error is made at the id literal's span, like the file-name error, whose position
+        // tests/tests/linking.rs checks in a real build; proc-macro2's fallback has no positions.
+        let cases: [(ReadFile<'_>, &str); 2] =
+            [(&missing, "could not read"), (&garbage, "could not parse")];
+        for (read, problem) in cases {
+            let output = expand_with(quote!(#FIXTURE_ID), impl_of(FIXTURE), Some(path), read);
+            let text = output.to_string();
+            assert!(
+                text.starts_with(&impl_of(FIXTURE).to_string()),
+                "item kept: {text}"
+            );
+            assert_eq!(compile_errors(&output), 1, "{text}");
+            assert!(
+                text.contains(&format!(
+                    "#[migration] checksums the whole migration file it is in, but {problem} `{}`",
+                    path.display()
+                )),
+                "{text}"
+            );
+            assert!(!text.contains("inventory"), "no registration: {text}");
+        }
+        // The real reader, on a file that is not there.
+        let gone = Path::new("/nonexistent/migrations/m_20240101000100_pinned_file_checksum.rs");
+        let output = expand(quote!(#FIXTURE_ID), impl_of(FIXTURE), Some(gone));
+        assert_eq!(compile_errors(&output), 1, "{output}");
     }
 }

@@ -2,11 +2,14 @@
 //! the expansion names `::ormed_migrate`, so applications depend on that crate alone.
 //!
 //! This crate is thin on purpose: [`migration`] hands the tokens to `expand::expand`, plain Rust
-//! that unit tests call without a compiler.
+//! that unit tests call without a compiler, together with the file the attribute is in: in a
+//! `migrations/` folder the checksum covers that whole file (see `file`), which the expansion
+//! reads once.
 
 mod args;
 mod checksum;
 mod expand;
+mod file;
 
 use proc_macro::TokenStream;
 

@@ -358,8 +358,9 @@ impl Migration for AddAvatarToProfiles {
     assert_eq!(pending, [AVATARS], "{status}");
     assert!(status.ends_with("4 applied, 1 pending.\n"), "{status}");
 
-    // (b) Checksums follow the code, not its formatting: re-indenting the users migration and
-    // adding comments (which moves its attribute down) keeps every checksum...
+    // (b) Checksums follow the code, not its formatting: re-indenting the users migration,
+    // adding comments (which moves its attribute down), a `use` line and a `#[cfg(test)]` module
+    // keeps every checksum...
     let original = scratch.read(USERS_FILE);
     let mut reformatted =
         String::from("// Reformatted by hand.\n/* A block comment\n   over two lines. */\n");
@@ -379,6 +380,9 @@ impl Migration for AddAvatarToProfiles {
         ));
         reformatted.push('\n');
     }
+    reformatted.push_str(
+        "\nuse std::fmt::Write as _;\n\n#[cfg(test)]\nmod tests {\n    #[test]\n    fn users() {}\n}\n",
+    );
     assert_ne!(reformatted, original);
     scratch.write(USERS_FILE, &reformatted);
     scratch.build_ok();
@@ -404,6 +408,18 @@ impl Migration for AddAvatarToProfiles {
     assert_ne!(edited[0].checksum, with_new[0].checksum);
     assert!(edited[0].checksum.starts_with("sha256:"));
     assert_eq!(edited[1..], reformatted_list[1..]);
+
+    // ... and so does a constant beside the impl: the whole migration file is checksummed.
+    scratch.write(
+        USERS_FILE,
+        &format!("{reformatted}\nconst _TABLE_COMMENT: &str = \"people who sign in\";\n"),
+    );
+    scratch.build_ok();
+    let with_const = scratch.list();
+    assert_eq!(ids(&with_const), ids(&with_new));
+    assert_ne!(with_const[0].checksum, reformatted_list[0].checksum);
+    assert_ne!(with_const[0].checksum, edited[0].checksum);
+    assert_eq!(with_const[1..], reformatted_list[1..]);
 
     // (d) A file whose name disagrees with the id inside it fails the build, naming both.
     let misnamed = "app/src/migrations/m_20241201000400_add_tags.rs";
