@@ -247,7 +247,7 @@ pub enum MigrationError {
     #[error(
         "the migration ledger table {table} has two rows for migration {id}: {first:?} and \
          {second:?}. Leave one: `migrate:repair {id} --applied` keeps a single applied row if \
-         its changes are in the schema, `migrate:repair {id} --rolled-back` removes both if not"
+         its changes are in the schema, `migrate:repair {id} --rolled-back` removes both if not."
     )]
     DuplicateLedgerRows {
         /// The ledger table.
@@ -426,13 +426,13 @@ fn bad_row_advice(stored_id: &str, column: &str) -> String {
         return format!(
             "Only ormed-migrate writes this table, so the row was added by hand or by another \
              tool. Remove it with `migrate:repair {shown} --rolled-back` (this deletes that \
-             ledger row and runs nothing), or correct its id in the table"
+             ledger row and runs nothing), or correct its id in the table."
         );
     }
     format!(
         "Correct the value in the table by hand, or rewrite the row: `migrate:repair {shown} \
          --applied` if the migration's changes are in the schema, `migrate:repair {shown} \
-         --rolled-back` if they are not"
+         --rolled-back` if they are not."
     )
 }
 

@@ -154,6 +154,8 @@ pub mod guide {
     pub mod schema {}
     #[doc = include_str!("../../docs/cli.md")]
     pub mod cli {}
+    #[doc = include_str!("../../docs/troubleshooting.md")]
+    pub mod troubleshooting {}
 }
 
 /// Every code block of the README compiles and runs as a doctest.

@@ -395,3 +395,26 @@ async fn a_read_only_or_locked_sqlite_file_says_so() {
     db.close().await;
     succeeded(&trial(dir.path(), &["migrate", "--database", &url]));
 }
+
+/// A server that answers but refuses (a database that does not exist): the advice is about the
+/// URL's user, password and database, not about the server being down.
+#[test]
+fn a_refused_connection_says_what_to_check() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for var in [POSTGRES_URL_VAR, MYSQL_URL_VAR] {
+        let Ok(url) = std::env::var(var) else {
+            eprintln!("{var} is not set: skipping that server");
+            continue;
+        };
+        let url = ormed_migrate::testing::with_database(&url, "ormed_no_such_database");
+        let error = failed(&trial(dir.path(), &["migrate", "--database", &url]));
+        assert!(
+            error.contains(
+                "the server answered but refused the connection: check the user, the password \
+                 and the database name in the URL"
+            ),
+            "{error}"
+        );
+        assert!(error.contains("ormed_no_such_database"), "{error}");
+    }
+}

@@ -277,7 +277,11 @@ mod tests {
         let message = error.to_string();
         assert!(message.contains("unsupported database URL `oracle://scott:***@db/x`"));
         assert!(!message.contains("tiger"));
-        assert!(Driver::connect("not a url").await.is_err());
+        let message = Driver::connect("not a url").await.unwrap_err().to_string();
+        assert!(
+            message.starts_with("unsupported database URL `not a url`: use sqlite://path.db"),
+            "{message}"
+        );
     }
 
     #[tokio::test]

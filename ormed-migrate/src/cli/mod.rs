@@ -85,7 +85,7 @@ impl App {
 #[command(version, about, long_about = None)]
 pub struct Cli {
     /// Database URL (sqlite://app.db, postgres://…, mysql://…). Default: $DATABASE_URL, then
-    /// sqlite://<app name>.db in the working directory.
+    /// sqlite://PACKAGE.db (the application's package name) in the working directory.
     #[arg(long, global = true, value_name = "URL")]
     pub database: Option<String>,
 
@@ -443,6 +443,11 @@ mod tests {
             Command::Rollback { batch: Some(4), .. }
         ));
         assert!(usage_error(&["migrate", "--step", "2"]).contains("unexpected argument '2'"));
+        assert!(
+            usage_error(&["migrate:wat"])
+                .starts_with("error: unrecognized subcommand 'migrate:wat'"),
+            "unknown commands are usage errors"
+        );
     }
 
     #[test]
