@@ -57,6 +57,23 @@ async fn block_dropping_r_b(db: &TestDatabase) {
     sql(db, "INSERT INTO blocker (b_id) VALUES (1)").await;
 }
 
+/// FOUR applied as a no-transaction migration, then rolled back until its down fails at `r_b`:
+/// the runner and the failure's message.
+async fn failed_down(db: &TestDatabase) -> (MigrationRunner, String) {
+    let migrations =
+        MigrationEntry::build_descriptors(vec![entry(FOUR, FourTables).no_transaction()])
+            .expect("descriptors");
+    let runner = runner(db, migrations);
+    runner.apply_all().await.expect("apply");
+    block_dropping_r_b(db).await;
+    let message = runner
+        .rollback()
+        .await
+        .expect_err("fails at r_b")
+        .to_string();
+    (runner, message)
+}
+
 /// The first `migrate:repair <id> --flag` command after `after` in `message`, as a Repair.
 fn advised_repair(message: &str, after: &str) -> (String, Repair) {
     let rest = &message[message
@@ -297,18 +314,7 @@ mod cases {
     /// every database, any migration on MySQL): following the printed advice literally leaves
     /// a ledger that matches the schema, and the next migrate re-applies cleanly.
     pub async fn the_advice_after_a_failed_down_leaves_the_ledger_true(db: &TestDatabase) {
-        let migrations =
-            MigrationEntry::build_descriptors(vec![entry(FOUR, FourTables).no_transaction()])
-                .expect("descriptors");
-        let runner = runner(db, migrations);
-        runner.apply_all().await.expect("apply");
-        block_dropping_r_b(db).await;
-
-        let message = runner
-            .rollback()
-            .await
-            .expect_err("fails at r_b")
-            .to_string();
+        let (runner, message) = failed_down(db).await;
         assert!(
             message.contains(&format!(
                 "migration {FOUR} failed (down) at statement 2 of 4"
@@ -346,17 +352,7 @@ mod cases {
 
     /// The other way out of a failed down: restore what it removed, and keep it applied.
     pub async fn a_failed_down_can_be_restored_instead(db: &TestDatabase) {
-        let migrations =
-            MigrationEntry::build_descriptors(vec![entry(FOUR, FourTables).no_transaction()])
-                .expect("descriptors");
-        let runner = runner(db, migrations);
-        runner.apply_all().await.expect("apply");
-        block_dropping_r_b(db).await;
-        let message = runner
-            .rollback()
-            .await
-            .expect_err("fails at r_b")
-            .to_string();
+        let (runner, message) = failed_down(db).await;
 
         let (command, repair) = advised_repair(&message, "restore what its down() removed");
         assert_eq!(command, format!("migrate:repair {FOUR} --applied"));

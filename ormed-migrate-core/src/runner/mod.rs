@@ -188,13 +188,10 @@ impl MigrationRunner {
     /// The ledger's rows. With `create`, the table is created first; without, a missing table
     /// reads as empty so that `status` and `pretend` never write.
     async fn read_ledger(&self, create: bool) -> Result<Vec<AppliedMigration>, MigrationError> {
-        self.check_setup()?;
-        if create {
-            self.ledger.ensure_initialized().await?;
-        } else if !self.ledger.exists().await? {
-            return Ok(Vec::new());
+        match self.ledger_present(create).await? {
+            true => self.ledger.read_applied().await,
+            false => Ok(Vec::new()),
         }
-        self.ledger.read_applied().await
     }
 
     /// Like [`MigrationRunner::read_ledger`], but every row is returned, readable or not, for
@@ -203,13 +200,20 @@ impl MigrationRunner {
         &self,
         create: bool,
     ) -> Result<Vec<Result<AppliedMigration, MigrationError>>, MigrationError> {
+        match self.ledger_present(create).await? {
+            true => self.ledger.read_rows().await,
+            false => Ok(Vec::new()),
+        }
+    }
+
+    /// Checks the setup, then creates the ledger table (`create`) or says whether it exists.
+    async fn ledger_present(&self, create: bool) -> Result<bool, MigrationError> {
         self.check_setup()?;
         if create {
             self.ledger.ensure_initialized().await?;
-        } else if !self.ledger.exists().await? {
-            return Ok(Vec::new());
+            return Ok(true);
         }
-        self.ledger.read_rows().await
+        self.ledger.exists().await
     }
 
     /// Mistakes in how the runner was put together, found before any database work: the same id
