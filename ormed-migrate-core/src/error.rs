@@ -1,8 +1,9 @@
 //! `MigrationError`: every way a migration run can fail, each message naming the migration, the
 //! statement and the database's own words where there are some, and what to do next.
 
+use crate::backend::IdentifierError;
 use crate::descriptor::{Direction, SourceLocation};
-use crate::dialect::{Dialect, IdentifierError};
+use crate::dialect::Dialect;
 use crate::id::{MigrationId, MigrationIdError};
 
 /// The error type of every fallible operation in `ormed-migrate`.

@@ -4,6 +4,7 @@
 //! Applications use these through the `ormed-migrate` crate, which re-exports everything here
 //! and adds `#[migration]`, `build_migrations()` and the CLI.
 
+pub mod backend;
 pub mod checksum;
 pub mod descriptor;
 pub mod dialect;
@@ -13,8 +14,10 @@ pub mod ledger;
 pub mod lock;
 pub mod migration;
 pub mod redact;
+pub mod render;
 pub mod runner;
 pub mod schema;
+pub mod sql;
 pub mod testing;
 
 /// Migration ids (`MigrationId`), shared with the `#[migration]` macro and build scripts.

@@ -1,30 +1,28 @@
 //! The migration lock: one runner at a time per database and ledger table, across processes and
 //! hosts, released on every path and by the operating system or server when a runner dies.
 //!
-//! - PostgreSQL: a session advisory lock on a dedicated connection, taken by polling
-//!   `pg_try_advisory_lock` (a blocking wait could deadlock with `CREATE INDEX CONCURRENTLY`).
-//! - MySQL/MariaDB: `GET_LOCK` on a dedicated connection (the lock belongs to the connection, so it
-//!   must never go back to a pool).
-//! - SQLite: an advisory lock on a file beside the database, which the OS drops with the process;
-//!   an in-memory database only needs a lock inside this process.
-//!
-//! The name derives from the database and the ledger table, so runners with different ledgers
-//! in one database do not block each other.
+//! Each backend takes it its own way (see its module): PostgreSQL a session advisory lock on a
+//! dedicated connection, polled (a blocking wait could deadlock with `CREATE INDEX
+//! CONCURRENTLY`); MySQL/MariaDB `GET_LOCK` on a dedicated connection (the lock belongs to the
+//! connection, so it never goes back to a pool); SQLite an advisory lock on a file beside the
+//! database, which the OS drops with the process, or for an in-memory database a lock inside
+//! this process. The name derives from the database and the ledger table, so runners with
+//! different ledgers in one database do not block each other.
 
-use std::fs::{File, OpenOptions, TryLockError};
-use std::path::PathBuf;
+use std::fs::File;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use sqlx::{Connection, MySqlConnection, PgConnection};
 
-use crate::checksum::sha256_hex;
+use crate::backend::{mysql, postgres, sqlite};
 use crate::driver::{Driver, Pool};
 use crate::error::MigrationError;
 
 /// How long a runner waits for another one to finish before giving up.
 pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// How often a waiting runner tries again.
 const POLL_INTERVAL: Duration = Duration::from_millis(100);
 
 /// A held migration lock. Call [`MigrationLock::release`]; dropping it also releases it (the
@@ -59,64 +57,38 @@ impl Driver {
         ledger_table: &str,
         timeout: Duration,
     ) -> Result<MigrationLock, MigrationError> {
-        let deadline = Instant::now() + timeout;
-        let held = match &self.pool {
-            Pool::Postgres(pool) => {
-                let mut connection = PgConnection::connect_with(&pool.connect_options())
-                    .await
-                    .map_err(|e| {
-                        lock_error("could not open a connection for the migration lock", e)
-                    })?;
-                let (database, schema): (String, Option<String>) =
-                    sqlx::query_as("SELECT current_database()::text, current_schema()::text")
-                        .fetch_one(&mut connection)
-                        .await
-                        .map_err(|e| lock_error("could not read the database name", e))?;
-                // `orm_migrations` and `public.orm_migrations` are one table: one lock.
-                let table = match (ledger_table.contains('.'), schema) {
-                    (false, Some(schema)) => format!("{schema}.{ledger_table}"),
-                    _ => ledger_table.to_owned(),
-                };
-                let key = advisory_key(&database, &table);
-                postgres_lock(&mut connection, key, deadline, timeout).await?;
+        let wait = Wait::new(timeout);
+        let held = match (&self.pool, &self.memory_lock) {
+            (Pool::Postgres(pool), _) => {
+                let (connection, key) = postgres::lock(pool, ledger_table, &wait).await?;
                 Held::Postgres { connection, key }
             }
-            Pool::MySql(pool) => {
-                let mut connection = MySqlConnection::connect_with(&pool.connect_options())
-                    .await
-                    .map_err(|e| {
-                        lock_error("could not open a connection for the migration lock", e)
-                    })?;
-                let database: Option<String> = sqlx::query_scalar("SELECT DATABASE()")
-                    .fetch_one(&mut connection)
-                    .await
-                    .map_err(|e| lock_error("could not read the database name", e))?;
-                let name = lock_name(&database.unwrap_or_default(), ledger_table);
-                mysql_lock(&mut connection, &name, timeout).await?;
+            (Pool::MySql(pool), _) => {
+                let (connection, name) = mysql::lock(pool, ledger_table, &wait).await?;
                 Held::MySql { connection, name }
             }
-            Pool::Sqlite(pool) => match &self.memory_lock {
-                Some(memory_lock) => {
-                    let guard = tokio::time::timeout(timeout, memory_lock.clone().lock_owned());
-                    Held::InProcess {
-                        _guard: guard
-                            .await
-                            .map_err(|_| MigrationError::LockTimeout { waited: timeout })?,
-                    }
+            (Pool::Sqlite(_), Some(memory_lock)) => {
+                let guard = tokio::time::timeout(timeout, memory_lock.clone().lock_owned());
+                Held::InProcess {
+                    _guard: guard.await.map_err(|_| wait.timed_out())?,
                 }
-                None => {
-                    // Canonical, so two runners that reach one file through different paths
-                    // (relative, symlinked) share one lock.
-                    let database = pool.connect_options().get_filename().to_path_buf();
-                    let database = database.canonicalize().unwrap_or(database);
-                    let path = sqlite_lock_path(&database);
-                    Held::File {
-                        _file: file_lock(path, deadline, timeout).await?,
-                    }
-                }
+            }
+            (Pool::Sqlite(pool), None) => Held::File {
+                _file: sqlite::lock_file(pool, &wait).await?,
             },
         };
         Ok(MigrationLock { held })
+    }
+
+    /// Whether another runner holds the migration lock of `ledger_table` right now, found
+    /// without taking the lock or waiting for it.
+    pub async fn migration_lock_is_held(&self, ledger_table: &str) -> Result<bool, MigrationError> {
+        match (&self.pool, &self.memory_lock) {
+            (Pool::Postgres(pool), _) => postgres::lock_is_held(pool, ledger_table).await,
+            (Pool::MySql(pool), _) => mysql::lock_is_held(pool, ledger_table).await,
+            (Pool::Sqlite(_), Some(memory_lock)) => Ok(memory_lock.try_lock().is_err()),
+            (Pool::Sqlite(pool), None) => sqlite::file_lock_is_held(pool),
+        }
     }
 }
 
@@ -128,21 +100,15 @@ impl MigrationLock {
                 mut connection,
                 key,
             } => {
-                let released = sqlx::query("SELECT pg_advisory_unlock($1)")
-                    .bind(key)
-                    .execute(&mut connection)
-                    .await;
-                close_after(connection, released.map(drop)).await
+                let released = postgres::unlock(&mut connection, key).await;
+                close_after(connection, released).await
             }
             Held::MySql {
                 mut connection,
                 name,
             } => {
-                let released = sqlx::query("SELECT RELEASE_LOCK(?)")
-                    .bind(&name)
-                    .execute(&mut connection)
-                    .await;
-                close_after(connection, released.map(drop)).await
+                let released = mysql::unlock(&mut connection, &name).await;
+                close_after(connection, released).await
             }
             Held::File { .. } | Held::InProcess { .. } => Ok(()),
         }
@@ -159,113 +125,48 @@ async fn close_after<C: Connection>(
     released.map_err(|e| lock_error("could not release the migration lock", e))
 }
 
-async fn postgres_lock(
-    connection: &mut PgConnection,
-    key: i64,
-    deadline: Instant,
+/// A bounded wait for the lock, shared by the backends' ways of taking it.
+pub(crate) struct Wait {
     timeout: Duration,
-) -> Result<(), MigrationError> {
-    loop {
-        let acquired: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
-            .bind(key)
-            .fetch_one(&mut *connection)
-            .await
-            .map_err(|e| lock_error("could not take the migration lock", e))?;
-        if acquired {
-            return Ok(());
+    deadline: Instant,
+}
+
+impl Wait {
+    fn new(timeout: Duration) -> Wait {
+        Wait {
+            timeout,
+            deadline: Instant::now() + timeout,
         }
-        wait_or_time_out(deadline, timeout).await?;
     }
-}
 
-async fn mysql_lock(
-    connection: &mut MySqlConnection,
-    name: &str,
-    timeout: Duration,
-) -> Result<(), MigrationError> {
-    let acquired: Option<i64> = sqlx::query_scalar("SELECT GET_LOCK(?, ?)")
-        .bind(name)
-        // GET_LOCK counts whole seconds: round up, so the wait is never shorter than asked.
-        .bind(
-            i64::try_from(timeout.as_secs() + u64::from(timeout.subsec_nanos() > 0))
-                .unwrap_or(i64::MAX),
-        )
-        .fetch_one(connection)
-        .await
-        .map_err(|e| lock_error("could not take the migration lock", e))?;
-    match acquired {
-        Some(1) => Ok(()),
-        Some(_) => Err(MigrationError::LockTimeout { waited: timeout }),
-        // NULL: the server could not take the lock at all (out of memory, killed thread).
-        None => Err(MigrationError::database(
-            "could not take the migration lock",
-            sqlx::Error::Protocol("GET_LOCK returned NULL".into()),
-        )),
+    /// How long the whole wait may take.
+    pub(crate) fn timeout(&self) -> Duration {
+        self.timeout
     }
-}
 
-/// The lock file beside a SQLite database file.
-fn sqlite_lock_path(database: &std::path::Path) -> PathBuf {
-    let mut lock = database.as_os_str().to_owned();
-    lock.push(".migrate-lock");
-    PathBuf::from(lock)
-}
+    /// Sleeps before the next try, or gives up once the deadline has passed.
+    pub(crate) async fn again(&self) -> Result<(), MigrationError> {
+        if Instant::now() >= self.deadline {
+            return Err(self.timed_out());
+        }
+        tokio::time::sleep(POLL_INTERVAL).await;
+        Ok(())
+    }
 
-/// One lock file per database file: SQLite allows a single writer whatever the ledger table.
-async fn file_lock(
-    path: PathBuf,
-    deadline: Instant,
-    timeout: Duration,
-) -> Result<File, MigrationError> {
-    let file = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .map_err(|e| io_lock_error(&path, e))?;
-    loop {
-        match file.try_lock() {
-            Ok(()) => return Ok(file),
-            Err(TryLockError::WouldBlock) => wait_or_time_out(deadline, timeout).await?,
-            Err(TryLockError::Error(e)) => return Err(io_lock_error(&path, e)),
+    pub(crate) fn timed_out(&self) -> MigrationError {
+        MigrationError::LockTimeout {
+            waited: self.timeout,
         }
     }
 }
 
-async fn wait_or_time_out(deadline: Instant, timeout: Duration) -> Result<(), MigrationError> {
-    if Instant::now() >= deadline {
-        return Err(MigrationError::LockTimeout { waited: timeout });
-    }
-    tokio::time::sleep(POLL_INTERVAL).await;
-    Ok(())
+/// A stable name for the lock of `table` in `database`, for the backends that need one.
+pub(crate) fn lock_name(database: &str, table: &str) -> String {
+    format!("ormed-migrate:{database}:{table}")
 }
 
-/// A stable 64-bit key for `pg_advisory_lock`.
-fn advisory_key(database: &str, table: &str) -> i64 {
-    let hex = sha256_hex(format!("ormed-migrate:{database}:{table}").as_bytes());
-    // 16 hex digits are 64 bits; reinterpreting them as i64 keeps every bit.
-    u64::from_str_radix(&hex[..16], 16).unwrap_or_default() as i64
-}
-
-/// A `GET_LOCK` name: at most 64 characters, as MySQL requires.
-fn lock_name(database: &str, table: &str) -> String {
-    let name = format!("ormed-migrate:{database}:{table}");
-    if name.len() <= 64 {
-        name
-    } else {
-        format!("ormed-migrate:{}", &sha256_hex(name.as_bytes())[..40])
-    }
-}
-
-fn lock_error(context: &str, source: sqlx::Error) -> MigrationError {
+pub(crate) fn lock_error(context: &str, source: sqlx::Error) -> MigrationError {
     MigrationError::database(context, source)
-}
-
-fn io_lock_error(path: &std::path::Path, error: std::io::Error) -> MigrationError {
-    MigrationError::database(
-        format!("could not lock {}", path.display()),
-        sqlx::Error::Io(error),
-    )
 }
 
 /// One in-process lock per in-memory database.
@@ -276,31 +177,6 @@ pub(crate) fn new_memory_lock() -> Arc<tokio::sync::Mutex<()>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn names_are_stable_and_bounded() {
-        assert_eq!(
-            advisory_key("app", "orm_migrations"),
-            advisory_key("app", "orm_migrations")
-        );
-        assert_ne!(
-            advisory_key("app", "orm_migrations"),
-            advisory_key("app", "other")
-        );
-        assert_eq!(
-            lock_name("app", "orm_migrations"),
-            "ormed-migrate:app:orm_migrations"
-        );
-        assert!(lock_name(&"d".repeat(60), "orm_migrations").len() <= 64);
-    }
-
-    #[test]
-    fn the_lock_file_sits_beside_the_database() {
-        assert_eq!(
-            sqlite_lock_path(std::path::Path::new("/tmp/app.db")),
-            PathBuf::from("/tmp/app.db.migrate-lock")
-        );
-    }
 
     /// A held lock makes a second runner time out, and is free again once released.
     async fn held_lock_blocks_a_second_runner(driver: &Driver) {
@@ -323,7 +199,17 @@ mod tests {
 
     #[tokio::test]
     async fn an_in_memory_database_locks_in_process_and_writes_no_file() {
-        let before = std::fs::read_dir(".").unwrap().count();
+        // Other tests write to the working directory too: count only lock files.
+        let lock_files = || {
+            std::fs::read_dir(".")
+                .unwrap()
+                .filter(|e| {
+                    let name = e.as_ref().unwrap().file_name();
+                    name.to_string_lossy().ends_with(".migrate-lock")
+                })
+                .count()
+        };
+        let before = lock_files();
         let driver = Driver::connect("sqlite::memory:").await.unwrap();
         let held = driver
             .lock("orm_migrations", Duration::from_secs(1))
@@ -332,8 +218,11 @@ mod tests {
         assert!(matches!(held.held, Held::InProcess { .. }));
         held.release().await.unwrap();
         held_lock_blocks_a_second_runner(&driver).await;
-        let after = std::fs::read_dir(".").unwrap().count();
-        assert_eq!(before, after, "no lock file in the working directory");
+        assert_eq!(
+            before,
+            lock_files(),
+            "no lock file in the working directory"
+        );
     }
 
     #[tokio::test]

@@ -35,6 +35,6 @@ pub trait Migration: Send + Sync + 'static {
     /// Records how to undo it. The default marks the migration irreversible: rolling it back is
     /// refused before anything runs.
     fn down(&self, schema: &mut Schema) {
-        schema.irreversible();
+        schema.not_written();
     }
 }

@@ -82,7 +82,7 @@ fn after_scheme(url: &str) -> &str {
     let rest = match url.split_once(':') {
         Some((scheme, rest))
             if KNOWN_SCHEMES.contains(&scheme.to_ascii_lowercase().as_str())
-                || rest.starts_with('/') =>
+                || (!scheme.is_empty() && rest.starts_with('/')) =>
         {
             rest
         }
@@ -91,12 +91,21 @@ fn after_scheme(url: &str) -> &str {
     rest.trim_start_matches('/')
 }
 
-/// For each `@`, the text between the first `:` and that `@`.
+/// For each `@`, the text between the first `:` and that `@`. Unless the URL starts with a
+/// known scheme or `word://`, the text is read both with and without a leading `word:/` as a
+/// scheme: `a:/x@h` may be either, and masking more is always safe.
 fn userinfo_passwords(url: &str) -> impl Iterator<Item = &str> {
     let rest = after_scheme(url);
-    rest.match_indices('@').filter_map(move |(at, _)| {
-        let userinfo = &rest[..at];
-        userinfo.split_once(':').map(|(_, password)| password)
+    let certain = url.split_once(':').is_some_and(|(scheme, after)| {
+        KNOWN_SCHEMES.contains(&scheme.to_ascii_lowercase().as_str())
+            || (!scheme.is_empty() && after.starts_with("//"))
+    });
+    let readings = if certain { vec![rest] } else { vec![rest, url] };
+    readings.into_iter().flat_map(|text| {
+        text.match_indices('@').filter_map(move |(at, _)| {
+            let userinfo = &text[..at];
+            userinfo.split_once(':').map(|(_, password)| password)
+        })
     })
 }
 
@@ -209,6 +218,7 @@ mod tests {
     #[test]
     fn a_url_without_scheme_still_has_its_password_masked() {
         assert_eq!(redact_url("root:hunter2@h/db"), "root:***@h/db");
+        assert_eq!(redact_url(":/% =@h/db"), ":***@h/db");
         // An unknown scheme reads as a user name: more is masked, never less.
         assert_eq!(redact_url("file:root:hunter2@h"), "file:***@h");
     }

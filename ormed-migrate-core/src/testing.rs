@@ -108,14 +108,8 @@ impl TestDatabase {
                     .dialect()
                     .quote_identifier(&name)
                     .map_err(MigrationError::InvalidTableName)?;
-                let force = if admin.dialect() == Dialect::Postgres {
-                    " WITH (FORCE)"
-                } else {
-                    ""
-                };
-                let dropped = admin
-                    .execute(&format!("DROP DATABASE IF EXISTS {quoted}{force}"))
-                    .await;
+                let drop = crate::backend::of(admin.dialect()).drop_database(&quoted);
+                let dropped = admin.execute(&drop).await;
                 admin.close().await;
                 dropped.map_err(|e| {
                     MigrationError::database(format!("could not drop test database {name}"), e)

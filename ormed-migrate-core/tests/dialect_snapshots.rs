@@ -21,7 +21,7 @@
 //! `INSTA_UPDATE=always cargo test -p ormed-migrate-core --test dialect_snapshots` and review the
 //! diff.
 
-use ormed_migrate_core::dialect::{MAX_IDENTIFIER_LEN, generated_name};
+use ormed_migrate_core::render::{MAX_IDENTIFIER_LEN, generated_name};
 use ormed_migrate_core::schema::DefaultValue;
 use ormed_migrate_core::{ColumnType, Dialect, ForeignKeyAction, Schema, Table};
 

@@ -17,6 +17,8 @@
 //! assert_eq!(legacy.to_string(), "m_20241201000000_create_users_table");
 //! ```
 
+pub mod checksum;
+
 use std::fmt;
 use std::str::FromStr;
 

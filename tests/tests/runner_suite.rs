@@ -686,6 +686,48 @@ mod cases {
         assert!(table_exists(db, "carried").await);
     }
 
+    /// Raw SQL is classified by its tokens, not its text: keywords inside a string literal
+    /// neither refuse a transaction nor make a single statement look like several.
+    pub async fn raw_sql_is_classified_by_its_tokens(db: &TestDatabase) {
+        struct WordsInStrings;
+        impl Migration for WordsInStrings {
+            fn up(&self, schema: &mut Schema) {
+                schema.raw_for(
+                    Dialect::Postgres,
+                    "COMMENT ON TABLE users IS 'rows are updated concurrently'",
+                );
+                schema.raw("SELECT 'CREATE INDEX CONCURRENTLY x; VACUUM' AS words");
+            }
+            fn down(&self, _schema: &mut Schema) {}
+        }
+        struct FailsInOneStatement;
+        impl Migration for FailsInOneStatement {
+            fn up(&self, schema: &mut Schema) {
+                schema.raw("INSERT INTO no_such_table (x) VALUES ('a;b')");
+            }
+            fn down(&self, _schema: &mut Schema) {}
+        }
+        let migrations = MigrationEntry::build_descriptors(vec![
+            entry(USERS, CreateUsers),
+            entry(SEED, WordsInStrings),
+            entry(FAILS, FailsInOneStatement).no_transaction(),
+        ])
+        .expect("descriptors");
+        let runner = runner(db, migrations);
+        let error = runner.apply_all().await.expect_err("the insert fails");
+        assert!(
+            matches!(error, MigrationError::StatementFailed { ref id, .. } if id.to_string() == FAILS),
+            "the transactional migration with keywords in strings ran: {error}"
+        );
+        let state = states(&runner).await[2].1;
+        match db.dialect() {
+            // One statement that the database refused as a whole: nothing changed, no mark.
+            Dialect::Sqlite | Dialect::Postgres => assert_eq!(state, MigrationState::Pending),
+            // MySQL may run raw SQL statement by statement: the mark stays.
+            Dialect::MySql => assert_eq!(state, MigrationState::Failed(Direction::Up)),
+        }
+    }
+
     pub async fn racing_ledger_initialization_is_safe(db: &TestDatabase) {
         let ledger =
             SqlMigrationLedger::new(db.driver().clone(), "orm_migrations").expect("ledger");
@@ -714,6 +756,7 @@ support::suite! {
     irreversible_rollback_is_refused,
     ledger_api_round_trip,
     racing_ledger_initialization_is_safe,
+    raw_sql_is_classified_by_its_tokens,
     no_transaction_migrations_run_statement_by_statement,
     schema_qualified_ledger_on_postgres,
     repair_resolves_a_migration_that_failed_part_way,

@@ -48,15 +48,17 @@ pub(crate) enum Pool {
     MySql(MySqlPool),
 }
 
-/// A transaction on one connection; dropping it without `commit` rolls it back.
-pub(crate) enum Transaction {
-    Sqlite(sqlx::Transaction<'static, Sqlite>),
-    Postgres(sqlx::Transaction<'static, Postgres>),
-    MySql(sqlx::Transaction<'static, MySql>),
+/// A transaction on a run's connection; dropping it without `commit` rolls it back.
+pub(crate) enum Transaction<'c> {
+    Sqlite(sqlx::Transaction<'c, Sqlite>),
+    Postgres(sqlx::Transaction<'c, Postgres>),
+    MySql(sqlx::Transaction<'c, MySql>),
 }
 
-/// One pooled connection, held for a whole non-transactional migration so that session state
-/// (`SET …`) set by one statement is there for the next.
+/// One pooled connection, held for a whole run: every migration and ledger statement of the run
+/// goes through it. On SQLite a connection that did not make the last schema change re-reads the
+/// whole schema first, so a fresh connection per migration would make long runs quadratic; and a
+/// migration's session state (`SET …`) set by one statement is there for the next.
 pub(crate) enum Connection {
     Sqlite(PoolConnection<Sqlite>),
     Postgres(PoolConnection<Postgres>),
@@ -65,10 +67,21 @@ pub(crate) enum Connection {
 
 /// Where a statement runs: on the pool (autocommit), on one held connection (autocommit), or
 /// inside a transaction.
-pub(crate) enum Target<'a> {
+pub(crate) enum Target<'a, 'c> {
     Pool(&'a Driver),
     Connection(&'a mut Connection),
-    Transaction(&'a mut Transaction),
+    Transaction(&'a mut Transaction<'c>),
+}
+
+impl<'c> Target<'_, 'c> {
+    /// The same target for one more call, so a function can run several statements on it.
+    pub(crate) fn reborrow(&mut self) -> Target<'_, 'c> {
+        match self {
+            Target::Pool(driver) => Target::Pool(driver),
+            Target::Connection(connection) => Target::Connection(connection),
+            Target::Transaction(transaction) => Target::Transaction(transaction),
+        }
+    }
 }
 
 /// Runs `$body` with `$executor` bound to the right sqlx executor for each database.
@@ -211,17 +224,21 @@ impl Driver {
             Pool::MySql(pool) => Connection::MySql(pool.acquire().await?),
         })
     }
+}
 
-    pub(crate) async fn begin(&self) -> Result<Transaction, sqlx::Error> {
-        Ok(match &self.pool {
-            Pool::Sqlite(pool) => Transaction::Sqlite(pool.begin().await?),
-            Pool::Postgres(pool) => Transaction::Postgres(pool.begin().await?),
-            Pool::MySql(pool) => Transaction::MySql(pool.begin().await?),
+impl Connection {
+    /// Starts a transaction on this connection.
+    pub(crate) async fn begin(&mut self) -> Result<Transaction<'_>, sqlx::Error> {
+        use sqlx::Connection as _;
+        Ok(match self {
+            Connection::Sqlite(c) => Transaction::Sqlite(c.begin().await?),
+            Connection::Postgres(c) => Transaction::Postgres(c.begin().await?),
+            Connection::MySql(c) => Transaction::MySql(c.begin().await?),
         })
     }
 }
 
-impl Transaction {
+impl Transaction<'_> {
     pub(crate) async fn commit(self) -> Result<(), sqlx::Error> {
         match self {
             Transaction::Sqlite(tx) => tx.commit().await,
@@ -240,7 +257,7 @@ impl Transaction {
 }
 
 /// Runs `sql` with the simple protocol, so it may hold any statement the database accepts.
-pub(crate) async fn execute(target: Target<'_>, sql: &str) -> Result<(), sqlx::Error> {
+pub(crate) async fn execute(target: Target<'_, '_>, sql: &str) -> Result<(), sqlx::Error> {
     with_executor!(target, executor => {
         sqlx::raw_sql(AssertSqlSafe(sql)).execute(executor).await.map(drop)
     })

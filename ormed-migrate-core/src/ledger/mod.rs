@@ -12,8 +12,8 @@ use sqlx::AssertSqlSafe;
 pub use row::AppliedMigration;
 pub(crate) use row::NewRow;
 
+use crate::backend::{self, Backend};
 use crate::descriptor::{Direction, MigrationDescriptor};
-use crate::dialect::Dialect;
 use crate::driver::{Driver, Target, with_executor};
 use crate::error::MigrationError;
 use crate::id::MigrationId;
@@ -121,30 +121,30 @@ impl SqlMigrationLedger {
         &self.driver
     }
 
-    fn dialect(&self) -> Dialect {
-        self.driver.dialect()
+    fn backend(&self) -> &'static dyn Backend {
+        backend::of(self.driver.dialect())
     }
 
     /// Creates the table if it does not exist. Idempotent, and safe when processes race.
     pub async fn ensure_initialized(&self) -> Result<(), MigrationError> {
+        self.ensure_on(Target::Pool(&self.driver)).await
+    }
+
+    pub(crate) async fn ensure_on(&self, mut target: Target<'_, '_>) -> Result<(), MigrationError> {
         let sql = self.create_table_sql();
-        let first = crate::driver::execute(Target::Pool(&self.driver), &sql).await;
+        let first = crate::driver::execute(target.reborrow(), &sql).await;
         // Two racing `CREATE TABLE IF NOT EXISTS` can still collide on PostgreSQL's catalog
         // (a unique violation); the loser finds the table there on a second try.
         let result = match first {
-            Err(_) => crate::driver::execute(Target::Pool(&self.driver), &sql).await,
+            Err(_) => crate::driver::execute(target, &sql).await,
             ok => ok,
         };
         result.map_err(|e| self.error("could not create the migration ledger table", e))
     }
 
     fn create_table_sql(&self) -> String {
-        let (applied_at, big) = match self.dialect() {
-            Dialect::Sqlite => ("TEXT", "INTEGER"),
-            Dialect::Postgres => ("TIMESTAMPTZ", "BIGINT"),
-            // DATETIME(6) holds the UTC value as written: no session time-zone conversion.
-            Dialect::MySql => ("DATETIME(6)", "BIGINT"),
-        };
+        let types = self.backend().ledger_types();
+        let (applied_at, big) = (types.timestamp, types.big_integer);
         format!(
             "CREATE TABLE IF NOT EXISTS {} (\
              id VARCHAR(255) NOT NULL PRIMARY KEY, \
@@ -183,7 +183,14 @@ impl SqlMigrationLedger {
     /// rows for one migration, or a table that is not a ledger is an error that names the
     /// table, the row and the column.
     pub async fn read_applied(&self) -> Result<Vec<AppliedMigration>, MigrationError> {
-        let rows = self.read_rows().await?;
+        self.read_applied_on(Target::Pool(&self.driver)).await
+    }
+
+    pub(crate) async fn read_applied_on(
+        &self,
+        target: Target<'_, '_>,
+    ) -> Result<Vec<AppliedMigration>, MigrationError> {
+        let rows = self.read_rows(target).await?;
         let rows = rows.into_iter().collect::<Result<Vec<_>, _>>()?;
         self.check_duplicates(&rows)?;
         Ok(rows)
@@ -198,11 +205,11 @@ impl SqlMigrationLedger {
     /// that cannot be read come last.
     pub(crate) async fn read_rows(
         &self,
+        mut target: Target<'_, '_>,
     ) -> Result<Vec<Result<AppliedMigration, MigrationError>>, MigrationError> {
         let sql = format!("SELECT {} FROM {}", row::COLUMNS.join(", "), self.quoted);
-        let target = Target::Pool(&self.driver);
         let table = self.table.as_str();
-        let read = with_executor!(target, executor => {
+        let read = with_executor!(target.reborrow(), executor => {
             sqlx::query(AssertSqlSafe(sql.as_str()))
                 .fetch_all(executor)
                 .await
@@ -212,7 +219,7 @@ impl SqlMigrationLedger {
             Ok(rows) => rows,
             Err(e) => {
                 let failure = self.error("could not read the migration ledger", e);
-                return Err(self.explain_read_failure(failure).await);
+                return Err(self.explain_read_failure(target, failure).await);
             }
         };
         rows.sort_by(|a, b| match (a, b) {
@@ -248,7 +255,7 @@ impl SqlMigrationLedger {
 
     pub(crate) async fn insert(
         &self,
-        target: Target<'_>,
+        target: Target<'_, '_>,
         row: &NewRow,
     ) -> Result<(), MigrationError> {
         let sql = format!(
@@ -281,7 +288,7 @@ impl SqlMigrationLedger {
     /// duration.
     pub(crate) async fn mark_applied(
         &self,
-        target: Target<'_>,
+        target: Target<'_, '_>,
         stored_id: &str,
         execution_ms: i64,
     ) -> Result<(), MigrationError> {
@@ -346,7 +353,7 @@ impl SqlMigrationLedger {
     /// statements the database cannot roll back, cleared when they turn out not to have run.
     pub(crate) async fn set_failure(
         &self,
-        target: Target<'_>,
+        target: Target<'_, '_>,
         stored_id: &str,
         failure: Option<Direction>,
     ) -> Result<(), MigrationError> {
@@ -365,28 +372,16 @@ impl SqlMigrationLedger {
 
     /// Whether the ledger table exists, without creating it.
     pub async fn exists(&self) -> Result<bool, MigrationError> {
+        self.exists_on(Target::Pool(&self.driver)).await
+    }
+
+    pub(crate) async fn exists_on(&self, target: Target<'_, '_>) -> Result<bool, MigrationError> {
         let (schema, table) = self.schema_and_table();
-        let target = Target::Pool(&self.driver);
-        let found: i64 = match self.dialect() {
-            Dialect::Sqlite => with_executor!(target, executor => {
-                sqlx::query_scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?")
-                    .bind(table).fetch_one(executor).await
-            }),
-            Dialect::Postgres => with_executor!(target, executor => {
-                sqlx::query_scalar(
-                    "SELECT COUNT(*) FROM information_schema.tables \
-                     WHERE table_schema = COALESCE($1, current_schema()) AND table_name = $2",
-                )
+        let sql = self.backend().table_exists_query();
+        let found: i64 = with_executor!(target, executor => {
+            sqlx::query_scalar(AssertSqlSafe(sql))
                 .bind(schema).bind(table).fetch_one(executor).await
-            }),
-            Dialect::MySql => with_executor!(target, executor => {
-                sqlx::query_scalar(
-                    "SELECT COUNT(*) FROM information_schema.tables \
-                     WHERE table_schema = DATABASE() AND table_name = ?",
-                )
-                .bind(table).fetch_one(executor).await
-            }),
-        }
+        })
         .map_err(|e| self.error("could not look for the migration ledger table", e))?;
         Ok(found > 0)
     }
@@ -394,7 +389,7 @@ impl SqlMigrationLedger {
     /// Deletes the row stored as `stored_id`; whether there was one.
     pub(crate) async fn delete(
         &self,
-        target: Target<'_>,
+        target: Target<'_, '_>,
         stored_id: &str,
     ) -> Result<bool, MigrationError> {
         let sql = format!(
@@ -423,10 +418,7 @@ impl SqlMigrationLedger {
     }
 
     fn placeholder(&self, n: usize) -> String {
-        match self.dialect() {
-            Dialect::Postgres => format!("${n}"),
-            Dialect::Sqlite | Dialect::MySql => "?".to_owned(),
-        }
+        self.backend().placeholder(n)
     }
 
     fn placeholders(&self, count: usize) -> String {

@@ -5,44 +5,31 @@
 //! then, the table's columns are compared with a ledger's, so the error says that the table is
 //! not a ledger and which columns differ, instead of "no such column: checksum".
 
+use sqlx::AssertSqlSafe;
+
 use super::SqlMigrationLedger;
 use super::row::COLUMNS;
-use crate::dialect::Dialect;
 use crate::driver::{Target, with_executor};
 use crate::error::MigrationError;
 
 impl SqlMigrationLedger {
     /// The column names of the ledger table, in table order (empty when it does not exist).
-    pub(super) async fn column_names(&self) -> Result<Vec<String>, sqlx::Error> {
+    async fn column_names(&self, target: Target<'_, '_>) -> Result<Vec<String>, sqlx::Error> {
         let (schema, table) = self.schema_and_table();
-        let target = Target::Pool(&self.driver);
-        match self.dialect() {
-            Dialect::Sqlite => with_executor!(target, executor => {
-                sqlx::query_scalar("SELECT name FROM pragma_table_info(?) ORDER BY cid")
-                    .bind(table).fetch_all(executor).await
-            }),
-            Dialect::Postgres => with_executor!(target, executor => {
-                sqlx::query_scalar(
-                    "SELECT column_name::text FROM information_schema.columns \
-                     WHERE table_schema = COALESCE($1, current_schema()) AND table_name = $2 \
-                     ORDER BY ordinal_position",
-                )
-                .bind(schema).bind(table).fetch_all(executor).await
-            }),
-            Dialect::MySql => with_executor!(target, executor => {
-                sqlx::query_scalar(
-                    "SELECT CAST(column_name AS CHAR) FROM information_schema.columns \
-                     WHERE table_schema = DATABASE() AND table_name = ? ORDER BY ordinal_position",
-                )
-                .bind(table).fetch_all(executor).await
-            }),
-        }
+        let sql = self.backend().column_names_query();
+        with_executor!(target, executor => {
+            sqlx::query_scalar(AssertSqlSafe(sql)).bind(schema).bind(table).fetch_all(executor).await
+        })
     }
 
     /// After reading the ledger failed: a [`MigrationError::LedgerShape`] when the table is not
     /// shaped like a ledger, else the original failure.
-    pub(super) async fn explain_read_failure(&self, failure: MigrationError) -> MigrationError {
-        match self.column_names().await {
+    pub(super) async fn explain_read_failure(
+        &self,
+        target: Target<'_, '_>,
+        failure: MigrationError,
+    ) -> MigrationError {
+        match self.column_names(target).await {
             Ok(columns) => match differences(&columns) {
                 Some(differences) => MigrationError::LedgerShape {
                     table: self.table.clone(),

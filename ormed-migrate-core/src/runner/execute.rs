@@ -11,10 +11,12 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 
 use super::{MigrationAction, MigrationRunner, Rendered, Repair};
+use crate::backend;
 use crate::descriptor::{Direction, MigrationDescriptor};
 use crate::driver::{Connection, Target, Transaction, execute};
 use crate::error::{MigrationError, environment_problem, repair_advice};
 use crate::ledger::{AppliedMigration, NewRow};
+use crate::sql::Origin;
 
 /// What `pretend` reports: the statements, nothing run.
 pub(super) fn planned(
@@ -39,13 +41,14 @@ impl MigrationRunner {
 
     pub(super) async fn apply_migration(
         &self,
+        session: &mut Connection,
         migration: Rendered<'_>,
         batch: i64,
     ) -> Result<MigrationAction, MigrationError> {
         let started = Instant::now();
         let descriptor = migration.descriptor;
         if self.transactional(descriptor) {
-            let mut tx = self.begin(descriptor).await?;
+            let mut tx = begin(session, descriptor).await?;
             let ran = async {
                 self.run_in_transaction(&mut tx, &migration, Direction::Up)
                     .await?;
@@ -53,21 +56,21 @@ impl MigrationRunner {
                 self.ledger.insert(Target::Transaction(&mut tx), &row).await
             }
             .await;
-            self.finish_transaction(tx, descriptor, ran).await?;
+            finish_transaction(tx, descriptor, ran).await?;
         } else {
-            let mut connection = self.acquire(descriptor).await?;
             let failed = NewRow::failed(descriptor, batch);
             self.ledger
-                .insert(Target::Connection(&mut connection), &failed)
+                .insert(Target::Connection(session), &failed)
                 .await?;
-            self.run_without_transaction(&mut connection, &migration, Direction::Up, &failed.id)
+            self.run_without_transaction(session, &migration, Direction::Up, &failed.id)
                 .await?;
             let ms = elapsed_ms(started);
             self.ledger
-                .mark_applied(Target::Connection(&mut connection), &failed.id, ms)
+                .mark_applied(Target::Connection(session), &failed.id, ms)
                 .await
                 .map_err(|e| recorded_late(e, descriptor, Repair::Applied))?;
         }
+        self.reset_session(session, &migration).await?;
         Ok(finished(migration, Direction::Up, batch, started))
     }
 
@@ -75,6 +78,7 @@ impl MigrationRunner {
     /// as stored (an old row may carry the legacy spelling).
     pub(super) async fn rollback_migration(
         &self,
+        session: &mut Connection,
         migration: Rendered<'_>,
         row: &AppliedMigration,
     ) -> Result<MigrationAction, MigrationError> {
@@ -82,7 +86,7 @@ impl MigrationRunner {
         let descriptor = migration.descriptor;
         let stored_id = row.stored_id.as_str();
         if self.transactional(descriptor) {
-            let mut tx = self.begin(descriptor).await?;
+            let mut tx = begin(session, descriptor).await?;
             let ran = async {
                 self.run_in_transaction(&mut tx, &migration, Direction::Down)
                     .await?;
@@ -92,84 +96,66 @@ impl MigrationRunner {
                     .map(drop)
             }
             .await;
-            self.finish_transaction(tx, descriptor, ran).await?;
+            finish_transaction(tx, descriptor, ran).await?;
         } else {
-            let mut connection = self.acquire(descriptor).await?;
             self.ledger
                 .set_failure(
-                    Target::Connection(&mut connection),
+                    Target::Connection(session),
                     stored_id,
                     Some(Direction::Down),
                 )
                 .await?;
-            self.run_without_transaction(&mut connection, &migration, Direction::Down, stored_id)
+            self.run_without_transaction(session, &migration, Direction::Down, stored_id)
                 .await?;
             self.ledger
-                .delete(Target::Connection(&mut connection), stored_id)
+                .delete(Target::Connection(session), stored_id)
                 .await
                 .map_err(|e| recorded_late(e, descriptor, Repair::RolledBack))?;
         }
+        self.reset_session(session, &migration).await?;
         Ok(finished(migration, Direction::Down, row.batch, started))
     }
 
-    async fn begin(&self, descriptor: &MigrationDescriptor) -> Result<Transaction, MigrationError> {
-        self.driver.begin().await.map_err(|e| {
-            MigrationError::database(
-                format!(
-                    "could not start a transaction for migration {}",
-                    descriptor.id
-                ),
-                e,
-            )
-        })
-    }
-
-    async fn acquire(
+    /// After a migration with raw SQL, puts the run's session back to its defaults where the
+    /// database can, so that a `SET` it made does not reach the migrations after it. Builder
+    /// statements change no session setting, so other migrations cost no extra round trip.
+    async fn reset_session(
         &self,
-        descriptor: &MigrationDescriptor,
-    ) -> Result<Connection, MigrationError> {
-        self.driver.acquire().await.map_err(|e| {
-            MigrationError::database(
-                format!("could not get a connection for migration {}", descriptor.id),
-                e,
-            )
-        })
-    }
-
-    /// Commits after success; rolls back now (not lazily on drop) after a failure, so the
-    /// connection is clean before the error reaches the caller.
-    async fn finish_transaction(
-        &self,
-        tx: Transaction,
-        descriptor: &MigrationDescriptor,
-        ran: Result<(), MigrationError>,
+        session: &mut Connection,
+        migration: &Rendered<'_>,
     ) -> Result<(), MigrationError> {
-        if let Err(error) = ran {
-            // The statement's error is what the user needs; a failed rollback means the
-            // connection is gone, and the database discards the transaction with it.
-            let _ = tx.rollback().await;
-            return Err(error);
+        let raw = migration
+            .statements
+            .iter()
+            .any(|statement| statement.origin == Origin::Raw);
+        let Some(reset) = backend::of(self.driver.dialect()).session_reset() else {
+            return Ok(());
+        };
+        if !raw {
+            return Ok(());
         }
-        tx.commit().await.map_err(|e| {
-            MigrationError::database(
-                format!(
-                    "could not commit migration {}; whether it was applied is unknown, so check \
-                     `migrate:status` before running again",
-                    descriptor.id
-                ),
-                e,
-            )
-        })
+        execute(Target::Connection(session), reset)
+            .await
+            .map_err(|e| {
+                MigrationError::database(
+                    format!(
+                        "migration {} finished, but its session settings could not be reset, so \
+                     nothing after it was run",
+                        migration.descriptor.id
+                    ),
+                    e,
+                )
+            })
     }
 
     async fn run_in_transaction(
         &self,
-        tx: &mut Transaction,
+        tx: &mut Transaction<'_>,
         migration: &Rendered<'_>,
         direction: Direction,
     ) -> Result<(), MigrationError> {
         for (index, statement) in migration.statements.iter().enumerate() {
-            if let Err(source) = execute(Target::Transaction(tx), statement).await {
+            if let Err(source) = execute(Target::Transaction(tx), &statement.sql).await {
                 let state = match direction {
                     Direction::Up => {
                         "It was rolled back: none of its changes remain, it is still pending, \
@@ -210,13 +196,13 @@ impl MigrationRunner {
         stored_id: &str,
     ) -> Result<(), MigrationError> {
         for (index, statement) in migration.statements.iter().enumerate() {
-            let Err(source) = execute(Target::Connection(connection), statement).await else {
+            let Err(source) = execute(Target::Connection(connection), &statement.sql).await else {
                 continue;
             };
             let dialect = self.driver.dialect();
-            let changed_nothing = index == 0
-                && source.as_database_error().is_some()
-                && dialect.failure_changes_nothing(statement, migration.raw[index]);
+            // Only a first statement that the database refused as a whole changed nothing.
+            let changed_nothing =
+                index == 0 && source.as_database_error().is_some() && statement.atomic;
             let outcome = if changed_nothing {
                 self.undo_failure_mark(connection, stored_id, direction)
                     .await?;
@@ -261,7 +247,7 @@ impl MigrationRunner {
         MigrationError::StatementFailed {
             id: migration.descriptor.id.clone(),
             direction,
-            statement: migration.statements[index].clone(),
+            statement: migration.statements[index].sql.clone(),
             number: index + 1,
             total: migration.statements.len(),
             dialect: self.driver.dialect(),
@@ -269,6 +255,47 @@ impl MigrationRunner {
             source: Box::new(source),
         }
     }
+}
+
+/// Starts the migration's transaction on the run's connection.
+async fn begin<'c>(
+    session: &'c mut Connection,
+    descriptor: &MigrationDescriptor,
+) -> Result<Transaction<'c>, MigrationError> {
+    session.begin().await.map_err(|e| {
+        MigrationError::database(
+            format!(
+                "could not start a transaction for migration {}",
+                descriptor.id
+            ),
+            e,
+        )
+    })
+}
+
+/// Commits after success; rolls back now (not lazily on drop) after a failure, so the
+/// connection is clean before the error reaches the caller.
+async fn finish_transaction(
+    tx: Transaction<'_>,
+    descriptor: &MigrationDescriptor,
+    ran: Result<(), MigrationError>,
+) -> Result<(), MigrationError> {
+    if let Err(error) = ran {
+        // The statement's error is what the user needs; a failed rollback means the
+        // connection is gone, and the database discards the transaction with it.
+        let _ = tx.rollback().await;
+        return Err(error);
+    }
+    tx.commit().await.map_err(|e| {
+        MigrationError::database(
+            format!(
+                "could not commit migration {}; whether it was applied is unknown, so check \
+                 `migrate:status` before running again",
+                descriptor.id
+            ),
+            e,
+        )
+    })
 }
 
 /// Every statement ran but the ledger could not record it: the mark still says "failed", which
@@ -307,6 +334,6 @@ fn finished(
 ) -> MigrationAction {
     MigrationAction {
         duration: started.elapsed(),
-        ..planned(migration.descriptor, direction, batch, migration.statements)
+        ..planned(migration.descriptor, direction, batch, migration.sql())
     }
 }

@@ -20,12 +20,12 @@ pub use report::{MigrationAction, MigrationReport};
 pub use status::{MigrationState, MigrationStatus};
 
 use crate::descriptor::{Direction, MigrationDescriptor};
-use crate::driver::Driver;
+use crate::driver::{Connection, Driver, Target};
 use crate::error::MigrationError;
 use crate::id::MigrationId;
 use crate::ledger::{AppliedMigration, SqlMigrationLedger};
 use crate::lock::DEFAULT_LOCK_TIMEOUT;
-use crate::schema::Operation;
+use crate::sql::Statement;
 
 /// Applies, rolls back and reports on a set of migrations against one database.
 ///
@@ -59,9 +59,14 @@ pub struct MigrationRunner {
 /// A migration's statements for one direction, rendered before anything runs.
 pub(super) struct Rendered<'a> {
     descriptor: &'a MigrationDescriptor,
-    statements: Vec<String>,
-    /// Per statement: it came from `schema.raw`, so the runner cannot know what it does.
-    raw: Vec<bool>,
+    statements: Vec<Statement>,
+}
+
+impl Rendered<'_> {
+    /// The SQL of each statement, for reports.
+    fn sql(&self) -> Vec<String> {
+        self.statements.iter().map(|s| s.sql.clone()).collect()
+    }
 }
 
 impl MigrationRunner {
@@ -139,8 +144,17 @@ impl MigrationRunner {
 
     /// Every migration in the code or the ledger, in id order, with its state.
     pub async fn status(&self) -> Result<Vec<MigrationStatus>, MigrationError> {
-        let applied = self.read_ledger(false).await?;
+        let mut session = self.session().await?;
+        let applied = self.read_ledger(&mut session, false).await?;
         Ok(self.statuses_from(&applied))
+    }
+
+    /// The run's one connection: every ledger and migration statement of a run goes through it.
+    async fn session(&self) -> Result<Connection, MigrationError> {
+        self.driver
+            .acquire()
+            .await
+            .map_err(|e| MigrationError::database("could not get a connection for the run", e))
     }
 
     /// The state of every migration given the ledger's rows.
@@ -187,9 +201,17 @@ impl MigrationRunner {
 
     /// The ledger's rows. With `create`, the table is created first; without, a missing table
     /// reads as empty so that `status` and `pretend` never write.
-    async fn read_ledger(&self, create: bool) -> Result<Vec<AppliedMigration>, MigrationError> {
-        match self.ledger_present(create).await? {
-            true => self.ledger.read_applied().await,
+    async fn read_ledger(
+        &self,
+        session: &mut Connection,
+        create: bool,
+    ) -> Result<Vec<AppliedMigration>, MigrationError> {
+        match self.ledger_present(session, create).await? {
+            true => {
+                self.ledger
+                    .read_applied_on(Target::Connection(session))
+                    .await
+            }
             false => Ok(Vec::new()),
         }
     }
@@ -198,22 +220,27 @@ impl MigrationRunner {
     /// the repairs that fix unreadable rows.
     async fn read_rows_or_none(
         &self,
+        session: &mut Connection,
         create: bool,
     ) -> Result<Vec<Result<AppliedMigration, MigrationError>>, MigrationError> {
-        match self.ledger_present(create).await? {
-            true => self.ledger.read_rows().await,
+        match self.ledger_present(session, create).await? {
+            true => self.ledger.read_rows(Target::Connection(session)).await,
             false => Ok(Vec::new()),
         }
     }
 
     /// Checks the setup, then creates the ledger table (`create`) or says whether it exists.
-    async fn ledger_present(&self, create: bool) -> Result<bool, MigrationError> {
+    async fn ledger_present(
+        &self,
+        session: &mut Connection,
+        create: bool,
+    ) -> Result<bool, MigrationError> {
         self.check_setup()?;
         if create {
-            self.ledger.ensure_initialized().await?;
+            self.ledger.ensure_on(Target::Connection(session)).await?;
             return Ok(true);
         }
-        self.ledger.exists().await
+        self.ledger.exists_on(Target::Connection(session)).await
     }
 
     /// Mistakes in how the runner was put together, found before any database work: the same id
@@ -304,12 +331,20 @@ impl MigrationRunner {
 
     async fn run_apply(&self, mut apply: Apply<'_>) -> Result<MigrationReport, MigrationError> {
         let pretend = apply.pretend;
-        self.locked(pretend, self.apply_locked(&mut apply)).await
+        self.locked(pretend, async {
+            let mut session = self.session().await?;
+            self.apply_locked(&mut session, &mut apply).await
+        })
+        .await
     }
 
     /// Reads the ledger only once the lock is held, so a runner that waited finds the work done.
-    async fn apply_locked(&self, apply: &mut Apply<'_>) -> Result<MigrationReport, MigrationError> {
-        let applied = self.read_ledger(!apply.pretend).await?;
+    async fn apply_locked(
+        &self,
+        session: &mut Connection,
+        apply: &mut Apply<'_>,
+    ) -> Result<MigrationReport, MigrationError> {
+        let applied = self.read_ledger(session, !apply.pretend).await?;
         self.check_no_failures(&applied)?;
         self.check_applied_match_code(&applied)?;
         let selected = self.select_pending(apply, &applied)?;
@@ -328,14 +363,9 @@ impl MigrationRunner {
                 first_batch
             };
             let action = if apply.pretend {
-                execute::planned(
-                    migration.descriptor,
-                    Direction::Up,
-                    batch,
-                    migration.statements,
-                )
+                execute::planned(migration.descriptor, Direction::Up, batch, migration.sql())
             } else {
-                self.apply_migration(migration, batch).await?
+                self.apply_migration(session, migration, batch).await?
             };
             apply.hooks.done(&action);
             report.actions.push(action);
@@ -403,46 +433,34 @@ impl MigrationRunner {
             .collect()
     }
 
-    /// One migration's SQL, each statement marked with whether it is `raw` SQL.
+    /// One migration's statements, typed, rendered before anything runs. A statement the
+    /// database refuses inside a transaction, in a transactional migration, is refused here.
     fn render<'a>(
         &self,
         descriptor: &'a MigrationDescriptor,
         direction: Direction,
     ) -> Result<Rendered<'a>, MigrationError> {
         let dialect = self.driver.dialect();
-        let mut rendered = Rendered {
-            descriptor,
-            statements: Vec::new(),
-            raw: Vec::new(),
-        };
-        for operation in descriptor.plan(direction).operations {
-            let statements =
-                dialect
-                    .render_operation(&operation)
-                    .map_err(|e| MigrationError::Render {
-                        id: descriptor.id.clone(),
-                        direction,
-                        dialect,
-                        message: e.to_string(),
-                    })?;
-            let raw = matches!(operation, Operation::Raw { .. });
-            rendered
-                .raw
-                .extend(std::iter::repeat_n(raw, statements.len()));
-            rendered.statements.extend(statements);
-        }
-        let concurrent = rendered
-            .statements
-            .iter()
-            .find(|s| dialect.needs_no_transaction(s));
-        if let (false, Some(statement)) = (descriptor.no_transaction, concurrent) {
+        let statements = dialect
+            .render_statements(&descriptor.plan(direction))
+            .map_err(|e| MigrationError::Render {
+                id: descriptor.id.clone(),
+                direction,
+                dialect,
+                message: e.to_string(),
+            })?;
+        let refused = statements.iter().find(|s| !s.transactional);
+        if let (false, Some(statement)) = (descriptor.no_transaction, refused) {
             return Err(MigrationError::NeedsNoTransaction {
                 id: descriptor.id.clone(),
-                statement: statement.clone(),
+                statement: statement.sql.clone(),
                 dialect,
             });
         }
-        Ok(rendered)
+        Ok(Rendered {
+            descriptor,
+            statements,
+        })
     }
 
     async fn run_rollback(
@@ -450,15 +468,19 @@ impl MigrationRunner {
         mut rollback: Rollback<'_>,
     ) -> Result<MigrationReport, MigrationError> {
         let pretend = rollback.pretend;
-        self.locked(pretend, self.rollback_locked(&mut rollback))
-            .await
+        self.locked(pretend, async {
+            let mut session = self.session().await?;
+            self.rollback_locked(&mut session, &mut rollback).await
+        })
+        .await
     }
 
     async fn rollback_locked(
         &self,
+        session: &mut Connection,
         rollback: &mut Rollback<'_>,
     ) -> Result<MigrationReport, MigrationError> {
-        let applied = self.read_ledger(!rollback.pretend).await?;
+        let applied = self.read_ledger(session, !rollback.pretend).await?;
         self.check_no_failures(&applied)?;
         let rows = self.select_rollback(rollback, &applied)?;
         let mut selected = Vec::with_capacity(rows.len());
@@ -487,10 +509,10 @@ impl MigrationRunner {
                     migration.descriptor,
                     Direction::Down,
                     row.batch,
-                    migration.statements,
+                    migration.sql(),
                 )
             } else {
-                self.rollback_migration(migration, row).await?
+                self.rollback_migration(session, migration, row).await?
             };
             rollback.hooks.done(&action);
             report.actions.push(action);

@@ -8,7 +8,7 @@
 use chrono::Utc;
 
 use super::{MigrationRunner, MigrationState, MigrationStatus};
-use crate::driver::{Target, Transaction};
+use crate::driver::{Connection, Target};
 use crate::error::MigrationError;
 use crate::id::MigrationId;
 use crate::ledger::{AppliedMigration, NewRow};
@@ -55,8 +55,9 @@ impl MigrationRunner {
             return self.repair(&id, Repair::RolledBack).await;
         }
         self.locked(false, async {
-            self.read_rows_or_none(true).await?;
-            let target = Target::Pool(&self.driver);
+            let mut session = self.session().await?;
+            self.read_rows_or_none(&mut session, true).await?;
+            let target = Target::Connection(&mut session);
             if self.ledger.delete(target, stored_id).await? {
                 Ok(())
             } else {
@@ -71,7 +72,8 @@ impl MigrationRunner {
 
     /// What needs a decision, read without taking the lock or writing anything.
     pub async fn repair_needed(&self) -> Result<RepairNeeded, MigrationError> {
-        let rows = self.read_rows_or_none(false).await?;
+        let mut session = self.session().await?;
+        let rows = self.read_rows_or_none(&mut session, false).await?;
         let (good, unreadable): (Vec<_>, Vec<_>) = rows.into_iter().partition(Result::is_ok);
         let good: Vec<AppliedMigration> = good.into_iter().filter_map(Result::ok).collect();
         let mut unreadable: Vec<MigrationError> =
@@ -96,7 +98,8 @@ impl MigrationRunner {
     }
 
     async fn repair_locked(&self, id: &MigrationId, repair: Repair) -> Result<(), MigrationError> {
-        let rows = self.read_rows_or_none(true).await?;
+        let mut session = self.session().await?;
+        let rows = self.read_rows_or_none(&mut session, true).await?;
         let mine = RowsOf::new(id, &rows);
         let healthy = mine.is_healthy(self.descriptor(id).map(|d| d.checksum.as_str()));
         match repair {
@@ -106,12 +109,15 @@ impl MigrationRunner {
             Repair::RolledBack if healthy => {
                 Err(MigrationError::RepairNotNeeded { id: id.clone() })
             }
-            Repair::Applied => self.record_applied(id, &mine, &rows).await,
+            Repair::Applied => self.record_applied(&mut session, id, &mine, &rows).await,
             Repair::RolledBack if mine.stored_ids.is_empty() => match self.descriptor(id) {
                 Some(_) => Err(MigrationError::NotApplied { id: id.clone() }),
                 None => Err(MigrationError::UnknownMigration { id: id.clone() }),
             },
-            Repair::RolledBack => self.rewrite_rows(&mine.stored_ids, None).await,
+            Repair::RolledBack => {
+                self.rewrite_rows(&mut session, &mine.stored_ids, None)
+                    .await
+            }
         }
     }
 
@@ -119,6 +125,7 @@ impl MigrationRunner {
     /// and time of a readable earlier row.
     async fn record_applied(
         &self,
+        session: &mut Connection,
         id: &MigrationId,
         mine: &RowsOf<'_>,
         rows: &[Result<AppliedMigration, MigrationError>],
@@ -138,17 +145,19 @@ impl MigrationRunner {
                 NewRow::applied(descriptor, Utc::now(), newest.unwrap_or(0) + 1, 0)
             }
         };
-        self.rewrite_rows(&mine.stored_ids, Some(&row)).await
+        self.rewrite_rows(session, &mine.stored_ids, Some(&row))
+            .await
     }
 
     /// Deletes the rows stored as `stored_ids` and inserts `replacement`, in one transaction so
     /// that the ledger never loses a migration half way.
     async fn rewrite_rows(
         &self,
+        session: &mut Connection,
         stored_ids: &[&str],
         replacement: Option<&NewRow>,
     ) -> Result<(), MigrationError> {
-        let mut tx: Transaction = self.driver.begin().await.map_err(|e| {
+        let mut tx = session.begin().await.map_err(|e| {
             MigrationError::database("could not start a transaction to repair the ledger", e)
         })?;
         for stored_id in stored_ids {

@@ -1,7 +1,13 @@
 //! `Table`: the blueprint a `schema.create(table, |t| …)` closure fills in.
+//!
+//! The closure records entries in the order written; when it ends, [`Table::into_create`] turns
+//! them into [`TableCommand`]s: each column becomes an add-column command followed by the
+//! commands its modifiers ask for (unique, index, foreign key), and the columns marked
+//! `.primary()` become one primary-key command after the last of them.
 
 use super::{
-    ColumnDefinition, ColumnType, CreateTable, ForeignKeyDefinition, IndexDefinition, IndexKind,
+    ColumnBuilder, ColumnType, CreateTable, ForeignKeyDefinition, IndexDefinition, IndexKind,
+    PrimaryKeyDefinition, TableCommand,
 };
 
 /// Column names for multi-column operations: `"email"`, `["a", "b"]` or a `Vec<String>`.
@@ -53,131 +59,166 @@ impl Columns for Vec<String> {
 /// ```
 #[derive(Debug)]
 pub struct Table {
-    create: CreateTable,
+    name: String,
+    entries: Vec<Entry>,
+}
+
+/// What the closure recorded, before columns are expanded into commands.
+#[derive(Debug)]
+enum Entry {
+    Column(ColumnBuilder),
+    Command(TableCommand),
 }
 
 impl Table {
     pub(crate) fn new(table: &str) -> Table {
         Table {
-            create: CreateTable {
-                table: table.to_owned(),
-                columns: Vec::new(),
-                indexes: Vec::new(),
-                foreign_keys: Vec::new(),
-            },
+            name: table.to_owned(),
+            entries: Vec::new(),
         }
     }
 
+    /// The recorded changes as commands, in the order written.
     pub(crate) fn into_create(self) -> CreateTable {
-        self.create
+        let mut commands = Vec::new();
+        let primary: Vec<String> = self
+            .entries
+            .iter()
+            .filter_map(|entry| match entry {
+                Entry::Column(c) if c.primary && !c.definition.column_type.is_auto_increment() => {
+                    Some(c.definition.name.clone())
+                }
+                _ => None,
+            })
+            .collect();
+        let last_primary = primary.last().cloned();
+        for entry in self.entries {
+            match entry {
+                Entry::Command(command) => commands.push(command),
+                Entry::Column(column) => {
+                    let name = column.definition.name.clone();
+                    commands.extend(implied_commands(column));
+                    if last_primary.as_ref() == Some(&name) {
+                        commands.push(TableCommand::AddPrimary(PrimaryKeyDefinition::new(
+                            primary.clone(),
+                        )));
+                    }
+                }
+            }
+        }
+        CreateTable {
+            table: self.name,
+            commands,
+        }
     }
 
     /// Adds a column of any type.
-    pub fn column(&mut self, name: &str, column_type: ColumnType) -> &mut ColumnDefinition {
-        self.create
-            .columns
-            .push(ColumnDefinition::new(name, column_type));
-        let last = self.create.columns.len() - 1;
-        &mut self.create.columns[last]
+    pub fn column(&mut self, name: &str, column_type: ColumnType) -> &mut ColumnBuilder {
+        self.entries
+            .push(Entry::Column(ColumnBuilder::new(name, column_type)));
+        match self.entries.last_mut() {
+            Some(Entry::Column(column)) => column,
+            _ => unreachable!("a column was just pushed"),
+        }
     }
 
     /// `id`: an auto-incrementing big integer primary key.
-    pub fn id(&mut self) -> &mut ColumnDefinition {
+    pub fn id(&mut self) -> &mut ColumnBuilder {
         self.big_increments("id")
     }
 
     /// An auto-incrementing integer primary key.
-    pub fn increments(&mut self, name: &str) -> &mut ColumnDefinition {
+    pub fn increments(&mut self, name: &str) -> &mut ColumnBuilder {
         self.column(name, ColumnType::Increments)
     }
 
     /// An auto-incrementing big integer primary key.
-    pub fn big_increments(&mut self, name: &str) -> &mut ColumnDefinition {
+    pub fn big_increments(&mut self, name: &str) -> &mut ColumnBuilder {
         self.column(name, ColumnType::BigIncrements)
     }
 
     /// A 32-bit integer.
-    pub fn integer(&mut self, name: &str) -> &mut ColumnDefinition {
+    pub fn integer(&mut self, name: &str) -> &mut ColumnBuilder {
         self.column(name, ColumnType::Integer)
     }
 
     /// A 64-bit integer.
-    pub fn big_integer(&mut self, name: &str) -> &mut ColumnDefinition {
+    pub fn big_integer(&mut self, name: &str) -> &mut ColumnBuilder {
         self.column(name, ColumnType::BigInteger)
     }
 
     /// A 16-bit integer.
-    pub fn small_integer(&mut self, name: &str) -> &mut ColumnDefinition {
+    pub fn small_integer(&mut self, name: &str) -> &mut ColumnBuilder {
         self.column(name, ColumnType::SmallInteger)
     }
 
     /// A boolean.
-    pub fn boolean(&mut self, name: &str) -> &mut ColumnDefinition {
+    pub fn boolean(&mut self, name: &str) -> &mut ColumnBuilder {
         self.column(name, ColumnType::Boolean)
     }
 
     /// A `VARCHAR(255)`; change the length with `.length(n)`.
-    pub fn string(&mut self, name: &str) -> &mut ColumnDefinition {
+    pub fn string(&mut self, name: &str) -> &mut ColumnBuilder {
         self.column(name, ColumnType::String(255))
     }
 
     /// A `CHAR(255)`; change the length with `.length(n)`.
-    pub fn char(&mut self, name: &str) -> &mut ColumnDefinition {
+    pub fn char(&mut self, name: &str) -> &mut ColumnBuilder {
         self.column(name, ColumnType::Char(255))
     }
 
     /// Unbounded text.
-    pub fn text(&mut self, name: &str) -> &mut ColumnDefinition {
+    pub fn text(&mut self, name: &str) -> &mut ColumnBuilder {
         self.column(name, ColumnType::Text)
     }
 
     /// An exact decimal with `precision` digits, `scale` of them after the point.
-    pub fn decimal(&mut self, name: &str, precision: u8, scale: u8) -> &mut ColumnDefinition {
+    pub fn decimal(&mut self, name: &str, precision: u8, scale: u8) -> &mut ColumnBuilder {
         self.column(name, ColumnType::Decimal(precision, scale))
     }
 
     /// A single-precision float.
-    pub fn float(&mut self, name: &str) -> &mut ColumnDefinition {
+    pub fn float(&mut self, name: &str) -> &mut ColumnBuilder {
         self.column(name, ColumnType::Float)
     }
 
     /// A double-precision float.
-    pub fn double(&mut self, name: &str) -> &mut ColumnDefinition {
+    pub fn double(&mut self, name: &str) -> &mut ColumnBuilder {
         self.column(name, ColumnType::Double)
     }
 
     /// A date.
-    pub fn date(&mut self, name: &str) -> &mut ColumnDefinition {
+    pub fn date(&mut self, name: &str) -> &mut ColumnBuilder {
         self.column(name, ColumnType::Date)
     }
 
     /// A time of day.
-    pub fn time(&mut self, name: &str) -> &mut ColumnDefinition {
+    pub fn time(&mut self, name: &str) -> &mut ColumnBuilder {
         self.column(name, ColumnType::Time)
     }
 
     /// A date and time without time zone.
-    pub fn timestamp(&mut self, name: &str) -> &mut ColumnDefinition {
+    pub fn timestamp(&mut self, name: &str) -> &mut ColumnBuilder {
         self.column(name, ColumnType::Timestamp)
     }
 
     /// A date and time with time zone.
-    pub fn timestamp_tz(&mut self, name: &str) -> &mut ColumnDefinition {
+    pub fn timestamp_tz(&mut self, name: &str) -> &mut ColumnBuilder {
         self.column(name, ColumnType::TimestampTz)
     }
 
     /// A JSON document.
-    pub fn json(&mut self, name: &str) -> &mut ColumnDefinition {
+    pub fn json(&mut self, name: &str) -> &mut ColumnBuilder {
         self.column(name, ColumnType::Json)
     }
 
     /// A UUID.
-    pub fn uuid(&mut self, name: &str) -> &mut ColumnDefinition {
+    pub fn uuid(&mut self, name: &str) -> &mut ColumnBuilder {
         self.column(name, ColumnType::Uuid)
     }
 
     /// Binary data.
-    pub fn binary(&mut self, name: &str) -> &mut ColumnDefinition {
+    pub fn binary(&mut self, name: &str) -> &mut ColumnBuilder {
         self.column(name, ColumnType::Binary)
     }
 
@@ -188,13 +229,13 @@ impl Table {
     }
 
     /// A nullable `deleted_at` timestamp for soft deletes.
-    pub fn soft_deletes(&mut self) -> &mut ColumnDefinition {
+    pub fn soft_deletes(&mut self) -> &mut ColumnBuilder {
         self.timestamp("deleted_at").nullable()
     }
 
     /// An unsigned big integer meant to reference another table's `id`; add
     /// `.constrained("table")` for the foreign key.
-    pub fn foreign_id(&mut self, name: &str) -> &mut ColumnDefinition {
+    pub fn foreign_id(&mut self, name: &str) -> &mut ColumnBuilder {
         self.big_integer(name).unsigned()
     }
 
@@ -209,19 +250,46 @@ impl Table {
     }
 
     fn push_index(&mut self, columns: Vec<String>, kind: IndexKind) -> &mut IndexDefinition {
-        self.create
-            .indexes
-            .push(IndexDefinition::new(columns, kind));
-        let last = self.create.indexes.len() - 1;
-        &mut self.create.indexes[last]
+        let index = IndexDefinition::new(columns, kind);
+        match self.push(TableCommand::AddIndex(index)) {
+            TableCommand::AddIndex(index) => index,
+            _ => unreachable!("an index was just pushed"),
+        }
     }
 
     /// A foreign key from `columns`: `t.foreign("user_id").references("id").on("users")`.
     pub fn foreign(&mut self, columns: impl Columns) -> &mut ForeignKeyDefinition {
-        self.create
-            .foreign_keys
-            .push(ForeignKeyDefinition::new(columns.into_columns()));
-        let last = self.create.foreign_keys.len() - 1;
-        &mut self.create.foreign_keys[last]
+        let key = ForeignKeyDefinition::new(columns.into_columns());
+        match self.push(TableCommand::AddForeign(key)) {
+            TableCommand::AddForeign(key) => key,
+            _ => unreachable!("a foreign key was just pushed"),
+        }
     }
+
+    fn push(&mut self, command: TableCommand) -> &mut TableCommand {
+        self.entries.push(Entry::Command(command));
+        match self.entries.last_mut() {
+            Some(Entry::Command(command)) => command,
+            _ => unreachable!("a command was just pushed"),
+        }
+    }
+}
+
+/// A column's add-column command and the commands its modifiers ask for, in that order.
+fn implied_commands(column: ColumnBuilder) -> Vec<TableCommand> {
+    let name = vec![column.definition.name.clone()];
+    let mut commands = vec![TableCommand::AddColumn(column.definition)];
+    for (asked, kind) in [
+        (column.unique, IndexKind::Unique),
+        (column.index, IndexKind::Index),
+    ] {
+        if asked {
+            commands.push(TableCommand::AddIndex(IndexDefinition::new(
+                name.clone(),
+                kind,
+            )));
+        }
+    }
+    commands.extend(column.foreign_key.map(TableCommand::AddForeign));
+    commands
 }

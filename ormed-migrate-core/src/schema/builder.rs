@@ -1,7 +1,7 @@
 //! `Schema`: what a migration's `up` and `down` receive.
 
 use super::{Operation, Plan, Table};
-use crate::Dialect;
+use crate::dialect::Dialect;
 
 /// Records the schema changes of one direction of a migration.
 ///
@@ -80,6 +80,13 @@ impl Schema {
     /// Marks this direction as impossible: rolling the migration back is refused before anything
     /// runs. This is what the default `Migration::down` does.
     pub fn irreversible(&mut self) {
+        self.plan.irreversible = true;
+    }
+
+    /// What the default `Migration::down` records: no `down` was written, so the migration
+    /// cannot be rolled back.
+    pub(crate) fn not_written(&mut self) {
+        self.plan.not_written = true;
         self.plan.irreversible = true;
     }
 

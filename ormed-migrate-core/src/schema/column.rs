@@ -99,8 +99,10 @@ impl From<f32> for DefaultValue {
     }
 }
 
-/// A column being defined. Modifiers chain: `t.string("email").nullable().unique();`.
+/// A column as the plan records it: name, type, nullability, default, comment. Indexes, keys
+/// and foreign keys that modifiers ask for are separate [`TableCommand`](super::TableCommand)s.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ColumnDefinition {
     /// The column name.
     pub name: String,
@@ -110,18 +112,10 @@ pub struct ColumnDefinition {
     pub nullable: bool,
     /// Its default value.
     pub default: Option<DefaultValue>,
-    /// Has a single-column unique index.
-    pub unique: bool,
-    /// Has a single-column index.
-    pub index: bool,
-    /// Is the primary key.
-    pub primary: bool,
     /// Unsigned (MySQL only; ignored elsewhere).
     pub unsigned: bool,
     /// A comment stored with the column where the database supports it.
     pub comment: Option<String>,
-    /// A foreign key from `foreign_id(..).constrained(..)`.
-    pub foreign_key: Option<ForeignKeyDefinition>,
 }
 
 impl ColumnDefinition {
@@ -132,36 +126,63 @@ impl ColumnDefinition {
             column_type,
             nullable: false,
             default: None,
-            unique: false,
-            index: false,
-            primary: column_type.is_auto_increment(),
             unsigned: false,
             comment: None,
+        }
+    }
+}
+
+/// A column being defined: what `t.string("email")` returns. Modifiers chain:
+/// `t.string("email").nullable().unique();`. When the table's closure ends, the column becomes
+/// an add-column command, and `.unique()`, `.index()`, `.primary()` and `.constrained(..)` become
+/// commands of their own right after it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ColumnBuilder {
+    pub(super) definition: ColumnDefinition,
+    pub(super) unique: bool,
+    pub(super) index: bool,
+    pub(super) primary: bool,
+    pub(super) foreign_key: Option<ForeignKeyDefinition>,
+}
+
+impl ColumnBuilder {
+    pub(super) fn new(name: &str, column_type: ColumnType) -> ColumnBuilder {
+        ColumnBuilder {
+            definition: ColumnDefinition::new(name, column_type),
+            unique: false,
+            index: false,
+            // An auto-incrementing column is its table's primary key.
+            primary: column_type.is_auto_increment(),
             foreign_key: None,
         }
     }
 
+    /// The column as recorded so far.
+    pub fn definition(&self) -> &ColumnDefinition {
+        &self.definition
+    }
+
     /// Allows `NULL`.
     pub fn nullable(&mut self) -> &mut Self {
-        self.nullable = true;
+        self.definition.nullable = true;
         self
     }
 
     /// Sets a typed default: `.default(0)`, `.default(true)`, `.default("draft")`.
     pub fn default(&mut self, value: impl Into<DefaultValue>) -> &mut Self {
-        self.default = Some(value.into());
+        self.definition.default = Some(value.into());
         self
     }
 
     /// Sets a default written as SQL: `.default_raw("CURRENT_DATE")`.
     pub fn default_raw(&mut self, sql: &str) -> &mut Self {
-        self.default = Some(DefaultValue::Raw(sql.to_owned()));
+        self.definition.default = Some(DefaultValue::Raw(sql.to_owned()));
         self
     }
 
     /// Defaults to the current timestamp.
     pub fn use_current(&mut self) -> &mut Self {
-        self.default = Some(DefaultValue::CurrentTimestamp);
+        self.definition.default = Some(DefaultValue::CurrentTimestamp);
         self
     }
 
@@ -177,7 +198,7 @@ impl ColumnDefinition {
         self
     }
 
-    /// Makes this column the primary key.
+    /// Makes this column the primary key (with other `.primary()` columns: a composite key).
     pub fn primary(&mut self) -> &mut Self {
         self.primary = true;
         self
@@ -185,19 +206,19 @@ impl ColumnDefinition {
 
     /// Marks an integer column unsigned (MySQL).
     pub fn unsigned(&mut self) -> &mut Self {
-        self.unsigned = true;
+        self.definition.unsigned = true;
         self
     }
 
     /// Stores a comment with the column (PostgreSQL and MySQL).
     pub fn comment(&mut self, text: &str) -> &mut Self {
-        self.comment = Some(text.to_owned());
+        self.definition.comment = Some(text.to_owned());
         self
     }
 
     /// Sets the length of a `string` or `char` column (255 by default).
     pub fn length(&mut self, length: u32) -> &mut Self {
-        self.column_type = match self.column_type {
+        self.definition.column_type = match self.definition.column_type {
             ColumnType::Char(_) => ColumnType::Char(length),
             _ => ColumnType::String(length),
         };
@@ -207,7 +228,7 @@ impl ColumnDefinition {
     /// Adds a foreign key from this column to `table`'s `id`, deleting nothing on cascade unless
     /// told: `t.foreign_id("user_id").constrained("users").on_delete(ForeignKeyAction::Cascade);`.
     pub fn constrained(&mut self, table: &str) -> &mut ForeignKeyDefinition {
-        let key = ForeignKeyDefinition::new(vec![self.name.clone()]).with_target(
+        let key = ForeignKeyDefinition::new(vec![self.definition.name.clone()]).with_target(
             table,
             &["id"],
             ForeignKeyAction::NoAction,

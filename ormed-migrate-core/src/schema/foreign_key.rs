@@ -27,6 +27,7 @@ impl ForeignKeyAction {
 
 /// A foreign key: `t.foreign("user_id").references("id").on("users")`.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ForeignKeyDefinition {
     /// Its name; generated as `<table>_<columns>_foreign` when not given.
     pub name: Option<String>,

@@ -1,4 +1,4 @@
-//! Indexes and unique constraints.
+//! Indexes, unique constraints and primary keys.
 
 /// What an index enforces.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -21,6 +21,7 @@ impl IndexKind {
 
 /// An index over one or more columns.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct IndexDefinition {
     /// Its name; generated as `<table>_<columns>_<kind>` when not given.
     pub name: Option<String>,
@@ -44,5 +45,25 @@ impl IndexDefinition {
     pub fn name(&mut self, name: &str) -> &mut Self {
         self.name = Some(name.to_owned());
         self
+    }
+}
+
+/// A table's primary key: `t.primary(["a", "b"])`, or the columns marked `.primary()`.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct PrimaryKeyDefinition {
+    /// Its name; generated as `<table>_<columns>_primary` where the database names it.
+    pub name: Option<String>,
+    /// The key's columns, in order.
+    pub columns: Vec<String>,
+}
+
+impl PrimaryKeyDefinition {
+    /// A primary key over `columns`.
+    pub fn new(columns: Vec<String>) -> PrimaryKeyDefinition {
+        PrimaryKeyDefinition {
+            name: None,
+            columns,
+        }
     }
 }

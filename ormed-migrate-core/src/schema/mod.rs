@@ -2,6 +2,7 @@
 //!
 //! Migrations never touch the database. They record a [`Plan`], a list of [`Operation`]s that
 //! are pure data; a [`Dialect`](crate::Dialect) renders the plan to SQL for one database.
+//! A table's closure records [`TableCommand`]s in the order written.
 
 mod blueprint;
 mod builder;
@@ -10,9 +11,10 @@ mod foreign_key;
 mod index;
 mod plan;
 
+pub use blueprint::Columns;
 pub use blueprint::Table;
 pub use builder::Schema;
-pub use column::{ColumnDefinition, ColumnType, DefaultValue};
+pub use column::{ColumnBuilder, ColumnDefinition, ColumnType, DefaultValue};
 pub use foreign_key::{ForeignKeyAction, ForeignKeyDefinition};
-pub use index::{IndexDefinition, IndexKind};
-pub use plan::{CreateTable, Operation, Plan};
+pub use index::{IndexDefinition, IndexKind, PrimaryKeyDefinition};
+pub use plan::{CreateTable, Operation, Plan, TableCommand};

@@ -1,0 +1,234 @@
+//! Backends: everything that differs between databases, one module per database.
+//!
+//! A [`Backend`] knows how its database spells SQL (quoting, types, auto-increment, comments,
+//! renames), what it can do (transactional DDL, schemas), which statements it refuses inside a
+//! transaction and which fail without leaving anything behind, the ledger's column types, and
+//! the SQL of its test databases. Generic code asks the backend and matches dialects
+//! exhaustively (only in [`of`]), so a new database cannot silently inherit another's behaviour:
+//! adding one means a module here, a [`Dialect`] variant and the arms the compiler then asks for.
+//!
+//! What needs a live connection (catalog queries, the migration lock) is in each module too,
+//! next to the knowledge it uses.
+
+pub(crate) mod identifier;
+pub(crate) mod mysql;
+pub(crate) mod postgres;
+pub(crate) mod sqlite;
+
+pub use identifier::{IdentifierError, MAX_IDENTIFIER_LEN};
+
+use std::time::Duration;
+
+use crate::dialect::Dialect;
+use crate::schema::{ColumnDefinition, ColumnType};
+use crate::sql::lexer::{SqlText, Statement as Words};
+
+/// What a database can do, as far as migrations care.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Capabilities {
+    /// DDL runs inside transactions (a migration and its ledger row commit together).
+    pub transactional_ddl: bool,
+    /// Table names may be qualified with a schema (`app.users`).
+    pub schemas: bool,
+    /// Column comments are stored (elsewhere `.comment(..)` is a documented no-op).
+    pub column_comments: bool,
+}
+
+/// The column types of the ledger table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct LedgerTypes {
+    /// `applied_at`: a UTC instant that reads back the same on every server setting.
+    pub(crate) timestamp: &'static str,
+    /// `batch` and `execution_ms`.
+    pub(crate) big_integer: &'static str,
+}
+
+/// One database's SQL and behaviour. Implemented once per database, in its own module.
+pub(crate) trait Backend: Sync {
+    /// The dialect tag.
+    fn dialect(&self) -> Dialect;
+
+    /// What the database can do.
+    fn capabilities(&self) -> Capabilities;
+
+    // ------------------------------------------------------------------------------ rendering
+
+    /// The character that quotes identifiers.
+    fn quote_char(&self) -> char;
+
+    /// A column's type, as the database spells it.
+    fn column_type(&self, column: &ColumnDefinition) -> String;
+
+    /// The full definition of an auto-incrementing primary key column, after its quoted name.
+    fn auto_increment(&self, column: &ColumnDefinition) -> String;
+
+    /// A boolean literal.
+    fn boolean(&self, value: bool) -> &'static str;
+
+    /// A string literal, quoted and escaped.
+    fn string_literal(&self, value: &str) -> String {
+        format!("'{}'", value.replace('\'', "''"))
+    }
+
+    /// A comment inside the column definition (MySQL); `None` where comments are separate.
+    fn inline_comment(&self, _comment: &str) -> Option<String> {
+        None
+    }
+
+    /// The statement that stores a column comment after the table exists (PostgreSQL), for the
+    /// quoted table and column.
+    fn comment_statement(&self, _table: &str, _column: &str, _comment: &str) -> Option<String> {
+        None
+    }
+
+    /// Renames a table; both names are quoted already.
+    fn rename_table(&self, from: &str, to: &str) -> String {
+        format!("ALTER TABLE {from} RENAME TO {to}")
+    }
+
+    // ------------------------------------------------------------- how raw statements may run
+
+    /// Whether the database refuses `statement` inside a transaction block (it then needs a
+    /// `no_transaction` migration).
+    fn refuses_in_transaction(&self, statement: &Words) -> bool;
+
+    /// Whether a raw SQL text that fails, run on its own outside a transaction, is known to
+    /// have changed nothing, so a failure mark set before it may be taken back.
+    fn raw_failure_changes_nothing(&self, text: &SqlText) -> bool;
+
+    // ------------------------------------------------------------------------------- the ledger
+
+    /// The column types of the ledger table.
+    fn ledger_types(&self) -> LedgerTypes;
+
+    /// The `n`th bind parameter (from 1).
+    fn placeholder(&self, n: usize) -> String;
+
+    /// Counts the tables named by its two binds: the schema (NULL for the connection's own) and
+    /// the table.
+    fn table_exists_query(&self) -> &'static str;
+
+    /// The column names, in table order, of the table named by its two binds (schema or NULL,
+    /// table); no rows when there is no such table.
+    fn column_names_query(&self) -> &'static str;
+
+    // ----------------------------------------------------------------- sessions and lock waits
+
+    /// The statement that puts a run's session back to its defaults between migrations, so
+    /// that a `SET` in one migration's raw SQL does not reach the next; `None` where the
+    /// database has none (there, the guide says to scope settings to the migration).
+    fn session_reset(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// Statements that bound how long each following statement waits for table, metadata and
+    /// row locks held by other sessions; empty where a connection option does it (SQLite's busy
+    /// timeout). `local` scopes them to the current transaction where the database can.
+    fn lock_timeout_statements(&self, timeout: Duration, local: bool) -> Vec<String>;
+
+    /// The query that tells a session's id, to cancel its statement from another connection.
+    fn session_id_query(&self) -> Option<&'static str>;
+
+    /// The statement that, run from another connection, cancels what session `id` is running.
+    fn cancel_statement(&self, id: i64) -> Option<String>;
+
+    // ------------------------------------------------------------------------- test databases
+
+    /// The statement that drops a test database (quoted name), closing what still uses it.
+    fn drop_database(&self, quoted: &str) -> String {
+        format!("DROP DATABASE IF EXISTS {quoted}")
+    }
+}
+
+/// The backend of `dialect`: the one place that matches on every database.
+pub(crate) fn of(dialect: Dialect) -> &'static dyn Backend {
+    match dialect {
+        Dialect::Sqlite => &sqlite::Sqlite,
+        Dialect::Postgres => &postgres::Postgres,
+        Dialect::MySql => &mysql::MySql,
+    }
+}
+
+/// Shared by the backends: `VARCHAR(n)`, `CHAR(n)`, `TEXT` and `DATE`, which all three spell the
+/// same way.
+pub(crate) fn common_type(column_type: ColumnType) -> Option<String> {
+    Some(match column_type {
+        ColumnType::String(len) => format!("VARCHAR({len})"),
+        ColumnType::Char(len) => format!("CHAR({len})"),
+        ColumnType::Text => "TEXT".to_owned(),
+        ColumnType::Date => "DATE".to_owned(),
+        _ => return None,
+    })
+}
+
+impl Dialect {
+    /// What the database can do.
+    pub fn capabilities(self) -> Capabilities {
+        of(self).capabilities()
+    }
+
+    /// Whether DDL runs inside transactions (PostgreSQL, SQLite) or commits on its own (MySQL).
+    pub fn has_transactional_ddl(self) -> bool {
+        self.capabilities().transactional_ddl
+    }
+
+    /// Validates `name` as an identifier and quotes it.
+    ///
+    /// ```
+    /// # use ormed_migrate_core::Dialect;
+    /// assert_eq!(Dialect::MySql.quote_identifier("users").unwrap(), "`users`");
+    /// assert!(Dialect::Postgres.quote_identifier("users; DROP TABLE x").is_err());
+    /// ```
+    pub fn quote_identifier(self, name: &str) -> Result<String, IdentifierError> {
+        identifier::validate(name)?;
+        let quote = of(self).quote_char();
+        Ok(format!("{quote}{name}{quote}"))
+    }
+
+    /// Validates and quotes a table name; where the database has schemas (PostgreSQL) it may be
+    /// schema-qualified (`app.users`).
+    pub fn quote_table(self, name: &str) -> Result<String, IdentifierError> {
+        match name.split_once('.') {
+            Some((schema, table)) if self.capabilities().schemas => Ok(format!(
+                "{}.{}",
+                self.quote_identifier(schema)?,
+                self.quote_identifier(table)?
+            )),
+            _ => self.quote_identifier(name),
+        }
+    }
+
+    /// A string literal, quoted and escaped for this database.
+    pub fn string_literal(self, value: &str) -> String {
+        of(self).string_literal(value)
+    }
+
+    /// The statements that make each following statement of a session give up after waiting
+    /// `timeout` for a lock another session holds (PostgreSQL `lock_timeout`, MySQL
+    /// `lock_wait_timeout` and `innodb_lock_wait_timeout`); on SQLite the busy timeout of the
+    /// connection does it, so there are none. With `local`, PostgreSQL scopes the setting to the
+    /// current transaction.
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// # use ormed_migrate_core::Dialect;
+    /// let sql = Dialect::Postgres.lock_timeout_statements(Duration::from_millis(2500), true);
+    /// assert_eq!(sql, ["SET LOCAL lock_timeout = '2500ms'"]);
+    /// ```
+    pub fn lock_timeout_statements(self, timeout: Duration, local: bool) -> Vec<String> {
+        of(self).lock_timeout_statements(timeout, local)
+    }
+
+    /// The query that returns the current session's id (`pg_backend_pid()`, `CONNECTION_ID()`),
+    /// which [`Dialect::cancel_statement`] takes; `None` on SQLite, which cancels in process.
+    pub fn session_id_query(self) -> Option<&'static str> {
+        of(self).session_id_query()
+    }
+
+    /// The statement that, run from another connection, cancels the statement session `id` is
+    /// running (`pg_cancel_backend`, `KILL QUERY`); `None` on SQLite.
+    pub fn cancel_statement(self, id: i64) -> Option<String> {
+        of(self).cancel_statement(id)
+    }
+}

@@ -1,0 +1,260 @@
+//! MySQL and MariaDB: backtick quoting, `UNSIGNED`, `AUTO_INCREMENT`, inline comments,
+//! backslash escapes in string literals, and DDL that commits on its own (no transactional DDL).
+
+use std::time::Duration;
+
+use sqlx::mysql::MySqlPool;
+use sqlx::{Connection, MySqlConnection};
+
+use super::{Backend, Capabilities, LedgerTypes, common_type};
+use crate::checksum::sha256_hex;
+use crate::dialect::Dialect;
+use crate::error::MigrationError;
+use crate::lock::{Wait, lock_error, lock_name};
+use crate::schema::{ColumnDefinition, ColumnType};
+use crate::sql::lexer::{SqlText, Statement as Words};
+
+pub(crate) struct MySql;
+
+impl Backend for MySql {
+    fn dialect(&self) -> Dialect {
+        Dialect::MySql
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            transactional_ddl: false,
+            schemas: false,
+            column_comments: true,
+        }
+    }
+
+    fn quote_char(&self) -> char {
+        '`'
+    }
+
+    fn column_type(&self, column: &ColumnDefinition) -> String {
+        if let Some(common) = common_type(column.column_type) {
+            return common;
+        }
+        let base = match column.column_type {
+            ColumnType::Increments | ColumnType::Integer => "INT",
+            ColumnType::BigIncrements | ColumnType::BigInteger => "BIGINT",
+            ColumnType::SmallInteger => "SMALLINT",
+            ColumnType::Boolean => "TINYINT(1)",
+            ColumnType::Decimal(precision, scale) => {
+                return format!("DECIMAL({precision}, {scale})");
+            }
+            ColumnType::Float => "FLOAT",
+            ColumnType::Double => "DOUBLE",
+            ColumnType::Time => "TIME",
+            // DATETIME, not TIMESTAMP: no implicit defaults, no time-zone conversion, no 2038 limit.
+            ColumnType::Timestamp | ColumnType::TimestampTz => "DATETIME",
+            ColumnType::Json => "JSON",
+            ColumnType::Uuid => "CHAR(36)",
+            ColumnType::Binary => "BLOB",
+            ColumnType::String(_) | ColumnType::Char(_) | ColumnType::Text | ColumnType::Date => {
+                unreachable!("handled by common_type")
+            }
+        };
+        let integer = matches!(
+            column.column_type,
+            ColumnType::Increments
+                | ColumnType::BigIncrements
+                | ColumnType::Integer
+                | ColumnType::BigInteger
+                | ColumnType::SmallInteger
+        );
+        if integer && (column.unsigned || column.column_type.is_auto_increment()) {
+            format!("{base} UNSIGNED")
+        } else {
+            base.to_owned()
+        }
+    }
+
+    fn auto_increment(&self, column: &ColumnDefinition) -> String {
+        let mut sql = format!(
+            "{} NOT NULL AUTO_INCREMENT PRIMARY KEY",
+            self.column_type(column)
+        );
+        // The shared column renderer adds inline comments to other columns only.
+        if let Some(comment) = column
+            .comment
+            .as_deref()
+            .and_then(|c| self.inline_comment(c))
+        {
+            sql.push(' ');
+            sql.push_str(&comment);
+        }
+        sql
+    }
+
+    fn boolean(&self, value: bool) -> &'static str {
+        if value { "1" } else { "0" }
+    }
+
+    fn string_literal(&self, value: &str) -> String {
+        format!("'{}'", value.replace('\\', "\\\\").replace('\'', "''"))
+    }
+
+    fn inline_comment(&self, comment: &str) -> Option<String> {
+        Some(format!("COMMENT {}", self.string_literal(comment)))
+    }
+
+    fn rename_table(&self, from: &str, to: &str) -> String {
+        format!("RENAME TABLE {from} TO {to}")
+    }
+
+    fn refuses_in_transaction(&self, _statement: &Words) -> bool {
+        // Nothing is refused: DDL commits the open transaction implicitly instead.
+        false
+    }
+
+    fn raw_failure_changes_nothing(&self, _text: &SqlText) -> bool {
+        // A raw statement may hold several statements that MySQL runs one by one, or stop half
+        // way (`DROP TABLE a, b` drops `a` when `b` is missing): never assume nothing changed.
+        false
+    }
+
+    fn ledger_types(&self) -> LedgerTypes {
+        LedgerTypes {
+            // DATETIME(6) holds the UTC value as written: no session time-zone conversion.
+            timestamp: "DATETIME(6)",
+            big_integer: "BIGINT",
+        }
+    }
+
+    fn placeholder(&self, _n: usize) -> String {
+        "?".to_owned()
+    }
+
+    fn table_exists_query(&self) -> &'static str {
+        "SELECT COUNT(*) FROM information_schema.tables \
+         WHERE table_schema = COALESCE(?, DATABASE()) AND table_name = ?"
+    }
+
+    fn column_names_query(&self) -> &'static str {
+        "SELECT CAST(column_name AS CHAR) FROM information_schema.columns \
+         WHERE table_schema = COALESCE(?, DATABASE()) AND table_name = ? \
+         ORDER BY ordinal_position"
+    }
+
+    fn lock_timeout_statements(&self, timeout: Duration, _local: bool) -> Vec<String> {
+        // Both count whole seconds (at least 1); round up so the wait is never shorter.
+        let seconds = timeout.as_secs() + u64::from(timeout.subsec_nanos() > 0);
+        let seconds = seconds.max(1);
+        vec![format!(
+            "SET SESSION lock_wait_timeout = {seconds}, innodb_lock_wait_timeout = {seconds}"
+        )]
+    }
+
+    fn session_id_query(&self) -> Option<&'static str> {
+        Some("SELECT CAST(CONNECTION_ID() AS SIGNED)")
+    }
+
+    fn cancel_statement(&self, id: i64) -> Option<String> {
+        Some(format!("KILL QUERY {id}"))
+    }
+}
+
+// ---------------------------------------------------------------------------- the migration lock
+
+/// Takes `GET_LOCK` for `ledger_table` on a connection of its own: the lock belongs to the
+/// connection, so it must never go back to a pool.
+pub(crate) async fn lock(
+    pool: &MySqlPool,
+    ledger_table: &str,
+    wait: &Wait,
+) -> Result<(MySqlConnection, String), MigrationError> {
+    let mut connection = MySqlConnection::connect_with(&pool.connect_options())
+        .await
+        .map_err(|e| lock_error("could not open a connection for the migration lock", e))?;
+    let name = lock_name_of(&mut connection, ledger_table).await?;
+    let timeout = wait.timeout();
+    let acquired: Option<i64> = sqlx::query_scalar("SELECT GET_LOCK(?, ?)")
+        .bind(&name)
+        // GET_LOCK counts whole seconds: round up, so the wait is never shorter than asked.
+        .bind(
+            i64::try_from(timeout.as_secs() + u64::from(timeout.subsec_nanos() > 0))
+                .unwrap_or(i64::MAX),
+        )
+        .fetch_one(&mut connection)
+        .await
+        .map_err(|e| lock_error("could not take the migration lock", e))?;
+    match acquired {
+        Some(1) => Ok((connection, name)),
+        Some(_) => Err(wait.timed_out()),
+        // NULL: the server could not take the lock at all (out of memory, killed thread).
+        None => Err(MigrationError::database(
+            "could not take the migration lock",
+            sqlx::Error::Protocol("GET_LOCK returned NULL".into()),
+        )),
+    }
+}
+
+pub(crate) async fn unlock(
+    connection: &mut MySqlConnection,
+    name: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT RELEASE_LOCK(?)")
+        .bind(name)
+        .execute(connection)
+        .await
+        .map(drop)
+}
+
+/// Whether some connection holds the lock of `ledger_table` (`IS_USED_LOCK` names it).
+pub(crate) async fn lock_is_held(
+    pool: &MySqlPool,
+    ledger_table: &str,
+) -> Result<bool, MigrationError> {
+    let mut connection = pool
+        .acquire()
+        .await
+        .map_err(|e| lock_error("could not look at the migration lock", e))?;
+    let name = lock_name_of(&mut connection, ledger_table).await?;
+    let holder: Option<i64> = sqlx::query_scalar("SELECT IS_USED_LOCK(?)")
+        .bind(&name)
+        .fetch_one(&mut *connection)
+        .await
+        .map_err(|e| lock_error("could not look at the migration lock", e))?;
+    Ok(holder.is_some())
+}
+
+/// The `GET_LOCK` name of `ledger_table` in the connection's database.
+async fn lock_name_of(
+    connection: &mut MySqlConnection,
+    ledger_table: &str,
+) -> Result<String, MigrationError> {
+    let database: Option<String> = sqlx::query_scalar("SELECT DATABASE()")
+        .fetch_one(connection)
+        .await
+        .map_err(|e| lock_error("could not read the database name", e))?;
+    Ok(bounded(lock_name(
+        &database.unwrap_or_default(),
+        ledger_table,
+    )))
+}
+
+/// At most 64 characters, as MySQL requires of lock names.
+fn bounded(name: String) -> String {
+    if name.len() <= 64 {
+        name
+    } else {
+        format!("ormed-migrate:{}", &sha256_hex(name.as_bytes())[..40])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lock_names_are_stable_and_bounded() {
+        assert_eq!(
+            bounded(lock_name("app", "orm_migrations")),
+            "ormed-migrate:app:orm_migrations"
+        );
+        assert!(bounded(lock_name(&"d".repeat(60), "orm_migrations")).len() <= 64);
+    }
+}

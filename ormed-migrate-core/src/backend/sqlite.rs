@@ -1,0 +1,185 @@
+//! SQLite: dynamic typing with affinities; `INTEGER PRIMARY KEY AUTOINCREMENT` for ids;
+//! transactional DDL; `VACUUM` refused inside a transaction; no schemas, no column comments.
+
+use std::fs::{File, OpenOptions, TryLockError};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use sqlx::sqlite::SqlitePool;
+
+use super::{Backend, Capabilities, LedgerTypes, common_type};
+use crate::dialect::Dialect;
+use crate::error::MigrationError;
+use crate::lock::Wait;
+use crate::schema::{ColumnDefinition, ColumnType};
+use crate::sql::lexer::{SqlText, Statement as Words};
+
+pub(crate) struct Sqlite;
+
+impl Backend for Sqlite {
+    fn dialect(&self) -> Dialect {
+        Dialect::Sqlite
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            transactional_ddl: true,
+            schemas: false,
+            column_comments: false,
+        }
+    }
+
+    fn quote_char(&self) -> char {
+        '"'
+    }
+
+    fn column_type(&self, column: &ColumnDefinition) -> String {
+        if let Some(common) = common_type(column.column_type) {
+            return common;
+        }
+        match column.column_type {
+            ColumnType::Increments
+            | ColumnType::BigIncrements
+            | ColumnType::Integer
+            | ColumnType::BigInteger
+            | ColumnType::SmallInteger => "INTEGER",
+            ColumnType::Boolean => "BOOLEAN",
+            ColumnType::Decimal(precision, scale) => {
+                return format!("NUMERIC({precision}, {scale})");
+            }
+            ColumnType::Float | ColumnType::Double => "REAL",
+            ColumnType::Time => "TIME",
+            ColumnType::Timestamp | ColumnType::TimestampTz => "DATETIME",
+            ColumnType::Json => "TEXT",
+            ColumnType::Uuid => "VARCHAR(36)",
+            ColumnType::Binary => "BLOB",
+            ColumnType::String(_) | ColumnType::Char(_) | ColumnType::Text | ColumnType::Date => {
+                unreachable!("handled by common_type")
+            }
+        }
+        .to_owned()
+    }
+
+    fn auto_increment(&self, _column: &ColumnDefinition) -> String {
+        // Only `INTEGER PRIMARY KEY` aliases the rowid; AUTOINCREMENT forbids id reuse.
+        "INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL".to_owned()
+    }
+
+    fn boolean(&self, value: bool) -> &'static str {
+        if value { "1" } else { "0" }
+    }
+
+    fn refuses_in_transaction(&self, statement: &Words) -> bool {
+        statement.first_word() == Some("VACUUM")
+    }
+
+    fn raw_failure_changes_nothing(&self, text: &SqlText) -> bool {
+        // One statement fails as a whole; several run one by one and may stop half way.
+        text.is_single_statement() && !text.is_unterminated()
+    }
+
+    fn ledger_types(&self) -> LedgerTypes {
+        LedgerTypes {
+            // RFC 3339 text in UTC: SQLite has no date type.
+            timestamp: "TEXT",
+            big_integer: "INTEGER",
+        }
+    }
+
+    fn placeholder(&self, _n: usize) -> String {
+        "?".to_owned()
+    }
+
+    fn table_exists_query(&self) -> &'static str {
+        "SELECT COUNT(*) FROM sqlite_master WHERE ?1 IS NULL AND type = 'table' AND name = ?2"
+    }
+
+    fn column_names_query(&self) -> &'static str {
+        "SELECT name FROM pragma_table_info(?2) WHERE ?1 IS NULL ORDER BY cid"
+    }
+
+    fn lock_timeout_statements(&self, _timeout: Duration, _local: bool) -> Vec<String> {
+        // The connection's busy timeout bounds every wait for another connection's lock.
+        Vec::new()
+    }
+
+    fn session_id_query(&self) -> Option<&'static str> {
+        None
+    }
+
+    fn cancel_statement(&self, _id: i64) -> Option<String> {
+        // Cancelled in process, through the connection's progress handler.
+        None
+    }
+}
+
+// ---------------------------------------------------------------------------- the migration lock
+
+/// Takes the advisory lock on the file beside the database, polling; the OS releases it when the
+/// process dies. One lock per database file: SQLite allows a single writer whatever the ledger.
+pub(crate) async fn lock_file(pool: &SqlitePool, wait: &Wait) -> Result<File, MigrationError> {
+    let path = lock_path(pool);
+    let file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| io_lock_error(&path, e))?;
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(file),
+            Err(TryLockError::WouldBlock) => wait.again().await?,
+            Err(TryLockError::Error(e)) => return Err(io_lock_error(&path, e)),
+        }
+    }
+}
+
+/// Whether a runner holds the file lock: trying it without waiting, and letting go at once.
+pub(crate) fn file_lock_is_held(pool: &SqlitePool) -> Result<bool, MigrationError> {
+    let path = lock_path(pool);
+    let file = match OpenOptions::new().write(true).open(&path) {
+        Ok(file) => file,
+        // No lock file: no runner has ever locked this database.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+        Err(e) => return Err(io_lock_error(&path, e)),
+    };
+    match file.try_lock() {
+        Ok(()) => Ok(false),
+        Err(TryLockError::WouldBlock) => Ok(true),
+        Err(TryLockError::Error(e)) => Err(io_lock_error(&path, e)),
+    }
+}
+
+/// `<database>.migrate-lock`, from the canonical path so that runners reaching one file through
+/// different paths (relative, symlinked) share one lock.
+fn lock_path(pool: &SqlitePool) -> PathBuf {
+    let database = pool.connect_options().get_filename().to_path_buf();
+    let database = database.canonicalize().unwrap_or(database);
+    beside(&database)
+}
+
+fn beside(database: &Path) -> PathBuf {
+    let mut lock = database.as_os_str().to_owned();
+    lock.push(".migrate-lock");
+    PathBuf::from(lock)
+}
+
+fn io_lock_error(path: &Path, error: std::io::Error) -> MigrationError {
+    MigrationError::database(
+        format!("could not lock {}", path.display()),
+        sqlx::Error::Io(error),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_lock_file_sits_beside_the_database() {
+        assert_eq!(
+            beside(Path::new("/tmp/app.db")),
+            PathBuf::from("/tmp/app.db.migrate-lock")
+        );
+    }
+}

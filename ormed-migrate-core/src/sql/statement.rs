@@ -1,0 +1,64 @@
+//! `Statement`: one rendered statement with what the renderer knows about how it may run.
+//!
+//! The runner decides from these fields, never by re-reading the SQL: whether a statement may run
+//! inside the migration's transaction, and whether a failure of it, outside a transaction, left
+//! nothing behind (so a failure mark set before it may be taken back). A statement the SQLite
+//! table rebuild renders against the live table will be a further kind; `pretend` prints its
+//! SQL as rendered from the plan.
+
+use crate::backend::Backend;
+use crate::sql::lexer::SqlText;
+
+/// Where a statement came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Origin {
+    /// Rendered by the schema builder from a plan operation.
+    Builder,
+    /// `schema.raw(..)` or `schema.raw_for(..)`, run as written.
+    Raw,
+}
+
+/// One statement of a migration, rendered for one database.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Statement {
+    /// The SQL, exactly as it runs and as `pretend` prints it.
+    pub sql: String,
+    /// Where it came from.
+    pub origin: Origin,
+    /// Whether the database accepts it inside a transaction block.
+    pub transactional: bool,
+    /// Whether, when it fails on its own outside a transaction, it is known to have changed
+    /// nothing (a single DDL statement fails as a whole).
+    pub atomic: bool,
+}
+
+impl Statement {
+    /// A statement the builder rendered: one DDL statement, transactional where the database's
+    /// DDL is, failing as a whole.
+    pub(crate) fn builder(sql: String) -> Statement {
+        Statement {
+            sql,
+            origin: Origin::Builder,
+            transactional: true,
+            atomic: true,
+        }
+    }
+
+    /// Raw SQL, classified once by the lexer: what the database refuses in a transaction, and
+    /// whether a failure of it is known to change nothing.
+    pub(crate) fn raw(sql: &str, backend: &dyn Backend) -> Statement {
+        let text = SqlText::lex(sql, backend.dialect());
+        let transactional = !text
+            .statements()
+            .iter()
+            .any(|statement| backend.refuses_in_transaction(statement));
+        Statement {
+            sql: sql.to_owned(),
+            origin: Origin::Raw,
+            transactional,
+            atomic: backend.raw_failure_changes_nothing(&text),
+        }
+    }
+}
