@@ -11,7 +11,7 @@ use proc_macro2::TokenStream;
 use quote::{ToTokens, quote};
 use syn::{Item, ItemImpl};
 
-use crate::args::MigrationArgs;
+use crate::args::{MigrationArgs, MigrationOptions};
 use crate::checksum::checksum;
 use crate::file::covered_tokens;
 
@@ -58,7 +58,7 @@ fn registration(
             .map_err(|problem| syn::Error::new(args.literal.span(), problem))?,
         None => checksum(item),
     };
-    let no_transaction = args.no_transaction;
+    let options = registration_options(&args.options);
     let self_ty = &migration_impl.self_ty;
     Ok(quote! {
         const _: () = {
@@ -68,12 +68,29 @@ fn registration(
                     #checksum,
                     ::core::file!(),
                     ::core::line!(),
-                    #no_transaction,
+                    #options,
                     ::ormed_migrate::__private::construct::<#self_ty>,
                 )
             }
         };
     })
+}
+
+/// The `RegistrationOptions` value for `options`: the options that are set, then
+/// `..RegistrationOptions::DEFAULT`, so an option added later leaves the expansion of every
+/// migration that doesn't use it unchanged. With none set, `RegistrationOptions::DEFAULT` itself.
+fn registration_options(options: &MigrationOptions) -> TokenStream {
+    let default = quote!(::ormed_migrate::__private::RegistrationOptions::DEFAULT);
+    // No `..` in the pattern: a new option does not compile until it is expanded here too.
+    let MigrationOptions { no_transaction } = options;
+    let mut set = Vec::new();
+    if *no_transaction {
+        set.push(quote!(no_transaction: true));
+    }
+    if set.is_empty() {
+        return default;
+    }
+    quote!(::ormed_migrate::__private::RegistrationOptions { #(#set,)* ..#default })
 }
 
 /// The checksum of a whole migration file (see the `file` module for what it covers). A file
@@ -221,7 +238,7 @@ mod tests {
                         #sum,
                         ::core::file!(),
                         ::core::line!(),
-                        false,
+                        ::ormed_migrate::__private::RegistrationOptions::DEFAULT,
                         ::ormed_migrate::__private::construct::<CreateUsersTable>,
                     )
                 }
@@ -254,7 +271,29 @@ mod tests {
         );
         let text = pretty(output);
         assert!(text.contains("\"m_20241201000000_create_users_table\""));
-        assert!(text.contains("true ,"));
+        let options = registration_options(&MigrationOptions {
+            no_transaction: true,
+        });
+        assert!(text.contains(&options.to_string()), "{text}");
+    }
+
+    #[test]
+    fn options_are_one_value_naming_only_those_set() {
+        let none = registration_options(&MigrationOptions::default());
+        assert_eq!(
+            none.to_string(),
+            quote!(::ormed_migrate::__private::RegistrationOptions::DEFAULT).to_string()
+        );
+        let no_transaction = registration_options(&MigrationOptions {
+            no_transaction: true,
+        });
+        let expected = quote! {
+            ::ormed_migrate::__private::RegistrationOptions {
+                no_transaction: true,
+                ..::ormed_migrate::__private::RegistrationOptions::DEFAULT
+            }
+        };
+        assert_eq!(no_transaction.to_string(), expected.to_string());
     }
 
     #[test]
@@ -275,6 +314,11 @@ mod tests {
                 quote!("m_20241201000000_x", nope),
                 users_impl(),
                 "unknown #[migration] option",
+            ),
+            (
+                quote!("m_20241201000000_x", no_transaction, no_transaction),
+                users_impl(),
+                "`no_transaction` is given twice; write it once",
             ),
             (quote!("m_20241201000000_x"), strukt, "not on a struct"),
             (

@@ -70,7 +70,7 @@ pub mod prelude {
 /// Used by the code `#[migration]` and `run!` generate. Not public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::registry::{Registration, construct};
+    pub use crate::registry::{Registration, RegistrationOptions, construct};
     pub use inventory;
 }
 

@@ -14,11 +14,31 @@ pub struct Registration {
     checksum: &'static str,
     file: &'static str,
     line: u32,
-    no_transaction: bool,
+    options: RegistrationOptions,
     construct: fn() -> Arc<dyn Migration>,
 }
 
 inventory::collect!(Registration);
+
+/// The options of one `#[migration]`, as its expansion writes them. Not for direct use.
+///
+/// The expansion names only the options that are set, then `..RegistrationOptions::DEFAULT`
+/// (or writes `DEFAULT` alone), so a field added here changes nothing for migrations that
+/// don't use it. It cannot be `#[non_exhaustive]`: that forbids the struct literal outside this
+/// crate.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RegistrationOptions {
+    /// `no_transaction`: run statement by statement, outside a transaction.
+    pub no_transaction: bool,
+}
+
+impl RegistrationOptions {
+    /// No option given.
+    pub const DEFAULT: RegistrationOptions = RegistrationOptions {
+        no_transaction: false,
+    };
+}
 
 impl Registration {
     #[doc(hidden)]
@@ -27,7 +47,7 @@ impl Registration {
         checksum: &'static str,
         file: &'static str,
         line: u32,
-        no_transaction: bool,
+        options: RegistrationOptions,
         construct: fn() -> Arc<dyn Migration>,
     ) -> Registration {
         Registration {
@@ -35,7 +55,7 @@ impl Registration {
             checksum,
             file,
             line,
-            no_transaction,
+            options,
             construct,
         }
     }
@@ -48,7 +68,7 @@ impl Registration {
                 file: self.file,
                 line: self.line,
             },
-            self.no_transaction,
+            self.options.no_transaction,
             (self.construct)(),
         ))
     }
@@ -82,4 +102,50 @@ pub fn build_migrations() -> Result<Vec<MigrationDescriptor>, MigrationError> {
         return Err(MigrationError::NoMigrations);
     }
     MigrationDescriptor::sorted(descriptors)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ormed_migrate_core::Schema;
+
+    #[derive(Default)]
+    struct Noop;
+
+    impl Migration for Noop {
+        fn up(&self, _: &mut Schema) {}
+    }
+
+    /// Built as the expansion builds it, in a `static`: everything here must stay `const`. The
+    /// `..DEFAULT` is needless while `no_transaction` is the only option, but it is what the
+    /// expansion writes (clippy does not lint inside it: an attribute macro's expansion is
+    /// external to the user's crate).
+    #[allow(clippy::needless_update)]
+    static NO_TRANSACTION: Registration = Registration::new(
+        "m_20241201000000_noop",
+        "sha256:0",
+        "src/migrations/m_20241201000000_noop.rs",
+        7,
+        RegistrationOptions {
+            no_transaction: true,
+            ..RegistrationOptions::DEFAULT
+        },
+        construct::<Noop>,
+    );
+
+    #[test]
+    fn the_options_reach_the_descriptor() {
+        let descriptor = NO_TRANSACTION.descriptor().expect("a valid id");
+        assert!(descriptor.no_transaction);
+        assert_eq!(descriptor.source.line, 7);
+        let plain = Registration::new(
+            "m_20241201000000_noop",
+            "sha256:0",
+            "src/lib.rs",
+            1,
+            RegistrationOptions::DEFAULT,
+            construct::<Noop>,
+        );
+        assert!(!plain.descriptor().expect("a valid id").no_transaction);
+    }
 }
