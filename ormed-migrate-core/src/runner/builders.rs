@@ -4,6 +4,7 @@ use std::fmt;
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 
+use super::plan::{ApplySelection, RollbackSelection};
 use super::{MigrationAction, MigrationReport, MigrationRunner};
 use crate::error::MigrationError;
 use crate::id::MigrationId;
@@ -41,11 +42,8 @@ impl Hooks<'_> {
 pub struct Apply<'r> {
     pub(super) runner: &'r MigrationRunner,
     pub(super) hooks: Hooks<'r>,
-    pub(super) strict_order: bool,
-    pub(super) limit: Option<usize>,
-    pub(super) step: bool,
+    pub(super) selection: ApplySelection,
     pub(super) pretend: bool,
-    pub(super) only: Option<MigrationId>,
 }
 
 /// `runner.rollback()` and `runner.rollback_one(&id)`: configure, then `.await`.
@@ -53,10 +51,8 @@ pub struct Apply<'r> {
 pub struct Rollback<'r> {
     pub(super) runner: &'r MigrationRunner,
     pub(super) hooks: Hooks<'r>,
-    pub(super) steps: usize,
-    pub(super) batch: Option<i64>,
+    pub(super) selection: RollbackSelection,
     pub(super) pretend: bool,
-    pub(super) only: Option<MigrationId>,
 }
 
 /// `pretend`, `on_each` and `on_warning`, the same on both builders.
@@ -88,29 +84,34 @@ impl<'r> Apply<'r> {
         Apply {
             runner,
             hooks: Hooks::default(),
-            strict_order: runner.strict_order,
-            limit: None,
-            step: false,
+            selection: ApplySelection {
+                strict_order: runner.strict_order,
+                ..ApplySelection::default()
+            },
             pretend: false,
-            only: None,
         }
+    }
+
+    pub(super) fn only(mut self, id: &MigrationId) -> Self {
+        self.selection.only = Some(id.clone());
+        self
     }
 
     /// Applies at most `n` pending migrations.
     pub fn limit(mut self, n: usize) -> Self {
-        self.limit = Some(n);
+        self.selection.limit = Some(n);
         self
     }
 
     /// Refuse (instead of warning about) pending migrations older than the newest applied one.
     pub fn strict_order(mut self, strict: bool) -> Self {
-        self.strict_order = strict;
+        self.selection.strict_order = strict;
         self
     }
 
     /// Gives each migration its own batch, so each can be rolled back alone.
     pub fn step(mut self) -> Self {
-        self.step = true;
+        self.selection.step = true;
         self
     }
 
@@ -120,11 +121,8 @@ impl<'r> Apply<'r> {
 impl fmt::Debug for Apply<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Apply")
-            .field("limit", &self.limit)
-            .field("step", &self.step)
+            .field("selection", &self.selection)
             .field("pretend", &self.pretend)
-            .field("strict_order", &self.strict_order)
-            .field("only", &self.only)
             .finish_non_exhaustive()
     }
 }
@@ -143,22 +141,25 @@ impl<'r> Rollback<'r> {
         Rollback {
             runner,
             hooks: Hooks::default(),
-            steps: 1,
-            batch: None,
+            selection: RollbackSelection::default(),
             pretend: false,
-            only: None,
         }
+    }
+
+    pub(super) fn only(mut self, id: &MigrationId) -> Self {
+        self.selection.only = Some(id.clone());
+        self
     }
 
     /// Rolls back the last `n` batches (1 by default).
     pub fn steps(mut self, n: usize) -> Self {
-        self.steps = n;
+        self.selection.steps = n;
         self
     }
 
     /// Rolls back exactly batch `n`.
     pub fn batch(mut self, n: i64) -> Self {
-        self.batch = Some(n);
+        self.selection.batch = Some(n);
         self
     }
 
@@ -168,10 +169,8 @@ impl<'r> Rollback<'r> {
 impl fmt::Debug for Rollback<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Rollback")
-            .field("steps", &self.steps)
-            .field("batch", &self.batch)
+            .field("selection", &self.selection)
             .field("pretend", &self.pretend)
-            .field("only", &self.only)
             .finish_non_exhaustive()
     }
 }

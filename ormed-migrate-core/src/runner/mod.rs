@@ -6,6 +6,7 @@
 
 mod builders;
 mod execute;
+mod plan;
 mod repair;
 mod report;
 mod status;
@@ -25,6 +26,7 @@ use crate::error::MigrationError;
 use crate::id::MigrationId;
 use crate::ledger::{AppliedMigration, SqlMigrationLedger};
 use crate::lock::DEFAULT_LOCK_TIMEOUT;
+use crate::schema::Plan;
 use crate::sql::Statement;
 
 /// Applies, rolls back and reports on a set of migrations against one database.
@@ -54,6 +56,18 @@ pub struct MigrationRunner {
     strict_order: bool,
     allow_missing: bool,
     lock_timeout: Duration,
+    /// A mistake in how the runner was put together, found once in `new` and reported by every
+    /// call, before any database work.
+    setup_problem: Option<SetupProblem>,
+}
+
+/// What [`MigrationRunner::new`] found wrong with its parts.
+#[derive(Debug)]
+enum SetupProblem {
+    /// Two migrations with one id.
+    Duplicate(usize),
+    /// The ledger is on another database than the migrations.
+    LedgerElsewhere,
 }
 
 /// A migration's statements for one direction, rendered before anything runs.
@@ -78,6 +92,14 @@ impl MigrationRunner {
     ) -> MigrationRunner {
         // Id order is apply order, whatever order the list was assembled in.
         migrations.sort_by(|a, b| a.id.cmp(&b.id));
+        let duplicate = migrations
+            .windows(2)
+            .position(|pair| pair[0].id == pair[1].id);
+        let setup_problem = match duplicate {
+            Some(index) => Some(SetupProblem::Duplicate(index)),
+            None if !driver.same_database(ledger.driver()) => Some(SetupProblem::LedgerElsewhere),
+            None => None,
+        };
         MigrationRunner {
             driver,
             ledger,
@@ -85,6 +107,7 @@ impl MigrationRunner {
             strict_order: false,
             allow_missing: false,
             lock_timeout: DEFAULT_LOCK_TIMEOUT,
+            setup_problem,
         }
     }
 
@@ -123,10 +146,7 @@ impl MigrationRunner {
 
     /// Applies the one migration `id`; an applied one is the error "has already been applied".
     pub fn apply_one(&self, id: &MigrationId) -> Apply<'_> {
-        Apply {
-            only: Some(id.clone()),
-            ..self.apply_all()
-        }
+        self.apply_all().only(id)
     }
 
     /// Rolls back the last batch, its migrations in reverse order of application.
@@ -136,10 +156,7 @@ impl MigrationRunner {
 
     /// Rolls back the one applied migration `id`.
     pub fn rollback_one(&self, id: &MigrationId) -> Rollback<'_> {
-        Rollback {
-            only: Some(id.clone()),
-            ..self.rollback()
-        }
+        self.rollback().only(id)
     }
 
     /// Every migration in the code or the ledger, in id order, with its state.
@@ -243,67 +260,28 @@ impl MigrationRunner {
         self.ledger.exists_on(Target::Connection(session)).await
     }
 
-    /// Mistakes in how the runner was put together, found before any database work: the same id
-    /// twice, or a ledger on another database than the migrations.
+    /// Mistakes in how the runner was put together (found once, in `new`): the same id twice,
+    /// or a ledger on another database than the migrations.
     fn check_setup(&self) -> Result<(), MigrationError> {
-        if let Some(pair) = self
-            .migrations
-            .windows(2)
-            .find(|pair| pair[0].id == pair[1].id)
-        {
-            return Err(MigrationError::DuplicateId {
-                id: pair[0].id.clone(),
-                first: pair[0].source,
-                second: pair[1].source,
-            });
-        }
-        if !self.driver.same_database(self.ledger.driver()) {
-            return Err(MigrationError::LedgerElsewhere {
+        match self.setup_problem {
+            None => Ok(()),
+            Some(SetupProblem::Duplicate(index)) => {
+                let (first, second) = (&self.migrations[index], &self.migrations[index + 1]);
+                Err(MigrationError::DuplicateId {
+                    id: first.id.clone(),
+                    first: first.source,
+                    second: second.source,
+                })
+            }
+            Some(SetupProblem::LedgerElsewhere) => Err(MigrationError::LedgerElsewhere {
                 runner: self.driver.redacted_url().to_owned(),
                 ledger: self.ledger.driver().redacted_url().to_owned(),
-            });
+            }),
         }
-        Ok(())
     }
 
     fn descriptor(&self, id: &MigrationId) -> Option<&MigrationDescriptor> {
         self.migrations.iter().find(|d| &d.id == id)
-    }
-
-    /// Refuses to go on while a migration is marked failed.
-    fn check_no_failures(&self, applied: &[AppliedMigration]) -> Result<(), MigrationError> {
-        match applied.iter().find_map(|row| row.failed.map(|d| (row, d))) {
-            Some((row, direction)) => Err(MigrationError::PartiallyApplied {
-                id: row.id.clone(),
-                direction,
-                dialect: self.driver.dialect(),
-            }),
-            None => Ok(()),
-        }
-    }
-
-    /// Refuses when applied code changed, or applied migrations are missing from the code.
-    fn check_applied_match_code(&self, applied: &[AppliedMigration]) -> Result<(), MigrationError> {
-        let mut missing = Vec::new();
-        for row in applied {
-            match self.descriptor(&row.id) {
-                Some(descriptor) if descriptor.checksum != row.checksum => {
-                    return Err(MigrationError::ChecksumMismatch {
-                        id: row.id.clone(),
-                        recorded: row.checksum.clone(),
-                        current: descriptor.checksum.clone(),
-                        source_location: descriptor.source,
-                    });
-                }
-                Some(_) => {}
-                None => missing.push(row.id.clone()),
-            }
-        }
-        if missing.is_empty() || self.allow_missing {
-            Ok(())
-        } else {
-            Err(MigrationError::MissingFromCode { ids: missing })
-        }
     }
 
     /// Runs `work` holding the migration lock, released on every path. `pretend` writes
@@ -345,23 +323,19 @@ impl MigrationRunner {
         apply: &mut Apply<'_>,
     ) -> Result<MigrationReport, MigrationError> {
         let applied = self.read_ledger(session, !apply.pretend).await?;
-        self.check_no_failures(&applied)?;
-        self.check_applied_match_code(&applied)?;
-        let selected = self.select_pending(apply, &applied)?;
+        let chosen = plan::apply(&self.migrations, &applied, &apply.selection, self.rules())?;
         let mut report = MigrationReport {
             pretend: apply.pretend,
-            warnings: self.order_warnings(&selected, &applied, apply.strict_order)?,
+            warnings: self.warn(chosen.warnings),
             ..MigrationReport::default()
         };
         apply.hooks.warn(&report.warnings);
-        let first_batch = applied.iter().map(|row| row.batch).max().unwrap_or(0) + 1;
-        let rendered = self.render_all(&selected, Direction::Up)?;
-        for (index, migration) in rendered.into_iter().enumerate() {
-            let batch = if apply.step {
-                first_batch + index as i64
-            } else {
-                first_batch
-            };
+        let mut rendered = Vec::with_capacity(chosen.migrations.len());
+        for (descriptor, batch) in chosen.migrations {
+            let up = descriptor.plan(Direction::Up);
+            rendered.push((self.render(descriptor, Direction::Up, &up)?, batch));
+        }
+        for (migration, batch) in rendered {
             let action = if apply.pretend {
                 execute::planned(migration.descriptor, Direction::Up, batch, migration.sql())
             } else {
@@ -373,64 +347,20 @@ impl MigrationRunner {
         Ok(report)
     }
 
-    fn select_pending<'a>(
-        &'a self,
-        apply: &Apply<'_>,
-        applied: &[AppliedMigration],
-    ) -> Result<Vec<&'a MigrationDescriptor>, MigrationError> {
-        let is_applied = |id: &MigrationId| applied.iter().any(|row| &row.id == id);
-        if let Some(id) = &apply.only {
-            let descriptor = self
-                .descriptor(id)
-                .ok_or_else(|| MigrationError::UnknownMigration { id: id.clone() })?;
-            if is_applied(id) {
-                return Err(MigrationError::AlreadyApplied { id: id.clone() });
-            }
-            return Ok(vec![descriptor]);
+    /// The rules the pure decisions need from this runner.
+    fn rules(&self) -> plan::Rules {
+        plan::Rules {
+            dialect: self.driver.dialect(),
+            allow_missing: self.allow_missing,
         }
-        let pending = self.migrations.iter().filter(|d| !is_applied(&d.id));
-        Ok(pending.take(apply.limit.unwrap_or(usize::MAX)).collect())
     }
 
-    /// Pending migrations older than the newest applied one: a warning, or an error when strict.
-    fn order_warnings(
-        &self,
-        selected: &[&MigrationDescriptor],
-        applied: &[AppliedMigration],
-        strict_order: bool,
-    ) -> Result<Vec<String>, MigrationError> {
-        let Some(newest) = applied.iter().map(|row| &row.id).max() else {
-            return Ok(Vec::new());
-        };
-        let mut warnings = Vec::new();
-        for descriptor in selected.iter().filter(|d| &d.id < newest) {
-            if strict_order {
-                return Err(MigrationError::OutOfOrder {
-                    id: descriptor.id.clone(),
-                    newest: newest.clone(),
-                });
-            }
-            let warning = format!(
-                "migration {} is older than the newest applied migration {newest}; applying it \
-                 out of order",
-                descriptor.id
-            );
+    /// Logs each warning, and hands them on for the report.
+    fn warn(&self, warnings: Vec<String>) -> Vec<String> {
+        for warning in &warnings {
             tracing::warn!("{warning}");
-            warnings.push(warning);
         }
-        Ok(warnings)
-    }
-
-    /// Renders every plan before anything runs, so a bad plan stops the run with nothing done.
-    fn render_all<'a>(
-        &self,
-        selected: &[&'a MigrationDescriptor],
-        direction: Direction,
-    ) -> Result<Vec<Rendered<'a>>, MigrationError> {
-        selected
-            .iter()
-            .map(|descriptor| self.render(descriptor, direction))
-            .collect()
+        warnings
     }
 
     /// One migration's statements, typed, rendered before anything runs. A statement the
@@ -439,10 +369,11 @@ impl MigrationRunner {
         &self,
         descriptor: &'a MigrationDescriptor,
         direction: Direction,
+        plan: &Plan,
     ) -> Result<Rendered<'a>, MigrationError> {
         let dialect = self.driver.dialect();
         let statements = dialect
-            .render_statements(&descriptor.plan(direction))
+            .render_statements(plan)
             .map_err(|e| MigrationError::Render {
                 id: descriptor.id.clone(),
                 direction,
@@ -481,29 +412,27 @@ impl MigrationRunner {
         rollback: &mut Rollback<'_>,
     ) -> Result<MigrationReport, MigrationError> {
         let applied = self.read_ledger(session, !rollback.pretend).await?;
-        self.check_no_failures(&applied)?;
-        let rows = self.select_rollback(rollback, &applied)?;
-        let mut selected = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let descriptor = self
-                .descriptor(&row.id)
-                .ok_or_else(|| MigrationError::RollbackMissing { id: row.id.clone() })?;
-            if !descriptor.is_reversible() {
-                return Err(MigrationError::Irreversible {
-                    id: row.id.clone(),
-                    source_location: descriptor.source,
-                });
-            }
-            selected.push(descriptor);
+        let chosen = plan::rollback(
+            &self.migrations,
+            &applied,
+            &rollback.selection,
+            self.rules(),
+        )?;
+        // Each down is recorded once: checked for reversibility, then rendered, before anything
+        // runs.
+        let mut rendered = Vec::with_capacity(chosen.migrations.len());
+        for (descriptor, row) in chosen.migrations {
+            let down = descriptor.plan(Direction::Down);
+            plan::refuse_irreversible(descriptor, &down)?;
+            rendered.push((self.render(descriptor, Direction::Down, &down)?, row));
         }
-        let rendered = self.render_all(&selected, Direction::Down)?;
         let mut report = MigrationReport {
             pretend: rollback.pretend,
-            warnings: changed_since_applied(&selected, &rows),
+            warnings: self.warn(chosen.warnings),
             ..MigrationReport::default()
         };
         rollback.hooks.warn(&report.warnings);
-        for (migration, row) in rendered.into_iter().zip(&rows) {
+        for (migration, row) in rendered {
             let action = if rollback.pretend {
                 execute::planned(
                     migration.descriptor,
@@ -519,60 +448,4 @@ impl MigrationRunner {
         }
         Ok(report)
     }
-
-    /// The rows to roll back, in reverse order of application.
-    fn select_rollback<'a>(
-        &self,
-        rollback: &Rollback<'_>,
-        applied: &'a [AppliedMigration],
-    ) -> Result<Vec<&'a AppliedMigration>, MigrationError> {
-        if let Some(id) = &rollback.only {
-            let row = applied.iter().find(|row| &row.id == id);
-            return match row {
-                Some(row) => Ok(vec![row]),
-                None if self.descriptor(id).is_some() => {
-                    Err(MigrationError::NotApplied { id: id.clone() })
-                }
-                None => Err(MigrationError::UnknownMigration { id: id.clone() }),
-            };
-        }
-        let batches: BTreeSet<i64> = applied.iter().map(|row| row.batch).collect();
-        let chosen: BTreeSet<i64> = match rollback.batch {
-            Some(batch) if !batches.contains(&batch) => {
-                return Err(MigrationError::UnknownBatch {
-                    batch,
-                    batches: batches.into_iter().collect(),
-                });
-            }
-            Some(batch) => BTreeSet::from([batch]),
-            None => batches.into_iter().rev().take(rollback.steps).collect(),
-        };
-        let mut rows: Vec<&AppliedMigration> = applied
-            .iter()
-            .filter(|row| chosen.contains(&row.batch))
-            .collect();
-        // Within a batch migrations were applied in id order; undo them the other way round.
-        rows.sort_by(|a, b| (b.batch, &b.id).cmp(&(a.batch, &a.id)));
-        Ok(rows)
-    }
-}
-
-/// Rolling back runs today's `down()`; say so when the code changed since it was applied.
-fn changed_since_applied(
-    selected: &[&MigrationDescriptor],
-    rows: &[&AppliedMigration],
-) -> Vec<String> {
-    selected
-        .iter()
-        .zip(rows)
-        .filter(|(descriptor, row)| descriptor.checksum != row.checksum)
-        .map(|(descriptor, _)| {
-            let warning = format!(
-                "migration {} changed since it was applied; rolling back with its current down()",
-                descriptor.id
-            );
-            tracing::warn!("{warning}");
-            warning
-        })
-        .collect()
 }

@@ -1,0 +1,497 @@
+//! What a run will do, decided from the code's migrations and the ledger's rows alone: which
+//! migrations to apply or roll back, in which batches, with which warnings, or why nothing may
+//! run. Pure functions with no database, tested as such (refinery's `check_missing_divergent`
+//! is the model); the runner only reads the ledger, calls them, and runs what they return.
+
+use std::collections::{BTreeSet, HashMap};
+
+use crate::descriptor::MigrationDescriptor;
+use crate::dialect::Dialect;
+use crate::error::MigrationError;
+use crate::id::MigrationId;
+use crate::ledger::AppliedMigration;
+use crate::schema::Plan;
+
+/// What `apply_all()` / `apply_one(..)` were asked to apply.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct ApplySelection {
+    /// Only this migration (`apply_one`).
+    pub(crate) only: Option<MigrationId>,
+    /// At most this many.
+    pub(crate) limit: Option<usize>,
+    /// One batch per migration.
+    pub(crate) step: bool,
+    /// Refuse pending migrations older than the newest applied one.
+    pub(crate) strict_order: bool,
+}
+
+/// What `rollback()` / `rollback_one(..)` were asked to undo.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct RollbackSelection {
+    /// Only this migration (`rollback_one`).
+    pub(crate) only: Option<MigrationId>,
+    /// The last this many batches.
+    pub(crate) steps: usize,
+    /// Exactly this batch.
+    pub(crate) batch: Option<i64>,
+}
+
+impl Default for RollbackSelection {
+    fn default() -> Self {
+        RollbackSelection {
+            only: None,
+            steps: 1,
+            batch: None,
+        }
+    }
+}
+
+/// The rules of one runner that are not part of a selection.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Rules {
+    /// The database, for the words of a refusal.
+    pub(crate) dialect: Dialect,
+    /// Apply even when the ledger lists migrations this binary does not contain.
+    pub(crate) allow_missing: bool,
+}
+
+/// Migrations to apply, each with its batch, in order, and the warnings to give first.
+#[derive(Debug)]
+pub(crate) struct ToApply<'a> {
+    pub(crate) migrations: Vec<(&'a MigrationDescriptor, i64)>,
+    pub(crate) warnings: Vec<String>,
+}
+
+/// Migrations to roll back, each with its ledger row, in order, and the warnings to give first.
+#[derive(Debug)]
+pub(crate) struct ToRollBack<'a, 'r> {
+    pub(crate) migrations: Vec<(&'a MigrationDescriptor, &'r AppliedMigration)>,
+    pub(crate) warnings: Vec<String>,
+}
+
+/// What to apply, or why nothing may run: a failure mark, an edited migration, an applied
+/// migration missing from the code, an unknown or already applied migration, strict order.
+pub(crate) fn apply<'a>(
+    known: &'a [MigrationDescriptor],
+    applied: &[AppliedMigration],
+    selection: &ApplySelection,
+    rules: Rules,
+) -> Result<ToApply<'a>, MigrationError> {
+    refuse_failures(applied, rules.dialect)?;
+    refuse_changed_or_missing(known, applied, rules.allow_missing)?;
+    let selected = select_pending(known, applied, selection)?;
+    let warnings = order_warnings(&selected, applied, selection.strict_order)?;
+    let first_batch = applied.iter().map(|row| row.batch).max().unwrap_or(0) + 1;
+    let migrations = selected
+        .into_iter()
+        .enumerate()
+        .map(|(index, descriptor)| {
+            let offset = if selection.step { index as i64 } else { 0 };
+            (descriptor, first_batch + offset)
+        })
+        .collect();
+    Ok(ToApply {
+        migrations,
+        warnings,
+    })
+}
+
+/// What to roll back, newest first, or why nothing may: a failure mark, a migration the code
+/// does not contain, a migration or batch that is not applied.
+pub(crate) fn rollback<'a, 'r>(
+    known: &'a [MigrationDescriptor],
+    applied: &'r [AppliedMigration],
+    selection: &RollbackSelection,
+    rules: Rules,
+) -> Result<ToRollBack<'a, 'r>, MigrationError> {
+    refuse_failures(applied, rules.dialect)?;
+    let by_id = index(known);
+    let rows = select_rollback(&by_id, applied, selection)?;
+    let mut migrations = Vec::with_capacity(rows.len());
+    for row in rows {
+        let descriptor = by_id
+            .get(&row.id)
+            .ok_or_else(|| MigrationError::RollbackMissing { id: row.id.clone() })?;
+        migrations.push((*descriptor, row));
+    }
+    let warnings = changed_since_applied(&migrations);
+    Ok(ToRollBack {
+        migrations,
+        warnings,
+    })
+}
+
+/// Refuses to roll back a migration whose recorded `down` is irreversible.
+pub(crate) fn refuse_irreversible(
+    descriptor: &MigrationDescriptor,
+    down: &Plan,
+) -> Result<(), MigrationError> {
+    if down.irreversible {
+        return Err(MigrationError::Irreversible {
+            id: descriptor.id.clone(),
+            source_location: descriptor.source,
+        });
+    }
+    Ok(())
+}
+
+fn index(known: &[MigrationDescriptor]) -> HashMap<&MigrationId, &MigrationDescriptor> {
+    known.iter().map(|d| (&d.id, d)).collect()
+}
+
+/// Nothing runs while a migration is marked failed.
+fn refuse_failures(applied: &[AppliedMigration], dialect: Dialect) -> Result<(), MigrationError> {
+    match applied.iter().find_map(|row| row.failed.map(|d| (row, d))) {
+        Some((row, direction)) => Err(MigrationError::PartiallyApplied {
+            id: row.id.clone(),
+            direction,
+            dialect,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Nothing runs when applied code changed, or applied migrations are missing from the code.
+fn refuse_changed_or_missing(
+    known: &[MigrationDescriptor],
+    applied: &[AppliedMigration],
+    allow_missing: bool,
+) -> Result<(), MigrationError> {
+    let by_id = index(known);
+    let mut missing = Vec::new();
+    for row in applied {
+        match by_id.get(&row.id) {
+            Some(descriptor) if descriptor.checksum != row.checksum => {
+                return Err(MigrationError::ChecksumMismatch {
+                    id: row.id.clone(),
+                    recorded: row.checksum.clone(),
+                    current: descriptor.checksum.clone(),
+                    source_location: descriptor.source,
+                });
+            }
+            Some(_) => {}
+            None => missing.push(row.id.clone()),
+        }
+    }
+    if missing.is_empty() || allow_missing {
+        Ok(())
+    } else {
+        Err(MigrationError::MissingFromCode { ids: missing })
+    }
+}
+
+fn select_pending<'a>(
+    known: &'a [MigrationDescriptor],
+    applied: &[AppliedMigration],
+    selection: &ApplySelection,
+) -> Result<Vec<&'a MigrationDescriptor>, MigrationError> {
+    let applied_ids: BTreeSet<&MigrationId> = applied.iter().map(|row| &row.id).collect();
+    if let Some(id) = &selection.only {
+        let descriptor = known
+            .iter()
+            .find(|d| &d.id == id)
+            .ok_or_else(|| MigrationError::UnknownMigration { id: id.clone() })?;
+        if applied_ids.contains(id) {
+            return Err(MigrationError::AlreadyApplied { id: id.clone() });
+        }
+        return Ok(vec![descriptor]);
+    }
+    let pending = known.iter().filter(|d| !applied_ids.contains(&d.id));
+    Ok(pending
+        .take(selection.limit.unwrap_or(usize::MAX))
+        .collect())
+}
+
+/// Pending migrations older than the newest applied one: a warning, or an error when strict.
+fn order_warnings(
+    selected: &[&MigrationDescriptor],
+    applied: &[AppliedMigration],
+    strict_order: bool,
+) -> Result<Vec<String>, MigrationError> {
+    let Some(newest) = applied.iter().map(|row| &row.id).max() else {
+        return Ok(Vec::new());
+    };
+    let mut warnings = Vec::new();
+    for descriptor in selected.iter().filter(|d| &d.id < newest) {
+        if strict_order {
+            return Err(MigrationError::OutOfOrder {
+                id: descriptor.id.clone(),
+                newest: newest.clone(),
+            });
+        }
+        warnings.push(format!(
+            "migration {} is older than the newest applied migration {newest}; applying it \
+             out of order",
+            descriptor.id
+        ));
+    }
+    Ok(warnings)
+}
+
+/// The rows to roll back, in reverse order of application.
+fn select_rollback<'r>(
+    known: &HashMap<&MigrationId, &MigrationDescriptor>,
+    applied: &'r [AppliedMigration],
+    selection: &RollbackSelection,
+) -> Result<Vec<&'r AppliedMigration>, MigrationError> {
+    if let Some(id) = &selection.only {
+        return match applied.iter().find(|row| &row.id == id) {
+            Some(row) => Ok(vec![row]),
+            None if known.contains_key(id) => Err(MigrationError::NotApplied { id: id.clone() }),
+            None => Err(MigrationError::UnknownMigration { id: id.clone() }),
+        };
+    }
+    let batches: BTreeSet<i64> = applied.iter().map(|row| row.batch).collect();
+    let chosen: BTreeSet<i64> = match selection.batch {
+        Some(batch) if !batches.contains(&batch) => {
+            return Err(MigrationError::UnknownBatch {
+                batch,
+                batches: batches.into_iter().collect(),
+            });
+        }
+        Some(batch) => BTreeSet::from([batch]),
+        None => batches.into_iter().rev().take(selection.steps).collect(),
+    };
+    let mut rows: Vec<&AppliedMigration> = applied
+        .iter()
+        .filter(|row| chosen.contains(&row.batch))
+        .collect();
+    // Within a batch migrations were applied in id order; undo them the other way round.
+    rows.sort_by(|a, b| (b.batch, &b.id).cmp(&(a.batch, &a.id)));
+    Ok(rows)
+}
+
+/// Rolling back runs today's `down()`; say so when the code changed since it was applied.
+fn changed_since_applied(migrations: &[(&MigrationDescriptor, &AppliedMigration)]) -> Vec<String> {
+    migrations
+        .iter()
+        .filter(|(descriptor, row)| descriptor.checksum != row.checksum)
+        .map(|(descriptor, _)| {
+            format!(
+                "migration {} changed since it was applied; rolling back with its current down()",
+                descriptor.id
+            )
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use chrono::Utc;
+
+    use super::*;
+    use crate::descriptor::{Direction, SourceLocation};
+    use crate::{Migration, Schema};
+
+    struct Empty;
+    impl Migration for Empty {
+        fn up(&self, _schema: &mut Schema) {}
+    }
+
+    fn id(text: &str) -> MigrationId {
+        MigrationId::parse(text).expect("valid id")
+    }
+
+    fn known(ids: &[&str]) -> Vec<MigrationDescriptor> {
+        ids.iter()
+            .map(|text| {
+                MigrationDescriptor::new(
+                    id(text),
+                    format!("sha256:{text}"),
+                    SourceLocation {
+                        file: "m.rs",
+                        line: 1,
+                    },
+                    false,
+                    Arc::new(Empty),
+                )
+            })
+            .collect()
+    }
+
+    fn row(text: &str, batch: i64) -> AppliedMigration {
+        AppliedMigration {
+            id: id(text),
+            stored_id: text.to_owned(),
+            checksum: format!("sha256:{text}"),
+            batch,
+            applied_at: Utc::now(),
+            execution_ms: 0,
+            failed: None,
+        }
+    }
+
+    const A: &str = "m_20240101000000_a";
+    const B: &str = "m_20240102000000_b";
+    const C: &str = "m_20240103000000_c";
+
+    const RULES: Rules = Rules {
+        dialect: Dialect::Sqlite,
+        allow_missing: false,
+    };
+
+    fn ids_and_batches(plan: &ToApply<'_>) -> Vec<(String, i64)> {
+        plan.migrations
+            .iter()
+            .map(|(d, batch)| (d.id.to_string(), *batch))
+            .collect()
+    }
+
+    #[test]
+    fn everything_pending_is_one_new_batch_or_one_batch_each() {
+        let known = known(&[A, B, C]);
+        let applied = [row(A, 3)];
+        let plan = apply(&known, &applied, &ApplySelection::default(), RULES).unwrap();
+        assert_eq!(ids_and_batches(&plan), [(B.into(), 4), (C.into(), 4)]);
+        let step = ApplySelection {
+            step: true,
+            ..ApplySelection::default()
+        };
+        let plan = apply(&known, &applied, &step, RULES).unwrap();
+        assert_eq!(ids_and_batches(&plan), [(B.into(), 4), (C.into(), 5)]);
+        let limit = ApplySelection {
+            limit: Some(1),
+            ..ApplySelection::default()
+        };
+        let plan = apply(&known, &[], &limit, RULES).unwrap();
+        assert_eq!(ids_and_batches(&plan), [(A.into(), 1)]);
+    }
+
+    #[test]
+    fn an_older_pending_migration_warns_or_is_refused() {
+        let known = known(&[A, B, C]);
+        let applied = [row(A, 1), row(C, 1)];
+        let plan = apply(&known, &applied, &ApplySelection::default(), RULES).unwrap();
+        assert_eq!(plan.warnings.len(), 1);
+        assert!(plan.warnings[0].starts_with(&format!("migration {B} is older")));
+        let strict = ApplySelection {
+            strict_order: true,
+            ..ApplySelection::default()
+        };
+        let error = apply(&known, &applied, &strict, RULES).unwrap_err();
+        assert!(
+            matches!(error, MigrationError::OutOfOrder { .. }),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn changed_missing_and_failed_migrations_stop_everything() {
+        let known = known(&[A, B]);
+        let mut edited = row(A, 1);
+        edited.checksum = "sha256:other".into();
+        let error = apply(&known, &[edited], &ApplySelection::default(), RULES).unwrap_err();
+        assert!(
+            matches!(error, MigrationError::ChecksumMismatch { .. }),
+            "{error}"
+        );
+
+        let applied = [row(A, 1), row(C, 1)];
+        let error = apply(&known, &applied, &ApplySelection::default(), RULES).unwrap_err();
+        assert!(matches!(error, MigrationError::MissingFromCode { ref ids } if ids == &[id(C)]));
+        let allow = Rules {
+            allow_missing: true,
+            ..RULES
+        };
+        let plan = apply(&known, &applied, &ApplySelection::default(), allow).unwrap();
+        assert_eq!(ids_and_batches(&plan), [(B.into(), 2)]);
+
+        let mut failed = row(A, 1);
+        failed.failed = Some(Direction::Down);
+        let error = rollback(&known, &[failed], &RollbackSelection::default(), RULES).unwrap_err();
+        assert!(matches!(
+            error,
+            MigrationError::PartiallyApplied {
+                direction: Direction::Down,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn one_migration_must_be_known_and_in_the_right_state() {
+        let known = known(&[A, B]);
+        let applied = [row(A, 1)];
+        let only = |text: &str| ApplySelection {
+            only: Some(id(text)),
+            ..ApplySelection::default()
+        };
+        let error = apply(&known, &applied, &only(A), RULES).unwrap_err();
+        assert!(matches!(error, MigrationError::AlreadyApplied { .. }));
+        let error = apply(&known, &applied, &only(C), RULES).unwrap_err();
+        assert!(matches!(error, MigrationError::UnknownMigration { .. }));
+        let plan = apply(&known, &applied, &only(B), RULES).unwrap();
+        assert_eq!(ids_and_batches(&plan), [(B.into(), 2)]);
+
+        let undo = |text: &str| RollbackSelection {
+            only: Some(id(text)),
+            ..RollbackSelection::default()
+        };
+        let error = rollback(&known, &applied, &undo(B), RULES).unwrap_err();
+        assert!(matches!(error, MigrationError::NotApplied { .. }));
+        let error = rollback(&known, &applied, &undo(C), RULES).unwrap_err();
+        assert!(matches!(error, MigrationError::UnknownMigration { .. }));
+    }
+
+    #[test]
+    fn rollback_takes_the_last_batches_newest_first() {
+        let known = known(&[A, B, C]);
+        let applied = [row(A, 1), row(B, 2), row(C, 2)];
+        let ids = |plan: ToRollBack<'_, '_>| -> Vec<String> {
+            plan.migrations
+                .iter()
+                .map(|(d, _)| d.id.to_string())
+                .collect()
+        };
+        let last = rollback(&known, &applied, &RollbackSelection::default(), RULES).unwrap();
+        assert_eq!(ids(last), [C, B]);
+        let two = RollbackSelection {
+            steps: 2,
+            ..RollbackSelection::default()
+        };
+        assert_eq!(
+            ids(rollback(&known, &applied, &two, RULES).unwrap()),
+            [C, B, A]
+        );
+        let first = RollbackSelection {
+            batch: Some(1),
+            ..RollbackSelection::default()
+        };
+        assert_eq!(ids(rollback(&known, &applied, &first, RULES).unwrap()), [A]);
+        let unknown = RollbackSelection {
+            batch: Some(7),
+            ..RollbackSelection::default()
+        };
+        let error = rollback(&known, &applied, &unknown, RULES).unwrap_err();
+        assert!(
+            matches!(error, MigrationError::UnknownBatch { batch: 7, ref batches } if batches == &[1, 2])
+        );
+    }
+
+    #[test]
+    fn rollback_refuses_code_it_does_not_have_and_warns_about_edits() {
+        let known_ab = known(&[A, B]);
+        let applied = [row(A, 1), row(C, 1)];
+        let error =
+            rollback(&known_ab, &applied, &RollbackSelection::default(), RULES).unwrap_err();
+        assert!(matches!(error, MigrationError::RollbackMissing { .. }));
+        let mut edited = row(B, 1);
+        edited.checksum = "sha256:before".into();
+        let applied = [edited];
+        let plan = rollback(&known_ab, &applied, &RollbackSelection::default(), RULES).unwrap();
+        assert_eq!(plan.warnings.len(), 1);
+        assert!(plan.warnings[0].contains("changed since it was applied"));
+    }
+
+    #[test]
+    fn an_irreversible_down_is_refused() {
+        let known = known(&[A]);
+        let mut schema = Schema::new();
+        schema.irreversible();
+        let error = refuse_irreversible(&known[0], schema.plan()).unwrap_err();
+        assert!(matches!(error, MigrationError::Irreversible { .. }));
+        assert!(refuse_irreversible(&known[0], &Plan::default()).is_ok());
+    }
+}
