@@ -275,6 +275,22 @@ pub enum MigrationError {
         differences: String,
     },
 
+    /// The ledger was written by a newer version, in a format this one does not know.
+    #[error(
+        "the migration ledger table {table} was written by a newer version of ormed-migrate \
+         (ledger format {format}; this version knows formats up to {supported}), so it is not \
+         read, rather than misread. Run the newer version, or upgrade ormed-migrate in this \
+         application. Nothing was changed."
+    )]
+    NewerLedger {
+        /// The ledger table.
+        table: String,
+        /// The format it records.
+        format: u32,
+        /// The newest format this version knows.
+        supported: u32,
+    },
+
     /// A ledger row to forget, given exactly as stored, that the ledger does not have.
     #[error("the migration ledger table {table} has no row with id {stored_id:?}")]
     NoLedgerRow {

@@ -18,6 +18,7 @@ pub mod render;
 pub mod runner;
 pub mod schema;
 pub mod sql;
+#[cfg(feature = "testing")]
 pub mod testing;
 
 /// Migration ids (`MigrationId`), shared with the `#[migration]` macro and build scripts.
@@ -25,12 +26,15 @@ pub mod id {
     pub use ormed_migrate_id::{MigrationId, MigrationIdError, MigrationTimestamp};
 }
 
+pub use backend::Capabilities;
 pub use descriptor::{Direction, MigrationDescriptor, MigrationEntry, SourceLocation};
 pub use dialect::Dialect;
 pub use driver::Driver;
 pub use error::MigrationError;
 pub use id::{MigrationId, MigrationIdError, MigrationTimestamp};
-pub use ledger::{AppliedMigration, ConnectionManager, DEFAULT_LEDGER_TABLE, SqlMigrationLedger};
+pub use ledger::{
+    AppliedMigration, ConnectionManager, DEFAULT_LEDGER_TABLE, LEDGER_FORMAT, SqlMigrationLedger,
+};
 pub use lock::{DEFAULT_LOCK_TIMEOUT, MigrationLock};
 pub use migration::Migration;
 pub use runner::{
@@ -38,3 +42,4 @@ pub use runner::{
     Repair, RepairNeeded, Rollback,
 };
 pub use schema::{ColumnType, ForeignKeyAction, Schema, Table};
+pub use sql::{Origin, Statement};

@@ -50,14 +50,20 @@
 pub mod cli;
 mod registry;
 
+/// Helpers for an application's own tests (the `testing` feature).
+#[cfg(feature = "testing")]
+pub use ormed_migrate_core::testing;
 pub use ormed_migrate_core::{
-    Apply, ColumnType, ConnectionManager, DEFAULT_LEDGER_TABLE, Dialect, Direction, Driver,
-    ForeignKeyAction, Migration, MigrationAction, MigrationDescriptor, MigrationEntry,
-    MigrationError, MigrationId, MigrationIdError, MigrationReport, MigrationRunner,
-    MigrationState, MigrationStatus, MigrationTimestamp, Repair, Rollback, Schema, SourceLocation,
-    SqlMigrationLedger, Table,
+    AppliedMigration, Apply, Capabilities, ColumnType, ConnectionManager, DEFAULT_LEDGER_TABLE,
+    DEFAULT_LOCK_TIMEOUT, Dialect, Direction, Driver, ForeignKeyAction, LEDGER_FORMAT, Migration,
+    MigrationAction, MigrationDescriptor, MigrationEntry, MigrationError, MigrationId,
+    MigrationIdError, MigrationLock, MigrationReport, MigrationRunner, MigrationState,
+    MigrationStatus, MigrationTimestamp, Repair, RepairNeeded, Rollback, Schema, SourceLocation,
+    SqlMigrationLedger, Statement, Table,
 };
-pub use ormed_migrate_core::{checksum, dialect, driver, ledger, lock, runner, schema, testing};
+/// The schema builder's plan types (operations, table commands, columns, indexes, keys) and
+/// the rendering of plans to SQL.
+pub use ormed_migrate_core::{render, schema};
 pub use ormed_migrate_macros::migration;
 pub use registry::build_migrations;
 

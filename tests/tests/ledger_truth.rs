@@ -361,6 +361,55 @@ mod cases {
         assert_eq!(states(&runner).await[0].1, MigrationState::Applied);
         assert!(runner.apply_all().await.expect("nothing to do").is_empty());
     }
+
+    /// A ledger of the first format (no metadata table, as every earlier version wrote it) is
+    /// read as it is by read-only commands and upgraded by the next run, keeping every row.
+    pub async fn a_ledger_of_the_first_format_is_upgraded(db: &TestDatabase) {
+        let runner = runner(db, blog());
+        runner.apply_all().limit(2).await.expect("apply");
+        sql(db, "DROP TABLE orm_migrations_meta").await;
+        assert!(!table_exists(db, "orm_migrations_meta").await);
+
+        assert_eq!(states(&runner).await[1].1, MigrationState::Applied);
+        assert!(
+            !table_exists(db, "orm_migrations_meta").await,
+            "status reads it as it is and writes nothing"
+        );
+
+        runner.apply_all().await.expect("the next run upgrades it");
+        assert!(table_exists(db, "orm_migrations_meta").await);
+        assert_eq!(ledger_ids(&runner).await, [USERS, POSTS, SEED]);
+        assert_eq!(
+            states(&runner).await,
+            [
+                (USERS.into(), MigrationState::Applied, Some(1)),
+                (POSTS.into(), MigrationState::Applied, Some(1)),
+                (SEED.into(), MigrationState::Applied, Some(2)),
+            ]
+        );
+    }
+
+    /// A ledger written by a newer version is not misread: every command stops and says so.
+    pub async fn a_ledger_of_a_newer_format_is_refused(db: &TestDatabase) {
+        let runner = runner(db, blog());
+        runner.apply_one(&id(USERS)).await.expect("apply");
+        sql(
+            db,
+            "UPDATE orm_migrations_meta SET value = '99' WHERE name = 'format'",
+        )
+        .await;
+        let message = runner.apply_all().await.expect_err("newer").to_string();
+        assert!(
+            message.starts_with(
+                "the migration ledger table orm_migrations was written by a newer version of \
+                 ormed-migrate (ledger format 99; this version knows formats up to 2)"
+            ),
+            "{message}"
+        );
+        assert!(!table_exists(db, "posts").await, "nothing ran");
+        assert!(runner.status().await.is_err(), "status refuses too");
+        assert!(runner.rollback().await.is_err(), "and rollback");
+    }
 }
 
 support::suite! {
@@ -373,4 +422,6 @@ support::suite! {
     another_tools_table_is_not_a_ledger,
     the_advice_after_a_failed_down_leaves_the_ledger_true,
     a_failed_down_can_be_restored_instead,
+    a_ledger_of_the_first_format_is_upgraded,
+    a_ledger_of_a_newer_format_is_refused,
 }

@@ -1,6 +1,7 @@
 //! `SqlMigrationLedger`: the table in the application's database that records what ran, and
 //! `ConnectionManager`, which holds named drivers.
 
+mod format;
 mod row;
 mod shape;
 
@@ -9,6 +10,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use sqlx::AssertSqlSafe;
 
+pub use format::LEDGER_FORMAT;
 pub use row::AppliedMigration;
 pub(crate) use row::NewRow;
 
@@ -40,6 +42,8 @@ pub struct SqlMigrationLedger {
     driver: Driver,
     table: String,
     quoted: String,
+    meta_table: String,
+    quoted_meta: String,
 }
 
 /// Named drivers, for applications with several databases.
@@ -83,16 +87,22 @@ impl ConnectionManager {
 }
 
 impl SqlMigrationLedger {
-    /// A ledger in table `table` (validated; schema-qualified names allowed on PostgreSQL).
+    /// A ledger in table `table` (validated; schema-qualified names allowed on PostgreSQL),
+    /// with its metadata table `<table>_meta` beside it.
     pub fn new(driver: Driver, table: &str) -> Result<SqlMigrationLedger, MigrationError> {
-        let quoted = driver
-            .dialect()
-            .quote_table(table)
-            .map_err(MigrationError::InvalidTableName)?;
+        let quote = |name: &str| {
+            driver
+                .dialect()
+                .quote_table(name)
+                .map_err(MigrationError::InvalidTableName)
+        };
+        let meta_table = format!("{table}_meta");
         Ok(SqlMigrationLedger {
-            driver,
+            quoted: quote(table)?,
+            quoted_meta: quote(&meta_table)?,
             table: table.to_owned(),
-            quoted,
+            meta_table,
+            driver,
         })
     }
 
@@ -136,10 +146,11 @@ impl SqlMigrationLedger {
         // Two racing `CREATE TABLE IF NOT EXISTS` can still collide on PostgreSQL's catalog
         // (a unique violation); the loser finds the table there on a second try.
         let result = match first {
-            Err(_) => crate::driver::execute(target, &sql).await,
+            Err(_) => crate::driver::execute(target.reborrow(), &sql).await,
             ok => ok,
         };
-        result.map_err(|e| self.error("could not create the migration ledger table", e))
+        result.map_err(|e| self.error("could not create the migration ledger table", e))?;
+        self.ensure_format(target).await
     }
 
     fn create_table_sql(&self) -> String {
@@ -207,6 +218,7 @@ impl SqlMigrationLedger {
         &self,
         mut target: Target<'_, '_>,
     ) -> Result<Vec<Result<AppliedMigration, MigrationError>>, MigrationError> {
+        self.check_format(target.reborrow()).await?;
         let sql = format!("SELECT {} FROM {}", row::COLUMNS.join(", "), self.quoted);
         let table = self.table.as_str();
         let read = with_executor!(target.reborrow(), executor => {
@@ -409,12 +421,9 @@ impl SqlMigrationLedger {
         })
     }
 
-    /// `(schema, table)` of a possibly schema-qualified ledger name.
+    /// `(schema, table)` of the possibly schema-qualified ledger name.
     fn schema_and_table(&self) -> (Option<&str>, &str) {
-        match self.table.split_once('.') {
-            Some((schema, table)) => (Some(schema), table),
-            None => (None, self.table.as_str()),
-        }
+        schema_and_table(&self.table)
     }
 
     fn placeholder(&self, n: usize) -> String {
@@ -433,5 +442,13 @@ impl SqlMigrationLedger {
             format!("{} (ledger table {})", context.into(), self.table),
             source,
         )
+    }
+}
+
+/// `(schema, table)` of a possibly schema-qualified table name.
+fn schema_and_table(name: &str) -> (Option<&str>, &str) {
+    match name.split_once('.') {
+        Some((schema, table)) => (Some(schema), table),
+        None => (None, name),
     }
 }
