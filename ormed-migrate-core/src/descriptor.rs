@@ -6,7 +6,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::checksum::plan_checksum;
-use crate::error::MigrationError;
+use crate::error::{MigrationError, SetupError};
 use crate::id::MigrationId;
 use crate::migration::Migration;
 use crate::schema::{Plan, Schema};
@@ -110,11 +110,12 @@ impl MigrationDescriptor {
         for descriptor in &descriptors {
             if let Some(first) = seen.insert(&descriptor.id, descriptor.source) {
                 let (first, second) = ordered(first, descriptor.source);
-                return Err(MigrationError::DuplicateId {
+                return Err(SetupError::DuplicateId {
                     id: descriptor.id.clone(),
                     first,
                     second,
-                });
+                }
+                .into());
             }
         }
         descriptors.sort_by(|a, b| a.id.cmp(&b.id));

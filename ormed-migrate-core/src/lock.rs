@@ -17,7 +17,7 @@ use sqlx::{Connection, MySqlConnection, PgConnection};
 
 use crate::backend::{mysql, postgres, sqlite};
 use crate::driver::{Driver, Pool};
-use crate::error::MigrationError;
+use crate::error::{LockError, MigrationError};
 
 /// How long a runner waits for another one to finish before giving up.
 pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(60);
@@ -154,9 +154,10 @@ impl Wait {
     }
 
     pub(crate) fn timed_out(&self) -> MigrationError {
-        MigrationError::LockTimeout {
+        LockError::Timeout {
             waited: self.timeout,
         }
+        .into()
     }
 }
 
@@ -166,7 +167,11 @@ pub(crate) fn lock_name(database: &str, table: &str) -> String {
 }
 
 pub(crate) fn lock_error(context: &str, source: sqlx::Error) -> MigrationError {
-    MigrationError::database(context, source)
+    LockError::Database {
+        context: context.to_owned(),
+        source: Box::new(source),
+    }
+    .into()
 }
 
 /// One in-process lock per in-memory database.
@@ -189,7 +194,7 @@ mod tests {
             .await;
         let error = waited.unwrap_err();
         assert!(
-            matches!(error, MigrationError::LockTimeout { .. }),
+            matches!(error, MigrationError::Lock(LockError::Timeout { .. })),
             "{error}"
         );
         held.release().await.unwrap();

@@ -18,6 +18,7 @@
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use crate::driver::redact_url;
+use crate::error::SetupError;
 use crate::{Dialect, Driver, MigrationError};
 
 /// Environment variable with a PostgreSQL server URL for server-backed tests.
@@ -40,8 +41,9 @@ enum Cleanup {
 impl TestDatabase {
     /// A new SQLite file in its own temporary directory.
     pub async fn sqlite() -> Result<TestDatabase, MigrationError> {
-        let dir = tempfile::tempdir().map_err(|e| {
-            MigrationError::database("could not create a temporary directory", sqlx::Error::Io(e))
+        let dir = tempfile::tempdir().map_err(|e| SetupError::TestDatabase {
+            context: "could not create a temporary directory".to_owned(),
+            source: Box::new(e),
         })?;
         let url = format!("sqlite://{}", dir.path().join("test.db").display());
         Ok(TestDatabase {
@@ -59,16 +61,16 @@ impl TestDatabase {
         let quoted = admin
             .dialect()
             .quote_identifier(&name)
-            .map_err(MigrationError::InvalidTableName)?;
+            .map_err(SetupError::InvalidTableName)?;
         admin
             .execute(&format!("CREATE DATABASE {quoted}"))
             .await
             .map_err(|e| {
                 let server = redact_url(server_url);
-                MigrationError::database(
-                    format!("could not create test database {name} on {server}"),
-                    e,
-                )
+                SetupError::TestDatabase {
+                    context: format!("could not create test database {name} on {server}"),
+                    source: Box::new(e),
+                }
             })?;
         admin.close().await;
         let url = with_database(server_url, &name);
@@ -107,12 +109,13 @@ impl TestDatabase {
                 let quoted = admin
                     .dialect()
                     .quote_identifier(&name)
-                    .map_err(MigrationError::InvalidTableName)?;
+                    .map_err(SetupError::InvalidTableName)?;
                 let drop = crate::backend::of(admin.dialect()).drop_database(&quoted);
                 let dropped = admin.execute(&drop).await;
                 admin.close().await;
-                dropped.map_err(|e| {
-                    MigrationError::database(format!("could not drop test database {name}"), e)
+                dropped.map_err(|e| SetupError::TestDatabase {
+                    context: format!("could not drop test database {name}"),
+                    source: Box::new(e),
                 })?;
             }
         }

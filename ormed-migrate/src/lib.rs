@@ -61,9 +61,9 @@ pub use ormed_migrate_core::{
     MigrationStatus, MigrationTimestamp, Repair, RepairNeeded, Rollback, Schema, SourceLocation,
     SqlMigrationLedger, Statement, Table,
 };
-/// The schema builder's plan types (operations, table commands, columns, indexes, keys) and
-/// the rendering of plans to SQL.
-pub use ormed_migrate_core::{render, schema};
+/// Errors by stage with their hints, the schema builder's plan types (operations, table
+/// commands, columns, indexes, keys), and the rendering of plans to SQL.
+pub use ormed_migrate_core::{error, render, schema};
 pub use ormed_migrate_macros::migration;
 pub use registry::build_migrations;
 

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use ormed_migrate_core::error::SetupError;
 use ormed_migrate_core::{
     Migration, MigrationDescriptor, MigrationError, MigrationId, SourceLocation,
 };
@@ -83,7 +84,7 @@ pub fn construct<T: Migration + Default>() -> Arc<dyn Migration> {
 /// Every `#[migration]` linked into this binary, sorted by id.
 ///
 /// Duplicate ids are an error naming both source locations. An empty registry is
-/// [`MigrationError::NoMigrations`], whose message says how to link migrations: a binary only
+/// [`SetupError::NoMigrations`], whose message says how to link migrations: a binary only
 /// contains the migrations of crates it names (see `run!`).
 ///
 /// ```no_run
@@ -99,7 +100,7 @@ pub fn build_migrations() -> Result<Vec<MigrationDescriptor>, MigrationError> {
         .map(Registration::descriptor)
         .collect::<Result<Vec<_>, _>>()?;
     if descriptors.is_empty() {
-        return Err(MigrationError::NoMigrations);
+        return Err(SetupError::NoMigrations.into());
     }
     MigrationDescriptor::sorted(descriptors)
 }

@@ -59,28 +59,28 @@ async fn block_dropping_r_b(db: &TestDatabase) {
 
 /// FOUR applied as a no-transaction migration, then rolled back until its down fails at `r_b`:
 /// the runner and the failure's message.
-async fn failed_down(db: &TestDatabase) -> (MigrationRunner, String) {
+async fn failed_down(db: &TestDatabase) -> (MigrationRunner, MigrationError) {
     let migrations =
         MigrationEntry::build_descriptors(vec![entry(FOUR, FourTables).no_transaction()])
             .expect("descriptors");
     let runner = runner(db, migrations);
     runner.apply_all().await.expect("apply");
     block_dropping_r_b(db).await;
-    let message = runner
-        .rollback()
-        .await
-        .expect_err("fails at r_b")
-        .to_string();
-    (runner, message)
+    let error = runner.rollback().await.expect_err("fails at r_b");
+    (runner, error)
 }
 
-/// The first `migrate:repair <id> --flag` command after `after` in `message`, as a Repair.
-fn advised_repair(message: &str, after: &str) -> (String, Repair) {
-    let rest = &message[message
-        .find(after)
-        .unwrap_or_else(|| panic!("{after:?} in {message}"))..];
-    let start = rest.find("`migrate:repair ").expect("a repair command") + 1;
-    let command = &rest[start..start + rest[start..].find('`').expect("closing backtick")];
+/// The error's hint as the CLI words it: the `migrate:repair <id> --flag` command on the line
+/// that starts with `when`, and the repair it asks for.
+fn advised_repair(error: &MigrationError, when: &str) -> (String, Repair) {
+    let hint = error.hint().expect("a hint");
+    let lines = ormed_migrate::cli::hint_lines(&hint);
+    let line = lines
+        .iter()
+        .find(|line| line.starts_with(when))
+        .unwrap_or_else(|| panic!("{when:?} in {lines:?}"));
+    let start = line.find("`migrate:repair ").expect("a repair command") + 1;
+    let command = &line[start..start + line[start..].find('`').expect("closing backtick")];
     let repair = match command.rsplit(' ').next() {
         Some("--applied") => Repair::Applied,
         Some("--rolled-back") => Repair::RolledBack,
@@ -159,12 +159,27 @@ mod cases {
             ),
             "{message}"
         );
-        assert!(
-            message.contains("`migrate:repair 'garbage id' --rolled-back`"),
-            "{message}"
+        let error = runner.status().await.expect_err("unreadable");
+        assert_eq!(
+            error.hint(),
+            Some(Hint::ForgetRow {
+                stored_id: "garbage id".into()
+            })
+        );
+        assert_eq!(
+            ormed_migrate::cli::hint_lines(&error.hint().expect("hint")),
+            [
+                "`migrate:repair 'garbage id' --rolled-back` removes that ledger row and runs nothing"
+            ]
         );
         let apply = runner.apply_all().await.expect_err("blocked too");
-        assert!(matches!(apply, MigrationError::LedgerRow { .. }), "{apply}");
+        assert!(
+            matches!(
+                apply,
+                MigrationError::Ledger(LedgerError::UnreadableRow { .. })
+            ),
+            "{apply}"
+        );
         let needed = runner.repair_needed().await.expect("listing works");
         assert_eq!(needed.unreadable.len(), 1);
 
@@ -178,7 +193,7 @@ mod cases {
             .await
             .expect_err("gone");
         assert!(
-            matches!(again, MigrationError::NoLedgerRow { .. }),
+            matches!(again, MigrationError::Ledger(LedgerError::NoRow { .. })),
             "{again}"
         );
     }
@@ -236,8 +251,18 @@ mod cases {
             "{message}"
         );
         assert!(
-            message.contains(&format!("`migrate:repair {USERS} --applied`")),
+            message.contains(
+                "rewrite the row: record the migration as applied if its changes \
+                 are in the schema"
+            ),
             "{message}"
+        );
+        let hint = runner.status().await.expect_err("null").hint();
+        assert_eq!(
+            hint,
+            Some(Hint::RewriteRows {
+                stored_id: USERS.into()
+            })
         );
         runner
             .repair(&id(USERS), Repair::Applied)
@@ -305,7 +330,12 @@ mod cases {
             ),
             "{message}"
         );
-        assert!(message.contains("`--table <name>`"), "{message}");
+        assert!(
+            message.contains("give ormed-migrate a ledger table of its own"),
+            "{message}"
+        );
+        let hint = runner.status().await.expect_err("not a ledger").hint();
+        assert_eq!(hint, Some(Hint::OtherLedgerTable));
         assert!(!table_exists(db, "users").await, "nothing ran");
         assert!(runner.status().await.is_err(), "status says so too");
     }
@@ -314,7 +344,8 @@ mod cases {
     /// every database, any migration on MySQL): following the printed advice literally leaves
     /// a ledger that matches the schema, and the next migrate re-applies cleanly.
     pub async fn the_advice_after_a_failed_down_leaves_the_ledger_true(db: &TestDatabase) {
-        let (runner, message) = failed_down(db).await;
+        let (runner, error) = failed_down(db).await;
+        let message = error.to_string();
         assert!(
             message.contains(&format!(
                 "migration {FOUR} failed (down) at statement 2 of 4"
@@ -336,7 +367,14 @@ mod cases {
         );
 
         // The user finishes the rollback by hand, then does what the message says for that.
-        let (command, repair) = advised_repair(&message, "finish the rollback by hand");
+        assert_eq!(
+            error.hint(),
+            Some(Hint::ResolvePartial {
+                id: id(FOUR),
+                direction: Direction::Down
+            })
+        );
+        let (command, repair) = advised_repair(&error, "if you finished the rollback by hand");
         assert_eq!(command, format!("migrate:repair {FOUR} --rolled-back"));
         for table in ["blocker", "r_b", "r_c", "r_d"] {
             sql(db, &format!("DROP TABLE {table}")).await;
@@ -352,9 +390,9 @@ mod cases {
 
     /// The other way out of a failed down: restore what it removed, and keep it applied.
     pub async fn a_failed_down_can_be_restored_instead(db: &TestDatabase) {
-        let (runner, message) = failed_down(db).await;
+        let (runner, error) = failed_down(db).await;
 
-        let (command, repair) = advised_repair(&message, "restore what its down() removed");
+        let (command, repair) = advised_repair(&error, "if you restored what its down() removed");
         assert_eq!(command, format!("migrate:repair {FOUR} --applied"));
         sql(db, "CREATE TABLE r_a (id BIGINT PRIMARY KEY)").await;
         runner.repair(&id(FOUR), repair).await.expect("repair");

@@ -61,9 +61,11 @@ mod cases {
             .to_string();
         assert_eq!(
             message,
-            "Migration m_20300101000000_nope is not defined in this binary; `migrate:status` \
-             lists the known ones"
+            "Migration m_20300101000000_nope is not defined in this binary; the status lists the \
+             known ones"
         );
+        let error = runner.apply_one(&unknown).await.expect_err("unknown");
+        assert_eq!(error.hint(), Some(Hint::Status));
     }
 
     pub async fn a_migration_without_down_is_not_rolled_back(db: &TestDatabase) {
@@ -185,16 +187,17 @@ mod cases {
     pub async fn repair_without_a_decision_and_of_a_healthy_migration(db: &TestDatabase) {
         let runner = runner(db, blog());
         runner.apply_all().await.expect("apply");
-        let message = runner
+        let error = runner
             .repair(&id(USERS), Repair::RolledBack)
             .await
-            .expect_err("healthy")
-            .to_string();
+            .expect_err("healthy");
+        assert_eq!(error.hint(), Some(Hint::Rollback));
+        let message = error.to_string();
         assert_eq!(
             message,
             format!(
                 "Migration {USERS} is applied and matches its code, so there is nothing to \
-                 repair; to undo it, roll it back (`migrate:rollback`), which runs its down()"
+                 repair; to undo it, roll it back, which runs its down()"
             )
         );
     }

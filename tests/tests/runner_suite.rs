@@ -110,7 +110,10 @@ mod cases {
         let report = runner.apply_one(&id(USERS)).await.expect("apply one");
         assert_eq!(ids(&report), [USERS]);
         let error = runner.apply_one(&id(USERS)).await.expect_err("second time");
-        assert!(matches!(error, MigrationError::AlreadyApplied { .. }));
+        assert!(matches!(
+            error,
+            MigrationError::Plan(PlanError::AlreadyApplied { .. })
+        ));
         assert!(
             error
                 .to_string()
@@ -120,14 +123,20 @@ mod cases {
             .apply_one(&id("m_20300101000000_nope"))
             .await
             .expect_err("unknown");
-        assert!(matches!(unknown, MigrationError::UnknownMigration { .. }));
+        assert!(matches!(
+            unknown,
+            MigrationError::Plan(PlanError::UnknownMigration { .. })
+        ));
         let report = runner.rollback_one(&id(USERS)).await.expect("rollback one");
         assert_eq!(ids(&report), [USERS]);
         let error = runner
             .rollback_one(&id(USERS))
             .await
             .expect_err("not applied");
-        assert!(matches!(error, MigrationError::NotApplied { .. }));
+        assert!(matches!(
+            error,
+            MigrationError::Plan(PlanError::NotApplied { .. })
+        ));
         assert!(!table_exists(db, "users").await);
     }
 
@@ -146,7 +155,10 @@ mod cases {
         let current = edited[0].checksum.clone();
         let error = runner(db, edited).apply_all().await.expect_err("refused");
         let message = error.to_string();
-        assert!(matches!(error, MigrationError::ChecksumMismatch { .. }));
+        assert!(matches!(
+            error,
+            MigrationError::Plan(PlanError::ChecksumMismatch { .. })
+        ));
         assert!(message.contains(&format!(
             "Migration {USERS} checksum doesn't match recorded value"
         )));
@@ -172,7 +184,10 @@ mod cases {
         let runner = runner(db, fewer);
         let error = runner.apply_all().await.expect_err("missing");
         assert!(
-            matches!(error, MigrationError::MissingFromCode { .. }),
+            matches!(
+                error,
+                MigrationError::Plan(PlanError::MissingFromCode { .. })
+            ),
             "{error}"
         );
         assert!(error.to_string().contains(SEED));
@@ -181,7 +196,10 @@ mod cases {
             .await
             .expect_err("cannot roll back unknown code");
         assert!(
-            matches!(error, MigrationError::RollbackMissing { .. }),
+            matches!(
+                error,
+                MigrationError::Plan(PlanError::RollbackMissing { .. })
+            ),
             "{error}"
         );
         assert!(table_exists(db, "posts").await, "nothing was rolled back");
@@ -208,7 +226,10 @@ mod cases {
             "progress before the failure is reported"
         );
         let message = error.to_string();
-        assert!(matches!(error, MigrationError::StatementFailed { .. }));
+        assert!(matches!(
+            error,
+            MigrationError::Run(RunError::StatementFailed { .. })
+        ));
         assert!(message.contains(&format!(
             "migration {FAILS} failed (up) at statement 2 of 2"
         )));
@@ -241,10 +262,19 @@ mod cases {
             );
             let next = runner.apply_all().await.expect_err("blocked");
             assert!(
-                matches!(next, MigrationError::PartiallyApplied { .. }),
+                matches!(
+                    next,
+                    MigrationError::Plan(PlanError::PartiallyApplied { .. })
+                ),
                 "{next}"
             );
-            assert!(next.to_string().contains("migrate:repair"));
+            assert_eq!(
+                next.hint(),
+                Some(Hint::ResolvePartial {
+                    id: id(FAILS),
+                    direction: Direction::Up
+                })
+            );
         }
     }
 
@@ -338,7 +368,10 @@ mod cases {
         let runner = runner(db, migrations);
         runner.apply_all().await.expect("apply");
         let error = runner.rollback().await.expect_err("irreversible");
-        assert!(matches!(error, MigrationError::Irreversible { .. }));
+        assert!(matches!(
+            error,
+            MigrationError::Plan(PlanError::Irreversible { .. })
+        ));
         assert!(error.to_string().contains(ONE_WAY));
         assert!(table_exists(db, "users").await, "nothing was rolled back");
         assert_eq!(
@@ -410,7 +443,10 @@ mod cases {
                 .await
                 .expect_err("refused");
             assert!(
-                matches!(error, MigrationError::NeedsNoTransaction { .. }),
+                matches!(
+                    error,
+                    MigrationError::Plan(PlanError::NeedsNoTransaction { .. })
+                ),
                 "{error}"
             );
             assert!(error.to_string().contains("no_transaction"), "{error}");
@@ -484,10 +520,18 @@ mod cases {
         let runner = runner(db, migrations);
         let error = runner.apply_all().await.expect_err("fails part way");
         assert!(
-            error
-                .to_string()
-                .contains(&format!("migrate:repair {FAILS} --applied")),
+            error.to_string().contains(
+                "either finish its changes by hand and record it as applied, or undo what it \
+                 changed and record it as rolled back"
+            ),
             "{error}"
+        );
+        assert_eq!(
+            error.hint(),
+            Some(Hint::ResolvePartial {
+                id: id(FAILS),
+                direction: Direction::Up
+            })
         );
         assert_eq!(
             states(&runner).await[1].1,
@@ -499,7 +543,10 @@ mod cases {
         );
         let blocked = runner.apply_all().await.expect_err("blocked");
         assert!(
-            matches!(blocked, MigrationError::PartiallyApplied { .. }),
+            matches!(
+                blocked,
+                MigrationError::Plan(PlanError::PartiallyApplied { .. })
+            ),
             "{blocked}"
         );
 
@@ -532,7 +579,10 @@ mod cases {
             .await
             .expect_err("healthy");
         assert!(
-            matches!(error, MigrationError::RepairNotNeeded { .. }),
+            matches!(
+                error,
+                MigrationError::Plan(PlanError::RepairNotNeeded { .. })
+            ),
             "{error}"
         );
         runner
@@ -544,7 +594,10 @@ mod cases {
             .await
             .expect_err("unknown");
         assert!(
-            matches!(error, MigrationError::UnknownMigration { .. }),
+            matches!(
+                error,
+                MigrationError::Plan(PlanError::UnknownMigration { .. })
+            ),
             "{error}"
         );
     }
@@ -609,7 +662,7 @@ mod cases {
             .await
             .expect_err("duplicates");
         assert!(
-            matches!(error, MigrationError::DuplicateId { .. }),
+            matches!(error, MigrationError::Setup(SetupError::DuplicateId { .. })),
             "{error}"
         );
         assert!(!table_exists(db, "users").await);
@@ -622,7 +675,10 @@ mod cases {
         let runner = MigrationRunner::new(db.driver().clone(), ledger, blog());
         let error = runner.apply_all().await.expect_err("refused");
         assert!(
-            matches!(error, MigrationError::LedgerElsewhere { .. }),
+            matches!(
+                error,
+                MigrationError::Setup(SetupError::LedgerElsewhere { .. })
+            ),
             "{error}"
         );
         assert!(!table_exists(db, "users").await);
@@ -716,7 +772,7 @@ mod cases {
         let runner = runner(db, migrations);
         let error = runner.apply_all().await.expect_err("the insert fails");
         assert!(
-            matches!(error, MigrationError::StatementFailed { ref id, .. } if id.to_string() == FAILS),
+            matches!(error, MigrationError::Run(RunError::StatementFailed { ref id, .. }) if id.to_string() == FAILS),
             "the transactional migration with keywords in strings ran: {error}"
         );
         let state = states(&runner).await[2].1;

@@ -143,9 +143,12 @@ async fn the_printed_advice_after_a_failed_down_is_right() {
             dir.path(),
             &[&["migrate:repair"][..], &url].concat(),
         ));
-        assert!(listing.contains("finish the rollback by hand"), "{listing}");
+        assert!(
+            listing.contains("if you finished the rollback by hand"),
+            "{listing}"
+        );
 
-        let command = advised_command(&error, "finish the rollback by hand");
+        let command = advised_command(&error, "hint: if you finished the rollback by hand");
         assert_eq!(command, ["migrate:repair", FOUR, "--rolled-back"]);
         for table in ["blocker", "r_b", "r_c", "r_d"] {
             sql(&db, &format!("DROP TABLE {table}")).await;

@@ -136,6 +136,8 @@ pub(crate) trait Backend: Sync {
     // ------------------------------------------------------------------------- test databases
 
     /// The statement that drops a test database (quoted name), closing what still uses it.
+    // Used by the testing helpers, which are behind the `testing` feature.
+    #[cfg_attr(not(feature = "testing"), allow(dead_code))]
     fn drop_database(&self, quoted: &str) -> String {
         format!("DROP DATABASE IF EXISTS {quoted}")
     }

@@ -185,7 +185,7 @@ pub(crate) async fn lock(
         Some(1) => Ok((connection, name)),
         Some(_) => Err(wait.timed_out()),
         // NULL: the server could not take the lock at all (out of memory, killed thread).
-        None => Err(MigrationError::database(
+        None => Err(lock_error(
             "could not take the migration lock",
             sqlx::Error::Protocol("GET_LOCK returned NULL".into()),
         )),

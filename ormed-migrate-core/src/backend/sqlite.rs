@@ -9,7 +9,7 @@ use sqlx::sqlite::SqlitePool;
 
 use super::{Backend, Capabilities, LedgerTypes, common_type};
 use crate::dialect::Dialect;
-use crate::error::MigrationError;
+use crate::error::{LockError, MigrationError};
 use crate::lock::Wait;
 use crate::schema::{ColumnDefinition, ColumnType};
 use crate::sql::lexer::{SqlText, Statement as Words};
@@ -165,10 +165,11 @@ fn beside(database: &Path) -> PathBuf {
 }
 
 fn io_lock_error(path: &Path, error: std::io::Error) -> MigrationError {
-    MigrationError::database(
-        format!("could not lock {}", path.display()),
-        sqlx::Error::Io(error),
-    )
+    LockError::File {
+        path: path.to_owned(),
+        source: error,
+    }
+    .into()
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 use sqlx::{Connection, MySqlConnection, PgConnection, SqliteConnection};
 
 use super::Pool;
-use crate::error::{MigrationError, configuration_message, database_message};
+use crate::error::{ConnectError, MigrationError, configuration_message, database_message};
 use crate::redact::{Secrets, redact_url};
 
 /// How long to wait for a connection before giving up.
@@ -55,11 +55,12 @@ impl<'u> Target<'u> {
     }
 
     fn failed(&self, reason: &str, advice: impl Into<String>) -> MigrationError {
-        MigrationError::Connect {
+        ConnectError::Failed {
             url: self.redacted.clone(),
             reason: self.secrets.mask(reason),
             advice: self.secrets.mask(&advice.into()),
         }
+        .into()
     }
 
     /// A server's connection failure, with advice that fits its kind.
@@ -124,9 +125,10 @@ pub(super) async fn open(target: &Target<'_>, create: bool) -> Result<Opened, Mi
             )
         }
         _ => {
-            return Err(MigrationError::UnsupportedUrl {
+            return Err(ConnectError::UnsupportedUrl {
                 url: target.redacted.clone(),
-            });
+            }
+            .into());
         }
     };
     Ok(Opened {

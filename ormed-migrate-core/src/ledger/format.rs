@@ -10,7 +10,7 @@ use sqlx::AssertSqlSafe;
 
 use super::SqlMigrationLedger;
 use crate::driver::{Target, with_executor};
-use crate::error::MigrationError;
+use crate::error::{LedgerError, MigrationError};
 
 /// The ledger format this version writes and reads.
 ///
@@ -95,7 +95,7 @@ impl SqlMigrationLedger {
             .map(|text| {
                 text.trim()
                     .parse::<u32>()
-                    .map_err(|_| MigrationError::LedgerRow {
+                    .map_err(|_| LedgerError::UnreadableRow {
                         table: self.meta_table.clone(),
                         stored_id: FORMAT_KEY.to_owned(),
                         column: "value",
@@ -103,6 +103,7 @@ impl SqlMigrationLedger {
                     })
             })
             .transpose()
+            .map_err(MigrationError::from)
     }
 
     async fn record_format(
@@ -154,10 +155,11 @@ impl SqlMigrationLedger {
     }
 
     fn newer(&self, format: u32) -> MigrationError {
-        MigrationError::NewerLedger {
+        LedgerError::NewerFormat {
             table: self.table.clone(),
             format,
             supported: LEDGER_FORMAT,
         }
+        .into()
     }
 }

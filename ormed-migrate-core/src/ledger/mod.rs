@@ -17,7 +17,7 @@ pub(crate) use row::NewRow;
 use crate::backend::{self, Backend};
 use crate::descriptor::{Direction, MigrationDescriptor};
 use crate::driver::{Driver, Target, with_executor};
-use crate::error::MigrationError;
+use crate::error::{LedgerError, MigrationError, SetupError};
 use crate::id::MigrationId;
 use row::{STATUS_APPLIED, failed_status, spellings};
 
@@ -94,7 +94,7 @@ impl SqlMigrationLedger {
             driver
                 .dialect()
                 .quote_table(name)
-                .map_err(MigrationError::InvalidTableName)
+                .map_err(|e| MigrationError::from(SetupError::InvalidTableName(e)))
         };
         let meta_table = format!("{table}_meta");
         Ok(SqlMigrationLedger {
@@ -114,7 +114,7 @@ impl SqlMigrationLedger {
     ) -> Result<SqlMigrationLedger, MigrationError> {
         let driver = manager
             .get(name)
-            .ok_or_else(|| MigrationError::UnknownConnection {
+            .ok_or_else(|| SetupError::UnknownConnection {
                 name: name.to_owned(),
                 registered: manager.names().collect::<Vec<_>>().join(", "),
             })?;
@@ -438,10 +438,12 @@ impl SqlMigrationLedger {
     }
 
     fn error(&self, context: impl Into<String>, source: sqlx::Error) -> MigrationError {
-        MigrationError::database(
-            format!("{} (ledger table {})", context.into(), self.table),
-            source,
-        )
+        LedgerError::Database {
+            context: context.into(),
+            table: self.table.clone(),
+            source: Box::new(source),
+        }
+        .into()
     }
 }
 

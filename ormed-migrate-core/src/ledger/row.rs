@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use sqlx::Row;
 
 use crate::descriptor::{Direction, MigrationDescriptor};
-use crate::error::MigrationError;
+use crate::error::{LedgerError, MigrationError};
 use crate::id::MigrationId;
 
 pub(super) const STATUS_APPLIED: &str = "applied";
@@ -134,12 +134,13 @@ where
     }
 
     fn bad(&self, index: usize, problem: String) -> MigrationError {
-        MigrationError::LedgerRow {
+        LedgerError::UnreadableRow {
             table: self.table.to_owned(),
             stored_id: self.stored_id.clone(),
             column: COLUMNS[index],
             problem,
         }
+        .into()
     }
 }
 
@@ -150,12 +151,13 @@ pub(super) fn find_duplicate(table: &str, rows: &[AppliedMigration]) -> Result<(
     let key = |row: &AppliedMigration| (row.id.clone(), row.stored_id != row.id.to_string());
     sorted.sort_by_key(|row| key(row));
     match sorted.windows(2).find(|pair| pair[0].id == pair[1].id) {
-        Some(pair) => Err(MigrationError::DuplicateLedgerRows {
+        Some(pair) => Err(LedgerError::DuplicateRows {
             table: table.to_owned(),
             id: pair[0].id.clone(),
             first: pair[0].stored_id.clone(),
             second: pair[1].stored_id.clone(),
-        }),
+        }
+        .into()),
         None => Ok(()),
     }
 }

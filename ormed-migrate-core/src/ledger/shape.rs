@@ -10,7 +10,7 @@ use sqlx::AssertSqlSafe;
 use super::SqlMigrationLedger;
 use super::row::COLUMNS;
 use crate::driver::{Target, with_executor};
-use crate::error::MigrationError;
+use crate::error::{LedgerError, MigrationError};
 
 impl SqlMigrationLedger {
     /// The column names of the ledger table, in table order (empty when it does not exist).
@@ -22,7 +22,7 @@ impl SqlMigrationLedger {
         })
     }
 
-    /// After reading the ledger failed: a [`MigrationError::LedgerShape`] when the table is not
+    /// After reading the ledger failed: a [`LedgerError::NotALedger`] when the table is not
     /// shaped like a ledger, else the original failure.
     pub(super) async fn explain_read_failure(
         &self,
@@ -31,10 +31,11 @@ impl SqlMigrationLedger {
     ) -> MigrationError {
         match self.column_names(target).await {
             Ok(columns) => match differences(&columns) {
-                Some(differences) => MigrationError::LedgerShape {
+                Some(differences) => LedgerError::NotALedger {
                     table: self.table.clone(),
                     differences,
-                },
+                }
+                .into(),
                 None => failure,
             },
             Err(_) => failure,

@@ -14,7 +14,7 @@ use super::{MigrationAction, MigrationRunner, Rendered, Repair};
 use crate::backend;
 use crate::descriptor::{Direction, MigrationDescriptor};
 use crate::driver::{Connection, Target, Transaction, execute};
-use crate::error::{MigrationError, environment_problem, repair_advice};
+use crate::error::{FailureState, LedgerError, MigrationError, RunError};
 use crate::ledger::{AppliedMigration, NewRow};
 use crate::sql::Origin;
 
@@ -156,30 +156,8 @@ impl MigrationRunner {
     ) -> Result<(), MigrationError> {
         for (index, statement) in migration.statements.iter().enumerate() {
             if let Err(source) = execute(Target::Transaction(tx), &statement.sql).await {
-                let state = match direction {
-                    Direction::Up => {
-                        "It was rolled back: none of its changes remain, it is still pending, \
-                         and the migrations before it stay applied."
-                    }
-                    Direction::Down => {
-                        "Its rollback was undone: it is still applied, and nothing else was \
-                         rolled back after it."
-                    }
-                };
-                let next = environment_problem(&source).unwrap_or_else(|| {
-                    match direction {
-                        Direction::Up => "Fix the statement and run migrate again.",
-                        Direction::Down => "Fix its down() and run the rollback again.",
-                    }
-                    .to_owned()
-                });
-                return Err(self.statement_failed(
-                    migration,
-                    direction,
-                    index,
-                    format!("{state} {next}"),
-                    source,
-                ));
+                let state = FailureState::RolledBack;
+                return Err(self.statement_failed(migration, direction, index, state, source));
             }
         }
         Ok(())
@@ -199,26 +177,17 @@ impl MigrationRunner {
             let Err(source) = execute(Target::Connection(connection), &statement.sql).await else {
                 continue;
             };
-            let dialect = self.driver.dialect();
             // Only a first statement that the database refused as a whole changed nothing.
             let changed_nothing =
                 index == 0 && source.as_database_error().is_some() && statement.atomic;
-            let outcome = if changed_nothing {
+            let state = if changed_nothing {
                 self.undo_failure_mark(connection, stored_id, direction)
                     .await?;
-                let next = environment_problem(&source)
-                    .unwrap_or_else(|| "Fix the statement and run again.".to_owned());
-                format!("None of its statements took effect, so nothing changed. {next}")
+                FailureState::NothingChanged
             } else {
-                format!(
-                    "{index} of its statements ran before this one, and this one may have taken \
-                     effect in part; {dialect} cannot undo them, so the ledger marks the \
-                     migration as failed ({direction}) and nothing runs until that is resolved. \
-                     Inspect the schema, then {}.",
-                    repair_advice(&migration.descriptor.id, direction)
-                )
+                FailureState::MarkedFailed
             };
-            return Err(self.statement_failed(migration, direction, index, outcome, source));
+            return Err(self.statement_failed(migration, direction, index, state, source));
         }
         Ok(())
     }
@@ -241,19 +210,20 @@ impl MigrationRunner {
         migration: &Rendered<'_>,
         direction: Direction,
         index: usize,
-        outcome: String,
+        state: FailureState,
         source: sqlx::Error,
     ) -> MigrationError {
-        MigrationError::StatementFailed {
+        RunError::StatementFailed {
             id: migration.descriptor.id.clone(),
             direction,
             statement: migration.statements[index].sql.clone(),
             number: index + 1,
             total: migration.statements.len(),
             dialect: self.driver.dialect(),
-            outcome,
+            state,
             source: Box::new(source),
         }
+        .into()
     }
 }
 
@@ -287,37 +257,25 @@ async fn finish_transaction(
         return Err(error);
     }
     tx.commit().await.map_err(|e| {
-        MigrationError::database(
-            format!(
-                "could not commit migration {}; whether it was applied is unknown, so check \
-                 `migrate:status` before running again",
-                descriptor.id
-            ),
-            e,
-        )
+        RunError::CommitUnknown {
+            id: descriptor.id.clone(),
+            source: Box::new(e),
+        }
+        .into()
     })
 }
 
 /// Every statement ran but the ledger could not record it: the mark still says "failed", which
-/// is wrong, so the error says exactly how to record the truth.
+/// is wrong, so the error says how to record the truth.
 fn recorded_late(
     error: MigrationError,
     descriptor: &MigrationDescriptor,
     truth: Repair,
 ) -> MigrationError {
-    let flag = match truth {
-        Repair::Applied => "--applied",
-        Repair::RolledBack => "--rolled-back",
-    };
     match error {
-        MigrationError::Database { context, source } => MigrationError::Database {
-            context: format!(
-                "every statement of migration {id} ran, but {context}; record it with \
-                 `migrate:repair {id} {flag}`",
-                id = descriptor.id
-            ),
-            source,
-        },
+        MigrationError::Ledger(LedgerError::Database {
+            context, source, ..
+        }) => crate::error::recorded_late(&descriptor.id, truth, context, source),
         other => other,
     }
 }

@@ -22,7 +22,7 @@ pub use status::{MigrationState, MigrationStatus};
 
 use crate::descriptor::{Direction, MigrationDescriptor};
 use crate::driver::{Connection, Driver, Target};
-use crate::error::MigrationError;
+use crate::error::{MigrationError, PlanError, SetupError};
 use crate::id::MigrationId;
 use crate::ledger::{AppliedMigration, SqlMigrationLedger};
 use crate::lock::DEFAULT_LOCK_TIMEOUT;
@@ -267,16 +267,18 @@ impl MigrationRunner {
             None => Ok(()),
             Some(SetupProblem::Duplicate(index)) => {
                 let (first, second) = (&self.migrations[index], &self.migrations[index + 1]);
-                Err(MigrationError::DuplicateId {
+                Err(SetupError::DuplicateId {
                     id: first.id.clone(),
                     first: first.source,
                     second: second.source,
-                })
+                }
+                .into())
             }
-            Some(SetupProblem::LedgerElsewhere) => Err(MigrationError::LedgerElsewhere {
+            Some(SetupProblem::LedgerElsewhere) => Err(SetupError::LedgerElsewhere {
                 runner: self.driver.redacted_url().to_owned(),
                 ledger: self.ledger.driver().redacted_url().to_owned(),
-            }),
+            }
+            .into()),
         }
     }
 
@@ -374,19 +376,20 @@ impl MigrationRunner {
         let dialect = self.driver.dialect();
         let statements = dialect
             .render_statements(plan)
-            .map_err(|e| MigrationError::Render {
+            .map_err(|source| PlanError::Render {
                 id: descriptor.id.clone(),
                 direction,
                 dialect,
-                message: e.to_string(),
+                source,
             })?;
         let refused = statements.iter().find(|s| !s.transactional);
         if let (false, Some(statement)) = (descriptor.no_transaction, refused) {
-            return Err(MigrationError::NeedsNoTransaction {
+            return Err(PlanError::NeedsNoTransaction {
                 id: descriptor.id.clone(),
                 statement: statement.sql.clone(),
                 dialect,
-            });
+            }
+            .into());
         }
         Ok(Rendered {
             descriptor,

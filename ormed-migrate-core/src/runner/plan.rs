@@ -7,7 +7,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use crate::descriptor::MigrationDescriptor;
 use crate::dialect::Dialect;
-use crate::error::MigrationError;
+use crate::error::PlanError;
 use crate::id::MigrationId;
 use crate::ledger::AppliedMigration;
 use crate::schema::Plan;
@@ -76,7 +76,7 @@ pub(crate) fn apply<'a>(
     applied: &[AppliedMigration],
     selection: &ApplySelection,
     rules: Rules,
-) -> Result<ToApply<'a>, MigrationError> {
+) -> Result<ToApply<'a>, PlanError> {
     refuse_failures(applied, rules.dialect)?;
     refuse_changed_or_missing(known, applied, rules.allow_missing)?;
     let selected = select_pending(known, applied, selection)?;
@@ -103,7 +103,7 @@ pub(crate) fn rollback<'a, 'r>(
     applied: &'r [AppliedMigration],
     selection: &RollbackSelection,
     rules: Rules,
-) -> Result<ToRollBack<'a, 'r>, MigrationError> {
+) -> Result<ToRollBack<'a, 'r>, PlanError> {
     refuse_failures(applied, rules.dialect)?;
     let by_id = index(known);
     let rows = select_rollback(&by_id, applied, selection)?;
@@ -111,7 +111,7 @@ pub(crate) fn rollback<'a, 'r>(
     for row in rows {
         let descriptor = by_id
             .get(&row.id)
-            .ok_or_else(|| MigrationError::RollbackMissing { id: row.id.clone() })?;
+            .ok_or_else(|| PlanError::RollbackMissing { id: row.id.clone() })?;
         migrations.push((*descriptor, row));
     }
     let warnings = changed_since_applied(&migrations);
@@ -125,9 +125,9 @@ pub(crate) fn rollback<'a, 'r>(
 pub(crate) fn refuse_irreversible(
     descriptor: &MigrationDescriptor,
     down: &Plan,
-) -> Result<(), MigrationError> {
+) -> Result<(), PlanError> {
     if down.irreversible {
-        return Err(MigrationError::Irreversible {
+        return Err(PlanError::Irreversible {
             id: descriptor.id.clone(),
             source_location: descriptor.source,
         });
@@ -140,9 +140,9 @@ fn index(known: &[MigrationDescriptor]) -> HashMap<&MigrationId, &MigrationDescr
 }
 
 /// Nothing runs while a migration is marked failed.
-fn refuse_failures(applied: &[AppliedMigration], dialect: Dialect) -> Result<(), MigrationError> {
+fn refuse_failures(applied: &[AppliedMigration], dialect: Dialect) -> Result<(), PlanError> {
     match applied.iter().find_map(|row| row.failed.map(|d| (row, d))) {
-        Some((row, direction)) => Err(MigrationError::PartiallyApplied {
+        Some((row, direction)) => Err(PlanError::PartiallyApplied {
             id: row.id.clone(),
             direction,
             dialect,
@@ -156,13 +156,13 @@ fn refuse_changed_or_missing(
     known: &[MigrationDescriptor],
     applied: &[AppliedMigration],
     allow_missing: bool,
-) -> Result<(), MigrationError> {
+) -> Result<(), PlanError> {
     let by_id = index(known);
     let mut missing = Vec::new();
     for row in applied {
         match by_id.get(&row.id) {
             Some(descriptor) if descriptor.checksum != row.checksum => {
-                return Err(MigrationError::ChecksumMismatch {
+                return Err(PlanError::ChecksumMismatch {
                     id: row.id.clone(),
                     recorded: row.checksum.clone(),
                     current: descriptor.checksum.clone(),
@@ -176,7 +176,7 @@ fn refuse_changed_or_missing(
     if missing.is_empty() || allow_missing {
         Ok(())
     } else {
-        Err(MigrationError::MissingFromCode { ids: missing })
+        Err(PlanError::MissingFromCode { ids: missing })
     }
 }
 
@@ -184,15 +184,15 @@ fn select_pending<'a>(
     known: &'a [MigrationDescriptor],
     applied: &[AppliedMigration],
     selection: &ApplySelection,
-) -> Result<Vec<&'a MigrationDescriptor>, MigrationError> {
+) -> Result<Vec<&'a MigrationDescriptor>, PlanError> {
     let applied_ids: BTreeSet<&MigrationId> = applied.iter().map(|row| &row.id).collect();
     if let Some(id) = &selection.only {
         let descriptor = known
             .iter()
             .find(|d| &d.id == id)
-            .ok_or_else(|| MigrationError::UnknownMigration { id: id.clone() })?;
+            .ok_or_else(|| PlanError::UnknownMigration { id: id.clone() })?;
         if applied_ids.contains(id) {
-            return Err(MigrationError::AlreadyApplied { id: id.clone() });
+            return Err(PlanError::AlreadyApplied { id: id.clone() });
         }
         return Ok(vec![descriptor]);
     }
@@ -207,14 +207,14 @@ fn order_warnings(
     selected: &[&MigrationDescriptor],
     applied: &[AppliedMigration],
     strict_order: bool,
-) -> Result<Vec<String>, MigrationError> {
+) -> Result<Vec<String>, PlanError> {
     let Some(newest) = applied.iter().map(|row| &row.id).max() else {
         return Ok(Vec::new());
     };
     let mut warnings = Vec::new();
     for descriptor in selected.iter().filter(|d| &d.id < newest) {
         if strict_order {
-            return Err(MigrationError::OutOfOrder {
+            return Err(PlanError::OutOfOrder {
                 id: descriptor.id.clone(),
                 newest: newest.clone(),
             });
@@ -233,18 +233,18 @@ fn select_rollback<'r>(
     known: &HashMap<&MigrationId, &MigrationDescriptor>,
     applied: &'r [AppliedMigration],
     selection: &RollbackSelection,
-) -> Result<Vec<&'r AppliedMigration>, MigrationError> {
+) -> Result<Vec<&'r AppliedMigration>, PlanError> {
     if let Some(id) = &selection.only {
         return match applied.iter().find(|row| &row.id == id) {
             Some(row) => Ok(vec![row]),
-            None if known.contains_key(id) => Err(MigrationError::NotApplied { id: id.clone() }),
-            None => Err(MigrationError::UnknownMigration { id: id.clone() }),
+            None if known.contains_key(id) => Err(PlanError::NotApplied { id: id.clone() }),
+            None => Err(PlanError::UnknownMigration { id: id.clone() }),
         };
     }
     let batches: BTreeSet<i64> = applied.iter().map(|row| row.batch).collect();
     let chosen: BTreeSet<i64> = match selection.batch {
         Some(batch) if !batches.contains(&batch) => {
-            return Err(MigrationError::UnknownBatch {
+            return Err(PlanError::UnknownBatch {
                 batch,
                 batches: batches.into_iter().collect(),
             });
@@ -371,10 +371,7 @@ mod tests {
             ..ApplySelection::default()
         };
         let error = apply(&known, &applied, &strict, RULES).unwrap_err();
-        assert!(
-            matches!(error, MigrationError::OutOfOrder { .. }),
-            "{error}"
-        );
+        assert!(matches!(error, PlanError::OutOfOrder { .. }), "{error}");
     }
 
     #[test]
@@ -384,13 +381,13 @@ mod tests {
         edited.checksum = "sha256:other".into();
         let error = apply(&known, &[edited], &ApplySelection::default(), RULES).unwrap_err();
         assert!(
-            matches!(error, MigrationError::ChecksumMismatch { .. }),
+            matches!(error, PlanError::ChecksumMismatch { .. }),
             "{error}"
         );
 
         let applied = [row(A, 1), row(C, 1)];
         let error = apply(&known, &applied, &ApplySelection::default(), RULES).unwrap_err();
-        assert!(matches!(error, MigrationError::MissingFromCode { ref ids } if ids == &[id(C)]));
+        assert!(matches!(error, PlanError::MissingFromCode { ref ids } if ids == &[id(C)]));
         let allow = Rules {
             allow_missing: true,
             ..RULES
@@ -403,7 +400,7 @@ mod tests {
         let error = rollback(&known, &[failed], &RollbackSelection::default(), RULES).unwrap_err();
         assert!(matches!(
             error,
-            MigrationError::PartiallyApplied {
+            PlanError::PartiallyApplied {
                 direction: Direction::Down,
                 ..
             }
@@ -419,9 +416,9 @@ mod tests {
             ..ApplySelection::default()
         };
         let error = apply(&known, &applied, &only(A), RULES).unwrap_err();
-        assert!(matches!(error, MigrationError::AlreadyApplied { .. }));
+        assert!(matches!(error, PlanError::AlreadyApplied { .. }));
         let error = apply(&known, &applied, &only(C), RULES).unwrap_err();
-        assert!(matches!(error, MigrationError::UnknownMigration { .. }));
+        assert!(matches!(error, PlanError::UnknownMigration { .. }));
         let plan = apply(&known, &applied, &only(B), RULES).unwrap();
         assert_eq!(ids_and_batches(&plan), [(B.into(), 2)]);
 
@@ -430,9 +427,9 @@ mod tests {
             ..RollbackSelection::default()
         };
         let error = rollback(&known, &applied, &undo(B), RULES).unwrap_err();
-        assert!(matches!(error, MigrationError::NotApplied { .. }));
+        assert!(matches!(error, PlanError::NotApplied { .. }));
         let error = rollback(&known, &applied, &undo(C), RULES).unwrap_err();
-        assert!(matches!(error, MigrationError::UnknownMigration { .. }));
+        assert!(matches!(error, PlanError::UnknownMigration { .. }));
     }
 
     #[test]
@@ -466,7 +463,7 @@ mod tests {
         };
         let error = rollback(&known, &applied, &unknown, RULES).unwrap_err();
         assert!(
-            matches!(error, MigrationError::UnknownBatch { batch: 7, ref batches } if batches == &[1, 2])
+            matches!(error, PlanError::UnknownBatch { batch: 7, ref batches } if batches == &[1, 2])
         );
     }
 
@@ -476,7 +473,7 @@ mod tests {
         let applied = [row(A, 1), row(C, 1)];
         let error =
             rollback(&known_ab, &applied, &RollbackSelection::default(), RULES).unwrap_err();
-        assert!(matches!(error, MigrationError::RollbackMissing { .. }));
+        assert!(matches!(error, PlanError::RollbackMissing { .. }));
         let mut edited = row(B, 1);
         edited.checksum = "sha256:before".into();
         let applied = [edited];
@@ -491,7 +488,7 @@ mod tests {
         let mut schema = Schema::new();
         schema.irreversible();
         let error = refuse_irreversible(&known[0], schema.plan()).unwrap_err();
-        assert!(matches!(error, MigrationError::Irreversible { .. }));
+        assert!(matches!(error, PlanError::Irreversible { .. }));
         assert!(refuse_irreversible(&known[0], &Plan::default()).is_ok());
     }
 }

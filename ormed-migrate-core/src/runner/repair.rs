@@ -9,7 +9,7 @@ use chrono::Utc;
 
 use super::{MigrationRunner, MigrationState, MigrationStatus};
 use crate::driver::{Connection, Target};
-use crate::error::MigrationError;
+use crate::error::{LedgerError, MigrationError, PlanError};
 use crate::id::MigrationId;
 use crate::ledger::{AppliedMigration, NewRow};
 
@@ -61,10 +61,11 @@ impl MigrationRunner {
             if self.ledger.delete(target, stored_id).await? {
                 Ok(())
             } else {
-                Err(MigrationError::NoLedgerRow {
+                Err(LedgerError::NoRow {
                     table: self.ledger.table().to_owned(),
                     stored_id: stored_id.to_owned(),
-                })
+                }
+                .into())
             }
         })
         .await
@@ -107,12 +108,12 @@ impl MigrationRunner {
             // just finished) would make the ledger lie. Undoing it is what rollback is for.
             Repair::Applied if healthy => Ok(()),
             Repair::RolledBack if healthy => {
-                Err(MigrationError::RepairNotNeeded { id: id.clone() })
+                Err(PlanError::RepairNotNeeded { id: id.clone() }.into())
             }
             Repair::Applied => self.record_applied(&mut session, id, &mine, &rows).await,
             Repair::RolledBack if mine.stored_ids.is_empty() => match self.descriptor(id) {
-                Some(_) => Err(MigrationError::NotApplied { id: id.clone() }),
-                None => Err(MigrationError::UnknownMigration { id: id.clone() }),
+                Some(_) => Err(PlanError::NotApplied { id: id.clone() }.into()),
+                None => Err(PlanError::UnknownMigration { id: id.clone() }.into()),
             },
             Repair::RolledBack => {
                 self.rewrite_rows(&mut session, &mine.stored_ids, None)
@@ -132,7 +133,7 @@ impl MigrationRunner {
     ) -> Result<(), MigrationError> {
         let descriptor = self
             .descriptor(id)
-            .ok_or_else(|| MigrationError::UnknownMigration { id: id.clone() })?;
+            .ok_or_else(|| PlanError::UnknownMigration { id: id.clone() })?;
         let row = match mine.readable {
             Some(earlier) => NewRow::applied(
                 descriptor,
@@ -199,7 +200,7 @@ impl<'a> RowsOf<'a> {
                     mine.stored_ids.push(&row.stored_id);
                     mine.readable = mine.readable.or(Some(row));
                 }
-                Err(MigrationError::LedgerRow { stored_id, .. })
+                Err(MigrationError::Ledger(LedgerError::UnreadableRow { stored_id, .. }))
                     if MigrationId::parse(stored_id).is_ok_and(|parsed| &parsed == id) =>
                 {
                     mine.stored_ids.push(stored_id);

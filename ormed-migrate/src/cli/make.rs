@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Datelike, Duration, Timelike, Utc};
+use ormed_migrate_core::error::SetupError;
 use ormed_migrate_core::{Dialect, MigrationError, MigrationId, MigrationTimestamp};
 
 /// A migration file written by [`new_migration_file`].
@@ -34,7 +35,7 @@ pub fn new_migration_file(
     force: bool,
 ) -> Result<MigrationFile, MigrationError> {
     let slug = snake_case(name);
-    std::fs::create_dir_all(dir).map_err(|e| file_error(dir, e.to_string()))?;
+    std::fs::create_dir_all(dir).map_err(|e| file_error(dir, e))?;
     let existing = migrations_in(dir);
     let mut at = now;
     while existing
@@ -48,25 +49,26 @@ pub fn new_migration_file(
     if let Some(table) = create {
         Dialect::Postgres
             .quote_table(table)
-            .map_err(|e| file_error(dir, format!("--create: {e}")))?;
+            .map_err(SetupError::InvalidCreateTable)?;
     }
     if !force {
-        refuse_duplicate(&slug, &existing, &path)?;
+        refuse_duplicate(&slug, &existing)?;
     }
     let table = create.map(str::to_owned).or_else(|| created_table(&slug));
     let source = match &table {
         Some(table) => create_template(&id, &slug, table),
         None => blank_template(&id, &slug),
     };
-    std::fs::write(&path, source).map_err(|e| file_error(&path, e.to_string()))?;
+    std::fs::write(&path, source).map_err(|e| file_error(&path, e))?;
     Ok(MigrationFile { id, path })
 }
 
-fn file_error(path: &Path, message: String) -> MigrationError {
-    MigrationError::MigrationFile {
+fn file_error(path: &Path, source: std::io::Error) -> MigrationError {
+    SetupError::MigrationFile {
         path: path.display().to_string(),
-        message,
+        source,
     }
+    .into()
 }
 
 /// `CreatePostsTable`, `create-posts-table`, `Create Posts Table` → `create_posts_table`.
@@ -106,11 +108,7 @@ fn starts_word(chars: &[char], at: usize) -> bool {
 }
 
 /// The error for a slug that `existing` already has, naming every file that has it.
-fn refuse_duplicate(
-    slug: &str,
-    existing: &[(MigrationId, PathBuf)],
-    path: &Path,
-) -> Result<(), MigrationError> {
+fn refuse_duplicate(slug: &str, existing: &[(MigrationId, PathBuf)]) -> Result<(), MigrationError> {
     let same: Vec<String> = existing
         .iter()
         .filter(|(id, _)| id.slug() == slug)
@@ -119,14 +117,11 @@ fn refuse_duplicate(
     if same.is_empty() {
         return Ok(());
     }
-    Err(file_error(
-        path,
-        format!(
-            "a migration named {slug} already exists: {}; choose another name, or pass --force \
-             to write a second one",
-            same.join(", ")
-        ),
-    ))
+    Err(SetupError::NameTaken {
+        name: slug.to_owned(),
+        existing: same.join(", "),
+    }
+    .into())
 }
 
 /// `create_posts_table` and `create_posts` create `posts`.
@@ -171,9 +166,11 @@ fn timestamp(at: DateTime<Utc>) -> Result<MigrationTimestamp, MigrationError> {
         narrow(at.minute()),
         narrow(at.second()),
     )
-    .map_err(|problem| MigrationError::MigrationFile {
-        path: String::new(),
-        message: format!("the clock gives an unusable timestamp: {problem}"),
+    .map_err(|problem| {
+        SetupError::Clock {
+            problem: problem.to_string(),
+        }
+        .into()
     })
 }
 
@@ -277,7 +274,9 @@ mod tests {
         );
         let error = new_migration_file("add_x", Some("a\"b"), dir.path(), now, false).unwrap_err();
         assert!(
-            error.to_string().contains("--create: invalid identifier"),
+            error
+                .to_string()
+                .starts_with("the table to create is not a valid table name: invalid identifier"),
             "{error}"
         );
         let guarded = new_migration_file("self", None, dir.path(), now, false).unwrap();
@@ -360,15 +359,16 @@ mod tests {
             ("add_tags", "add_tags", &legacy),
         ] {
             let error = new_migration_file(name, None, dir.path(), now, false).unwrap_err();
-            let new = dir.path().join(format!("m_20241202102030_{slug}.rs"));
             assert_eq!(
                 error.to_string(),
                 format!(
-                    "could not write the migration file {}: a migration named {slug} already \
-                     exists: {}; choose another name, or pass --force to write a second one",
-                    new.display(),
+                    "a migration named {slug} already exists: {}; choose another name",
                     existing.display()
                 )
+            );
+            assert_eq!(
+                error.hint(),
+                Some(ormed_migrate_core::error::Hint::SecondMigrationOfName)
             );
         }
         assert_eq!(

@@ -10,6 +10,7 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory as _, FromArgMatches as _, Parser, Subcommand};
 use ormed_migrate_core::driver::redact_url;
+use ormed_migrate_core::error::PlanError;
 use ormed_migrate_core::redact::Secrets;
 use ormed_migrate_core::{
     DEFAULT_LEDGER_TABLE, Driver, MigrationError, MigrationId, MigrationRunner, Repair,
@@ -17,9 +18,11 @@ use ormed_migrate_core::{
 };
 
 mod count;
+mod hint;
 mod make;
 mod output;
 
+pub use hint::{error_text, hint_lines};
 pub use make::{MigrationFile, new_migration_file};
 pub use output::{action_line, render_repair_needed, render_report, render_status, render_summary};
 
@@ -214,7 +217,7 @@ pub fn main(app: App) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(error) => {
-            eprintln!("error: {}", secrets.mask(&error.to_string()));
+            eprint!("{}", secrets.mask(&error_text(&error)));
             ExitCode::FAILURE
         }
     }
@@ -335,7 +338,7 @@ async fn repair(
                 "Migration {id} is removed from the ledger and pending again.\n"
             ))
         }
-        (Ok(id), false, false) => Err(MigrationError::RepairNeedsChoice { id }),
+        (Ok(id), false, false) => Err(PlanError::RepairNeedsChoice { id }.into()),
         (Err(_), _, true) => {
             runner.forget_ledger_row(id).await?;
             Ok(format!("The ledger row {id:?} is removed.\n"))

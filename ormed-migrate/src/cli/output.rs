@@ -2,7 +2,9 @@
 
 use std::fmt::Write as _;
 
-use ormed_migrate_core::error::repair_advice;
+use super::hint::hint_lines;
+
+use ormed_migrate_core::error::Hint;
 use ormed_migrate_core::{
     MigrationAction, MigrationReport, MigrationState, MigrationStatus, RepairNeeded,
 };
@@ -97,10 +99,16 @@ pub fn render_repair_needed(needed: &RepairNeeded) -> String {
     for status in &needed.statuses {
         let id = &status.id;
         let advice = match status.state {
-            MigrationState::Failed(direction) => format!(
-                "failed part way ({direction}); inspect the schema, then {}",
-                repair_advice(id, direction)
-            ),
+            MigrationState::Failed(direction) => {
+                let hint = Hint::ResolvePartial {
+                    id: id.clone(),
+                    direction,
+                };
+                format!(
+                    "failed part way ({direction}); inspect the schema, then: {}",
+                    hint_lines(&hint).join("; ")
+                )
+            }
             MigrationState::ChecksumChanged => format!(
                 "its code changed since it was applied; revert the change, or accept it after \
                  review with `migrate:repair {id} --applied`"
@@ -115,6 +123,9 @@ pub fn render_repair_needed(needed: &RepairNeeded) -> String {
     }
     for problem in &needed.unreadable {
         let _ = writeln!(out, "{problem}");
+        for line in problem.hint().iter().flat_map(hint_lines) {
+            let _ = writeln!(out, "  {line}");
+        }
     }
     if out.is_empty() {
         out.push_str("Nothing to repair.\n");

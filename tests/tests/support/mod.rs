@@ -6,6 +6,7 @@
 // Each test binary uses a part of this module.
 #![allow(dead_code, unused_imports)]
 
+pub use ormed_migrate::error::{Hint, LedgerError, LockError, PlanError, RunError, SetupError};
 pub use ormed_migrate::testing::{MYSQL_URL_VAR, POSTGRES_URL_VAR, TestDatabase};
 pub use ormed_migrate::{
     Dialect, Direction, Migration, MigrationDescriptor, MigrationEntry, MigrationError,

@@ -1,0 +1,180 @@
+//! Refusals before anything runs: the plan cannot be rendered, or the code and the ledger say
+//! the run must not start.
+
+use super::words::resolution;
+use crate::descriptor::{Direction, SourceLocation};
+use crate::dialect::Dialect;
+use crate::id::MigrationId;
+use crate::render::RenderError;
+
+/// Nothing ran: the migrations or the ledger say the run must not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PlanError {
+    /// A migration's plan cannot be turned into SQL.
+    #[error("migration {id} ({direction}) cannot be rendered for {dialect}: {source}")]
+    Render {
+        /// The migration.
+        id: MigrationId,
+        /// Up or down.
+        direction: Direction,
+        /// The target database.
+        dialect: Dialect,
+        /// What is wrong.
+        source: RenderError,
+    },
+
+    /// A statement that cannot run inside a transaction, in a transactional migration.
+    #[error(
+        "migration {id} uses `{statement}`, which {dialect} cannot run inside a transaction; add \
+         the option: #[migration(\"{id}\", no_transaction)]"
+    )]
+    NeedsNoTransaction {
+        /// The migration.
+        id: MigrationId,
+        /// The statement.
+        statement: String,
+        /// The database.
+        dialect: Dialect,
+    },
+
+    /// An applied migration's code changed.
+    #[error(
+        "Migration {id} checksum doesn't match recorded value: recorded {recorded}, code has \
+         {current} ({source_location}). The migration was edited after it was applied. Either \
+         revert the changes to the migration, or put the changes in a new migration; if the \
+         edit is intended and the schema already matches, accept it after review by recording \
+         it as applied. Nothing was run."
+    )]
+    ChecksumMismatch {
+        /// The migration.
+        id: MigrationId,
+        /// The checksum in the ledger.
+        recorded: String,
+        /// The checksum of the code.
+        current: String,
+        /// Where the migration is defined.
+        source_location: SourceLocation,
+    },
+
+    /// The ledger lists migrations that this binary does not contain.
+    #[error(
+        "the database has applied migrations that this binary does not contain: {}. Deploy \
+         a build that includes them (or link the crate that defines them). Nothing was run.",
+        join(ids)
+    )]
+    MissingFromCode {
+        /// The missing ids.
+        ids: Vec<MigrationId>,
+    },
+
+    /// A pending migration is older than the newest applied one and strict order is on.
+    #[error(
+        "migration {id} is pending but older than the newest applied migration {newest}; strict \
+         order is on, so nothing was run. Give it a newer id, or run without strict order"
+    )]
+    OutOfOrder {
+        /// The pending migration.
+        id: MigrationId,
+        /// The newest applied migration.
+        newest: MigrationId,
+    },
+
+    /// `apply_one` on a migration that is applied.
+    #[error(
+        "Migration {id} has already been applied. Check the applied migrations in the status; \
+         roll it back first if you need to re-run it"
+    )]
+    AlreadyApplied {
+        /// The migration.
+        id: MigrationId,
+    },
+
+    /// `rollback_one` on a migration that is not applied.
+    #[error("Migration {id} has not been applied, so there is nothing to roll back")]
+    NotApplied {
+        /// The migration.
+        id: MigrationId,
+    },
+
+    /// An id that neither the code nor the ledger knows.
+    #[error("Migration {id} is not defined in this binary; the status lists the known ones")]
+    UnknownMigration {
+        /// The requested id.
+        id: MigrationId,
+    },
+
+    /// Rolling back a migration without a `down`.
+    #[error(
+        "Migration {id} cannot be rolled back: it has no down() ({source_location}). Write its \
+         down(), or undo it with a new migration. Nothing was rolled back."
+    )]
+    Irreversible {
+        /// The migration.
+        id: MigrationId,
+        /// Where it is defined.
+        source_location: SourceLocation,
+    },
+
+    /// Rolling back a migration that is applied but not in the code.
+    #[error(
+        "Migration {id} is applied but not defined in this binary, so its down() is unknown; \
+         deploy a build that contains it to roll it back. Nothing was rolled back."
+    )]
+    RollbackMissing {
+        /// The migration.
+        id: MigrationId,
+    },
+
+    /// `rollback().batch(n)` for a batch the ledger does not have.
+    #[error("there is no batch {batch} in the ledger; its batches are: {batches:?}")]
+    UnknownBatch {
+        /// The requested batch.
+        batch: i64,
+        /// The batches that exist.
+        batches: Vec<i64>,
+    },
+
+    /// The ledger records a migration that failed part way and could not be undone.
+    #[error(
+        "Migration {id} failed part way on an earlier run ({direction}) and {dialect} could not \
+         undo its partial changes, so nothing runs until that is resolved. Inspect the schema, \
+         then {}.",
+        resolution(*direction)
+    )]
+    PartiallyApplied {
+        /// The migration.
+        id: MigrationId,
+        /// Which way it was running.
+        direction: Direction,
+        /// The database.
+        dialect: Dialect,
+    },
+
+    /// A repair without saying how the migration was resolved.
+    #[error(
+        "say how migration {id} was resolved: applied if its changes are in the schema, rolled \
+         back if they are not"
+    )]
+    RepairNeedsChoice {
+        /// The migration.
+        id: MigrationId,
+    },
+
+    /// Repairing as rolled back a migration that is applied and matches its code.
+    #[error(
+        "Migration {id} is applied and matches its code, so there is nothing to repair; to undo \
+         it, roll it back, which runs its down()"
+    )]
+    RepairNotNeeded {
+        /// The migration.
+        id: MigrationId,
+    },
+}
+
+fn join(ids: &[MigrationId]) -> String {
+    ids.iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}

@@ -1,0 +1,148 @@
+//! Errors while migrations run: a statement failed, or the run's own work (transactions, the
+//! session) did.
+
+use std::fmt;
+
+use super::words::{database_message, environment_advice, environment_problem, resolution};
+use crate::descriptor::Direction;
+use crate::dialect::Dialect;
+use crate::id::MigrationId;
+use crate::runner::Repair;
+
+/// A migration was running when this happened.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RunError {
+    /// A statement of a migration failed.
+    #[error(
+        "migration {id} failed ({direction}) at statement {number} of {total}:\n    {statement}\n\
+         {dialect} said: {}\n{}",
+        database_message(source),
+        Outcome { state: *state, direction: *direction, number: *number, dialect: *dialect, source }
+    )]
+    StatementFailed {
+        /// The migration.
+        id: MigrationId,
+        /// Up or down.
+        direction: Direction,
+        /// The statement that failed.
+        statement: String,
+        /// Its position, from 1.
+        number: usize,
+        /// How many statements the migration has.
+        total: usize,
+        /// The database.
+        dialect: Dialect,
+        /// What state the failure left the migration in.
+        state: FailureState,
+        /// The driver's error.
+        source: Box<sqlx::Error>,
+    },
+
+    /// Every statement ran, but the ledger could not record it.
+    #[error(
+        "every statement of migration {id} ran, but {context}: {}; record it as {}",
+        database_message(source),
+        truth_words(*truth)
+    )]
+    RecordedLate {
+        /// The migration.
+        id: MigrationId,
+        /// What is true now.
+        truth: Repair,
+        /// What could not be done.
+        context: String,
+        /// The driver's error.
+        source: Box<sqlx::Error>,
+    },
+
+    /// The migration's commit failed: whether it was applied is unknown.
+    #[error(
+        "could not commit migration {id}: {}; whether it was applied is unknown, so check the \
+         status before running again",
+        database_message(source)
+    )]
+    CommitUnknown {
+        /// The migration.
+        id: MigrationId,
+        /// The driver's error.
+        source: Box<sqlx::Error>,
+    },
+
+    /// A query of the run's own failed (a connection, a transaction, the session reset).
+    #[error(
+        "{context}: {}{}",
+        database_message(source),
+        environment_advice(source)
+    )]
+    Database {
+        /// What was being done.
+        context: String,
+        /// The driver's error.
+        source: Box<sqlx::Error>,
+    },
+}
+
+/// What a failed statement left behind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FailureState {
+    /// The migration's transaction was rolled back: none of its changes remain.
+    RolledBack,
+    /// The statement failed as a whole before anything else ran: nothing changed.
+    NothingChanged,
+    /// Statements ran that the database cannot undo: the ledger marks the migration failed.
+    MarkedFailed,
+}
+
+fn truth_words(truth: Repair) -> &'static str {
+    match truth {
+        Repair::Applied => "applied",
+        Repair::RolledBack => "rolled back",
+    }
+}
+
+/// The sentence after a failed statement: the state it left, and what to do next.
+struct Outcome<'a> {
+    state: FailureState,
+    direction: Direction,
+    number: usize,
+    dialect: Dialect,
+    source: &'a sqlx::Error,
+}
+
+impl fmt::Display for Outcome<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let fix = environment_problem(self.source);
+        let fix_or = |default: &'static str| fix.clone().unwrap_or_else(|| default.to_owned());
+        match (self.state, self.direction) {
+            (FailureState::RolledBack, Direction::Up) => write!(
+                f,
+                "It was rolled back: none of its changes remain, it is still pending, and the \
+                 migrations before it stay applied. {}",
+                fix_or("Fix the statement and run migrate again.")
+            ),
+            (FailureState::RolledBack, Direction::Down) => write!(
+                f,
+                "Its rollback was undone: it is still applied, and nothing else was rolled back \
+                 after it. {}",
+                fix_or("Fix its down() and run the rollback again.")
+            ),
+            (FailureState::NothingChanged, _) => write!(
+                f,
+                "None of its statements took effect, so nothing changed. {}",
+                fix_or("Fix the statement and run again.")
+            ),
+            (FailureState::MarkedFailed, direction) => write!(
+                f,
+                "{} of its statements ran before this one, and this one may have taken effect in \
+                 part; {} cannot undo them, so the ledger marks the migration as failed \
+                 ({direction}) and nothing runs until that is resolved. Inspect the schema, then \
+                 {}.",
+                self.number - 1,
+                self.dialect,
+                resolution(direction)
+            ),
+        }
+    }
+}

@@ -1,0 +1,95 @@
+//! The CLI's words for the core's [`Hint`]s: each way out as the command that takes it.
+
+use ormed_migrate_core::error::{Hint, shell_quoted};
+use ormed_migrate_core::{Direction, Repair};
+
+/// The lines `hint: …` printed after an error, one per way out.
+pub fn hint_lines(hint: &Hint) -> Vec<String> {
+    match hint {
+        Hint::NewMigration => vec![
+            "`make:migration <name>` writes a new migration file with a fresh timestamp".into(),
+        ],
+        Hint::SecondMigrationOfName => vec!["pass --force to write a second one".into()],
+        Hint::ChangedMigration { id } => vec![
+            "revert the edit, or put the change in a new migration: `make:migration <name>`".into(),
+            format!("to accept the edit after review: `migrate:repair {id} --applied`"),
+        ],
+        Hint::Status => vec!["`migrate:status` lists the migrations and their states".into()],
+        Hint::Rollback => {
+            vec!["`migrate:rollback` undoes the last batch, running its down()".into()]
+        }
+        Hint::ResolvePartial { id, direction } => resolve_partial(&id.to_string(), *direction),
+        Hint::RepairChoice { id } => vec![
+            format!("its changes are in the schema: `migrate:repair {id} --applied`"),
+            format!("they are not: `migrate:repair {id} --rolled-back`"),
+        ],
+        Hint::Record { id, repair } => vec![format!(
+            "record it with `migrate:repair {id} {}`",
+            flag(*repair)
+        )],
+        Hint::ForgetRow { stored_id } => vec![format!(
+            "`migrate:repair {} --rolled-back` removes that ledger row and runs nothing",
+            shell_quoted(stored_id)
+        )],
+        Hint::RewriteRows { stored_id } => {
+            let id = shell_quoted(stored_id);
+            vec![
+                format!(
+                    "the migration's changes are in the schema: `migrate:repair {id} --applied`"
+                ),
+                format!("they are not: `migrate:repair {id} --rolled-back`"),
+            ]
+        }
+        Hint::OtherLedgerTable => vec![
+            "`--table <name>` gives ormed-migrate a ledger table of its own (the default is \
+             orm_migrations)"
+                .into(),
+        ],
+        _ => Vec::new(),
+    }
+}
+
+/// After a failure part way: what to run for each way it was resolved, in the words of its
+/// direction (after a failed `down`, finishing by hand means it is rolled back).
+fn resolve_partial(id: &str, direction: Direction) -> Vec<String> {
+    match direction {
+        Direction::Up => vec![
+            format!(
+                "if you finished its changes by hand: `migrate:repair {id} --applied` (it is \
+                 recorded as applied)"
+            ),
+            format!(
+                "if you undid what it changed: `migrate:repair {id} --rolled-back` (it is \
+                 pending again)"
+            ),
+        ],
+        Direction::Down => vec![
+            format!(
+                "if you finished the rollback by hand: `migrate:repair {id} --rolled-back` (it \
+                 is pending again)"
+            ),
+            format!(
+                "if you restored what its down() removed: `migrate:repair {id} --applied` (it \
+                 stays applied)"
+            ),
+        ],
+    }
+}
+
+fn flag(repair: Repair) -> &'static str {
+    match repair {
+        Repair::Applied => "--applied",
+        Repair::RolledBack => "--rolled-back",
+    }
+}
+
+/// An error as the CLI prints it: `error: …`, then a `hint: …` line per way out.
+pub fn error_text(error: &ormed_migrate_core::MigrationError) -> String {
+    let mut text = format!("error: {error}\n");
+    for line in error.hint().iter().flat_map(hint_lines) {
+        text.push_str("hint: ");
+        text.push_str(&line);
+        text.push('\n');
+    }
+    text
+}
