@@ -162,6 +162,8 @@ pub mod guide {
     pub mod cli {}
     #[doc = include_str!("../../docs/troubleshooting.md")]
     pub mod troubleshooting {}
+    #[doc = include_str!("../../docs/architecture.md")]
+    pub mod architecture {}
 }
 
 /// Every code block of the README compiles and runs as a doctest.

@@ -7,6 +7,7 @@ use crate::id::MigrationId;
 
 /// One migration applied or rolled back (or, with `pretend`, that would be).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct MigrationAction {
     /// The migration.
     pub id: MigrationId,
@@ -22,6 +23,7 @@ pub struct MigrationAction {
 
 /// The result of `apply_all`, `rollback`, `apply_one` or `rollback_one`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct MigrationReport {
     /// The actions, in the order they ran.
     pub actions: Vec<MigrationAction>,

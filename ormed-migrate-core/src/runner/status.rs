@@ -7,6 +7,7 @@ use crate::id::MigrationId;
 
 /// The state of one migration, from the code and the ledger together.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum MigrationState {
     /// Applied, with the checksum the code has.
     Applied,
@@ -37,6 +38,7 @@ impl MigrationState {
 
 /// One line of `status()`.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct MigrationStatus {
     /// The migration.
     pub id: MigrationId,

@@ -2,6 +2,7 @@
 
 /// What happens to referencing rows when the referenced row is deleted or updated.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ForeignKeyAction {
     /// The database default: refuse while referenced.
     NoAction,

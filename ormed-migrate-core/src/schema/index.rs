@@ -2,6 +2,7 @@
 
 /// What an index enforces.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum IndexKind {
     /// A plain index.
     Index,

@@ -117,7 +117,7 @@ pub fn render_repair_needed(needed: &RepairNeeded) -> String {
                 "applied but not in this binary; deploy the code that has it, or forget it with \
                  `migrate:repair {id} --rolled-back`"
             ),
-            MigrationState::Applied | MigrationState::Pending => continue,
+            _ => continue,
         };
         let _ = writeln!(out, "{id}: {advice}");
     }
