@@ -21,7 +21,7 @@ use std::time::Duration;
 
 use crate::dialect::Dialect;
 use crate::schema::{ColumnDefinition, ColumnType};
-use crate::sql::lexer::{SqlText, Statement as Words};
+use crate::sql::lexer::{Lexicon, SqlText, Statement as Words};
 
 /// What a database can do, as far as migrations care.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -88,6 +88,10 @@ pub(crate) trait Backend: Sync {
     }
 
     // ------------------------------------------------------------- how raw statements may run
+
+    /// How the database spells strings, quoted identifiers, comments and routine bodies, for
+    /// the lexer that classifies raw SQL.
+    fn lexicon(&self) -> Lexicon;
 
     /// Whether the database refuses `statement` inside a transaction block (it then needs a
     /// `no_transaction` migration).

@@ -12,7 +12,7 @@ use crate::dialect::Dialect;
 use crate::error::MigrationError;
 use crate::lock::{Wait, lock_error, lock_name};
 use crate::schema::{ColumnDefinition, ColumnType};
-use crate::sql::lexer::{SqlText, Statement as Words};
+use crate::sql::lexer::{BeginBody, Lexicon, SqlText, Statement as Words};
 
 pub(crate) struct MySql;
 
@@ -103,6 +103,29 @@ impl Backend for MySql {
 
     fn rename_table(&self, from: &str, to: &str) -> String {
         format!("RENAME TABLE {from} TO {to}")
+    }
+
+    fn lexicon(&self) -> Lexicon {
+        Lexicon {
+            hash_comments: true,
+            dash_comments_need_space: true,
+            carriage_return_ends_comment: false,
+            nested_block_comments: false,
+            executable_comments: true,
+            // The default `sql_mode`, without NO_BACKSLASH_ESCAPES.
+            backslash_escapes: true,
+            backtick_identifiers: true,
+            bracket_identifiers: false,
+            dollar_quotes: false,
+            literal_prefixes: &["X", "B", "N"],
+            escape_string_prefix: None,
+            unicode_prefix: false,
+            charset_introducers: true,
+            routine_kinds: &["PROCEDURE", "FUNCTION", "TRIGGER", "EVENT"],
+            begin_body: BeginBody::AfterHeaderAndNested,
+            begin_atomic_body: false,
+            begin_not_atomic_block: true,
+        }
     }
 
     fn refuses_in_transaction(&self, _statement: &Words) -> bool {

@@ -13,7 +13,7 @@ use crate::dialect::Dialect;
 use crate::error::MigrationError;
 use crate::lock::{Wait, lock_error, lock_name};
 use crate::schema::{ColumnDefinition, ColumnType};
-use crate::sql::lexer::{SqlText, Statement as Words};
+use crate::sql::lexer::{BeginBody, Lexicon, SqlText, Statement as Words};
 
 pub(crate) struct Postgres;
 
@@ -88,6 +88,29 @@ impl Backend for Postgres {
             "COMMENT ON COLUMN {table}.{column} IS {}",
             self.string_literal(comment)
         ))
+    }
+
+    fn lexicon(&self) -> Lexicon {
+        Lexicon {
+            hash_comments: false,
+            dash_comments_need_space: false,
+            carriage_return_ends_comment: true,
+            nested_block_comments: true,
+            executable_comments: false,
+            // `standard_conforming_strings` is on (the default since 9.1): only E'…' escapes.
+            backslash_escapes: false,
+            backtick_identifiers: false,
+            bracket_identifiers: false,
+            dollar_quotes: true,
+            literal_prefixes: &["B", "X", "N"],
+            escape_string_prefix: Some("E"),
+            unicode_prefix: true,
+            charset_introducers: false,
+            routine_kinds: &["FUNCTION", "PROCEDURE"],
+            begin_body: BeginBody::Never,
+            begin_atomic_body: true,
+            begin_not_atomic_block: false,
+        }
     }
 
     fn refuses_in_transaction(&self, statement: &Words) -> bool {

@@ -12,7 +12,7 @@ use crate::dialect::Dialect;
 use crate::error::{LockError, MigrationError};
 use crate::lock::Wait;
 use crate::schema::{ColumnDefinition, ColumnType};
-use crate::sql::lexer::{SqlText, Statement as Words};
+use crate::sql::lexer::{BeginBody, Lexicon, SqlText, Statement as Words};
 
 pub(crate) struct Sqlite;
 
@@ -67,6 +67,28 @@ impl Backend for Sqlite {
 
     fn boolean(&self, value: bool) -> &'static str {
         if value { "1" } else { "0" }
+    }
+
+    fn lexicon(&self) -> Lexicon {
+        Lexicon {
+            hash_comments: false,
+            dash_comments_need_space: false,
+            carriage_return_ends_comment: false,
+            nested_block_comments: false,
+            executable_comments: false,
+            backslash_escapes: false,
+            backtick_identifiers: true,
+            bracket_identifiers: true,
+            dollar_quotes: false,
+            literal_prefixes: &["X"],
+            escape_string_prefix: None,
+            unicode_prefix: false,
+            charset_introducers: false,
+            routine_kinds: &["TRIGGER"],
+            begin_body: BeginBody::AfterHeader,
+            begin_atomic_body: false,
+            begin_not_atomic_block: false,
+        }
     }
 
     fn refuses_in_transaction(&self, statement: &Words) -> bool {

@@ -31,9 +31,62 @@
 //! END`, PostgreSQL `CREATE FUNCTION … BEGIN ATOMIC a; b; END`, MySQL `CREATE PROCEDURE … BEGIN
 //! … END`), the way `psql` and `sqlite3_complete` find the end of a statement.
 
-// Wired in by the runner; remove once used.
+//! What differs per database is a [`Lexicon`], which each backend states in full, so that the
+//! lexer never compares dialects and a new database cannot silently read SQL like another.
 
-use crate::Dialect;
+use crate::backend;
+use crate::dialect::Dialect;
+
+/// How one database spells what the lexer must skip or follow. Every backend states every rule
+/// (there is no default), so a new database cannot silently inherit another's reading.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Lexicon {
+    /// `#` starts a line comment (MySQL).
+    pub(crate) hash_comments: bool,
+    /// `--` starts a comment only before whitespace or a control character (MySQL: `1--1`).
+    pub(crate) dash_comments_need_space: bool,
+    /// A carriage return ends a `--` comment, as a line feed does (PostgreSQL).
+    pub(crate) carriage_return_ends_comment: bool,
+    /// Block comments nest (PostgreSQL).
+    pub(crate) nested_block_comments: bool,
+    /// `/*! … */` and `/*M! … */` hold SQL (MySQL, MariaDB).
+    pub(crate) executable_comments: bool,
+    /// `\` escapes inside `'…'` and `"…"` (MySQL's default `sql_mode`).
+    pub(crate) backslash_escapes: bool,
+    /// `` `…` `` quotes identifiers (MySQL, SQLite).
+    pub(crate) backtick_identifiers: bool,
+    /// `[…]` quotes identifiers (SQLite).
+    pub(crate) bracket_identifiers: bool,
+    /// `$$…$$` and `$tag$…$tag$` quote strings, `$1` is a parameter (PostgreSQL).
+    pub(crate) dollar_quotes: bool,
+    /// Prefixes glued to `'…'` that make it one literal: `X'…'`, `B'…'`, `N'…'`.
+    pub(crate) literal_prefixes: &'static [&'static str],
+    /// The prefix of an escape string, in which `\` escapes (PostgreSQL `E'…'`).
+    pub(crate) escape_string_prefix: Option<&'static str>,
+    /// `U&'…'` and `U&"…"` (PostgreSQL).
+    pub(crate) unicode_prefix: bool,
+    /// `_charset'…'` introducers (MySQL).
+    pub(crate) charset_introducers: bool,
+    /// The objects whose definitions hold a body of statements (`TRIGGER`, `FUNCTION`, …).
+    pub(crate) routine_kinds: &'static [&'static str],
+    /// Where a `BEGIN` opens a body.
+    pub(crate) begin_body: BeginBody,
+    /// `CREATE FUNCTION … BEGIN ATOMIC … END` (PostgreSQL).
+    pub(crate) begin_atomic_body: bool,
+    /// A `BEGIN NOT ATOMIC … END` block (MariaDB).
+    pub(crate) begin_not_atomic_block: bool,
+}
+
+/// Where `BEGIN` opens the body of a routine or trigger.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum BeginBody {
+    /// Never: `BEGIN` is only a transaction (PostgreSQL, whose bodies are `BEGIN ATOMIC`).
+    Never,
+    /// After a routine's header, one level only (SQLite triggers).
+    AfterHeader,
+    /// After a routine's header, and nested inside a body (MySQL compound statements).
+    AfterHeaderAndNested,
+}
 
 /// The words of a SQL text that decide how it may run, statement by statement: the text split
 /// at top-level `;`, each statement's bare words (keywords and unquoted identifiers) in upper
@@ -48,8 +101,13 @@ pub(crate) struct SqlText {
 impl SqlText {
     /// Lexes `sql` as `dialect` spells it.
     pub(crate) fn lex(sql: &str, dialect: Dialect) -> SqlText {
-        let mut lexer = Lexer::new(sql, dialect);
-        let mut splitter = Splitter::new(dialect);
+        SqlText::lex_with(sql, backend::of(dialect).lexicon())
+    }
+
+    /// Lexes `sql` by the rules of `lexicon`.
+    pub(crate) fn lex_with(sql: &str, lexicon: Lexicon) -> SqlText {
+        let mut lexer = Lexer::new(sql, lexicon);
+        let mut splitter = Splitter::new(lexicon);
         while let Some(token) = lexer.next_token() {
             splitter.push(token);
         }
@@ -132,18 +190,18 @@ enum Token {
 struct Lexer<'a> {
     bytes: &'a [u8],
     pos: usize,
-    dialect: Dialect,
+    lexicon: Lexicon,
     /// Inside a MySQL `/*! … */`, whose `*/` closes it.
     in_executable_comment: bool,
     unterminated: bool,
 }
 
 impl<'a> Lexer<'a> {
-    fn new(sql: &'a str, dialect: Dialect) -> Lexer<'a> {
+    fn new(sql: &'a str, lexicon: Lexicon) -> Lexer<'a> {
         Lexer {
             bytes: sql.as_bytes(),
             pos: 0,
-            dialect,
+            lexicon,
             in_executable_comment: false,
             unterminated: false,
         }
@@ -174,7 +232,7 @@ impl<'a> Lexer<'a> {
         match (self.peek(0), self.peek(1)) {
             (Some(byte), _) if is_space(byte) => self.advance(1),
             (Some(b'-'), Some(b'-')) if self.dashes_open_comment() => self.skip_line(),
-            (Some(b'#'), _) if self.dialect == Dialect::MySql => self.skip_line(),
+            (Some(b'#'), _) if self.lexicon.hash_comments => self.skip_line(),
             (Some(b'/'), Some(b'*')) => self.skip_block_comment(),
             (Some(b'*'), Some(b'/')) if self.in_executable_comment => {
                 self.in_executable_comment = false;
@@ -188,12 +246,13 @@ impl<'a> Lexer<'a> {
     /// MySQL reads `--` as a comment only before whitespace or a control character, so that
     /// `1--1` stays arithmetic; the end of the text counts as one (the server sees its `\0`).
     fn dashes_open_comment(&self) -> bool {
-        self.dialect != Dialect::MySql || self.peek(2).is_none_or(|b| b <= b' ' || b == 0x7f)
+        !self.lexicon.dash_comments_need_space
+            || self.peek(2).is_none_or(|b| b <= b' ' || b == 0x7f)
     }
 
     /// Skips a line comment. PostgreSQL ends it at `\n` or `\r`, SQLite and MySQL at `\n`.
     fn skip_line(&mut self) {
-        let carriage_return_ends = self.dialect == Dialect::Postgres;
+        let carriage_return_ends = self.lexicon.carriage_return_ends_comment;
         let ends_line = move |b: u8| b == b'\n' || (b == b'\r' && carriage_return_ends);
         while self.peek(0).is_some_and(|b| !ends_line(b)) {
             self.advance(1);
@@ -206,7 +265,7 @@ impl<'a> Lexer<'a> {
             return;
         }
         self.advance(2);
-        let nests = self.dialect == Dialect::Postgres;
+        let nests = self.lexicon.nested_block_comments;
         let mut depth = 1_usize;
         while depth > 0 {
             match (self.peek(0), self.peek(1)) {
@@ -230,7 +289,7 @@ impl<'a> Lexer<'a> {
     /// At a MySQL `/*!` or `/*M!`, steps over the marker and its version so that the content
     /// is lexed as SQL; the content ends at the next `*/` outside a literal.
     fn enters_executable_comment(&mut self) -> bool {
-        if self.dialect != Dialect::MySql || self.in_executable_comment {
+        if !self.lexicon.executable_comments || self.in_executable_comment {
             return false;
         }
         let marker = match (self.peek(2), self.peek(3)) {
@@ -257,15 +316,15 @@ impl<'a> Lexer<'a> {
 
     /// Reads the token that starts with `byte`.
     fn token(&mut self, byte: u8) -> Token {
-        let backslash = self.dialect == Dialect::MySql;
+        let backslash = self.lexicon.backslash_escapes;
         match byte {
             b';' => return self.sign(Token::Semicolon),
             b'(' => return self.sign(Token::Open),
             b')' => return self.sign(Token::Close),
             b'\'' | b'"' => self.skip_quoted(byte, backslash),
-            b'`' if self.dialect != Dialect::Postgres => self.skip_quoted(byte, false),
-            b'[' if self.dialect == Dialect::Sqlite => self.skip_bracketed(),
-            b'$' if self.dialect == Dialect::Postgres => self.skip_dollar(),
+            b'`' if self.lexicon.backtick_identifiers => self.skip_quoted(byte, false),
+            b'[' if self.lexicon.bracket_identifiers => self.skip_bracketed(),
+            b'$' if self.lexicon.dollar_quotes => self.skip_dollar(),
             b'0'..=b'9' => self.skip_number(),
             _ if starts_word(byte) => return self.word(),
             _ => self.advance(1),
@@ -379,23 +438,25 @@ impl<'a> Lexer<'a> {
     /// (with backslash escapes), `B'…'`, `X'…'`, `N'…'`, `U&'…'`, `U&"…"`; MySQL `X'…'`,
     /// `B'…'`, `N'…'`, `_utf8mb4'…'`; SQLite `X'…'`.
     fn skips_prefixed_literal(&mut self, word: &str) -> bool {
+        let lexicon = self.lexicon;
         let quote = self.peek(0) == Some(b'\'');
-        match (self.dialect, word) {
-            (Dialect::Postgres, "E") if quote => self.skip_quoted(b'\'', true),
-            (Dialect::Postgres, "B" | "X" | "N") | (Dialect::Sqlite, "X") if quote => {
-                self.skip_quoted(b'\'', false);
-            }
-            (Dialect::Postgres, "U") => match (self.peek(0), self.peek(1)) {
+        if quote && lexicon.escape_string_prefix == Some(word) {
+            self.skip_quoted(b'\'', true);
+        } else if quote
+            && (lexicon.literal_prefixes.contains(&word)
+                || (lexicon.charset_introducers && word.starts_with('_')))
+        {
+            self.skip_quoted(b'\'', lexicon.backslash_escapes);
+        } else if lexicon.unicode_prefix && word == "U" {
+            match (self.peek(0), self.peek(1)) {
                 (Some(b'&'), Some(q @ (b'\'' | b'"'))) => {
                     self.advance(1);
                     self.skip_quoted(q, false);
                 }
                 _ => return false,
-            },
-            (Dialect::MySql, _) if quote && is_mysql_literal_prefix(word) => {
-                self.skip_quoted(b'\'', true);
             }
-            _ => return false,
+        } else {
+            return false;
         }
         true
     }
@@ -428,11 +489,6 @@ fn continues_tag(byte: u8) -> bool {
     byte != b'$' && continues_word(byte)
 }
 
-/// MySQL's literal prefixes: hex, bit and national strings, and charset introducers.
-fn is_mysql_literal_prefix(word: &str) -> bool {
-    matches!(word, "X" | "B" | "N") || word.starts_with('_')
-}
-
 /// Groups tokens into statements.
 #[derive(Debug)]
 struct Splitter {
@@ -443,9 +499,9 @@ struct Splitter {
 }
 
 impl Splitter {
-    fn new(dialect: Dialect) -> Splitter {
+    fn new(lexicon: Lexicon) -> Splitter {
         Splitter {
-            nesting: Nesting::new(dialect),
+            nesting: Nesting::new(lexicon),
             statements: Vec::new(),
             words: Vec::new(),
             has_tokens: false,
@@ -482,7 +538,7 @@ impl Splitter {
 /// only outside parentheses, and `CASE` only inside a body (it closes with `END` too).
 #[derive(Debug)]
 struct Nesting {
-    dialect: Dialect,
+    lexicon: Lexicon,
     parens: usize,
     blocks: usize,
     /// An `END` inside a body, read with the word after it: MySQL's `END IF` closes a block
@@ -491,9 +547,9 @@ struct Nesting {
 }
 
 impl Nesting {
-    fn new(dialect: Dialect) -> Nesting {
+    fn new(lexicon: Lexicon) -> Nesting {
         Nesting {
-            dialect,
+            lexicon,
             parens: 0,
             blocks: 0,
             end_pending: false,
@@ -546,37 +602,29 @@ impl Nesting {
     /// SQLite's trigger body is one block; MySQL's routine bodies nest `BEGIN … END`. A
     /// `BEGIN` right after the kind (`CREATE TRIGGER begin`) is the object's name.
     fn begin_opens_body(&self, before: &[String]) -> bool {
-        let kinds = self.routine_kinds();
+        let kinds = self.lexicon.routine_kinds;
         let names_object = before.last().is_some_and(|w| kinds.contains(&w.as_str()));
-        match self.dialect {
-            Dialect::Sqlite => self.blocks == 0 && !names_object && creates(before, kinds),
-            Dialect::MySql => self.blocks > 0 || (!names_object && creates(before, kinds)),
-            // Only `BEGIN ATOMIC` opens a SQL-standard body.
-            Dialect::Postgres => false,
+        let opens_routine = !names_object && creates(before, kinds);
+        match self.lexicon.begin_body {
+            BeginBody::Never => false,
+            BeginBody::AfterHeader => self.blocks == 0 && opens_routine,
+            BeginBody::AfterHeaderAndNested => self.blocks > 0 || opens_routine,
         }
     }
 
     /// PostgreSQL's `CREATE FUNCTION … BEGIN ATOMIC`, MariaDB's `BEGIN NOT ATOMIC` block.
     fn atomic_opens_body(&self, before: &[String]) -> bool {
-        match self.dialect {
-            Dialect::Postgres => match before.split_last() {
+        let begin_atomic = self.lexicon.begin_atomic_body
+            && match before.split_last() {
                 Some((last, header)) => {
-                    self.blocks == 0 && last == "BEGIN" && creates(header, self.routine_kinds())
+                    self.blocks == 0
+                        && last == "BEGIN"
+                        && creates(header, self.lexicon.routine_kinds)
                 }
                 None => false,
-            },
-            Dialect::MySql => before == ["BEGIN", "NOT"],
-            Dialect::Sqlite => false,
-        }
-    }
-
-    /// The objects whose definitions hold a body of statements.
-    fn routine_kinds(&self) -> &'static [&'static str] {
-        match self.dialect {
-            Dialect::Sqlite => &["TRIGGER"],
-            Dialect::Postgres => &["FUNCTION", "PROCEDURE"],
-            Dialect::MySql => &["PROCEDURE", "FUNCTION", "TRIGGER", "EVENT"],
-        }
+            };
+        let not_atomic = self.lexicon.begin_not_atomic_block && before == ["BEGIN", "NOT"];
+        begin_atomic || not_atomic
     }
 }
 
