@@ -18,8 +18,8 @@ use sha2::{Digest, Sha256};
 /// `sha256:<64 lowercase hex digits>` of the canonical form of `tokens`.
 pub fn checksum(tokens: &TokenStream) -> String {
     let digest = Sha256::digest(canonical_form(tokens).as_bytes());
-    let hex: String = digest.iter().map(|byte| format!("{byte:02x}")).collect();
-    format!("sha256:{hex}")
+    // The format every part of ormed-migrate shares, defined once in the id crate.
+    ormed_migrate_id::checksum::format_sha256(&digest.into())
 }
 
 /// The text that is hashed; public within the crate so tests can show what changed.
