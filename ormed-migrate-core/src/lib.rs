@@ -20,6 +20,7 @@ pub mod schema;
 pub mod sql;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod waits;
 
 /// Migration ids (`MigrationId`), shared with the `#[migration]` macro and build scripts.
 pub mod id {
@@ -35,7 +36,7 @@ pub use id::{MigrationId, MigrationIdError, MigrationTimestamp};
 pub use ledger::{
     AppliedMigration, ConnectionManager, DEFAULT_LEDGER_TABLE, LEDGER_FORMAT, SqlMigrationLedger,
 };
-pub use lock::{DEFAULT_LOCK_TIMEOUT, MigrationLock};
+pub use lock::{DEFAULT_MIGRATION_LOCK_TIMEOUT, MigrationLock};
 pub use migration::Migration;
 pub use runner::{
     Apply, MigrationAction, MigrationReport, MigrationRunner, MigrationState, MigrationStatus,
@@ -43,3 +44,4 @@ pub use runner::{
 };
 pub use schema::{ColumnType, ForeignKeyAction, Schema, Table};
 pub use sql::{Origin, Statement};
+pub use waits::{Blocker, DEFAULT_LOCK_TIMEOUT, LockWait, WaitNotice};

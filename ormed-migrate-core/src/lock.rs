@@ -18,9 +18,10 @@ use sqlx::{Connection, MySqlConnection, PgConnection};
 use crate::backend::{mysql, postgres, sqlite};
 use crate::driver::{Driver, Pool};
 use crate::error::{LockError, MigrationError};
+use crate::waits::NOTICE_AFTER;
 
-/// How long a runner waits for another one to finish before giving up.
-pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long a runner waits for another runner's migration lock before giving up.
+pub const DEFAULT_MIGRATION_LOCK_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// How often a waiting runner tries again.
 const POLL_INTERVAL: Duration = Duration::from_millis(100);
@@ -57,24 +58,43 @@ impl Driver {
         ledger_table: &str,
         timeout: Duration,
     ) -> Result<MigrationLock, MigrationError> {
-        let wait = Wait::new(timeout);
+        self.lock_announcing(ledger_table, timeout, &mut || {})
+            .await
+    }
+
+    /// Like [`Driver::lock`], calling `announce` once if the wait goes on for about two seconds.
+    pub async fn lock_announcing(
+        &self,
+        ledger_table: &str,
+        timeout: Duration,
+        announce: &mut (dyn FnMut() + Send),
+    ) -> Result<MigrationLock, MigrationError> {
+        let mut wait = Wait::new(timeout, announce);
         let held = match (&self.pool, &self.memory_lock) {
             (Pool::Postgres(pool), _) => {
-                let (connection, key) = postgres::lock(pool, ledger_table, &wait).await?;
+                let (connection, key) = postgres::lock(pool, ledger_table, &mut wait).await?;
                 Held::Postgres { connection, key }
             }
             (Pool::MySql(pool), _) => {
-                let (connection, name) = mysql::lock(pool, ledger_table, &wait).await?;
+                let (connection, name) = mysql::lock(pool, ledger_table, &mut wait).await?;
                 Held::MySql { connection, name }
             }
             (Pool::Sqlite(_), Some(memory_lock)) => {
-                let guard = tokio::time::timeout(timeout, memory_lock.clone().lock_owned());
-                Held::InProcess {
-                    _guard: guard.await.map_err(|_| wait.timed_out())?,
-                }
+                let guard = memory_lock.clone().try_lock_owned();
+                let guard = match guard {
+                    Ok(guard) => guard,
+                    Err(_) => {
+                        wait.announce_now();
+                        let rest = wait.remaining();
+                        tokio::time::timeout(rest, memory_lock.clone().lock_owned())
+                            .await
+                            .map_err(|_| wait.timed_out())?
+                    }
+                };
+                Held::InProcess { _guard: guard }
             }
             (Pool::Sqlite(pool), None) => Held::File {
-                _file: sqlite::lock_file(pool, &wait).await?,
+                _file: sqlite::lock_file(pool, &mut wait).await?,
             },
         };
         Ok(MigrationLock { held })
@@ -125,31 +145,52 @@ async fn close_after<C: Connection>(
     released.map_err(|e| lock_error("could not release the migration lock", e))
 }
 
-/// A bounded wait for the lock, shared by the backends' ways of taking it.
-pub(crate) struct Wait {
+/// A bounded wait for the lock, shared by the backends' ways of taking it, announced once it
+/// has gone on for [`NOTICE_AFTER`].
+pub(crate) struct Wait<'a> {
     timeout: Duration,
-    deadline: Instant,
+    started: Instant,
+    announce: Option<&'a mut (dyn FnMut() + Send)>,
 }
 
-impl Wait {
-    fn new(timeout: Duration) -> Wait {
+impl<'a> Wait<'a> {
+    fn new(timeout: Duration, announce: &'a mut (dyn FnMut() + Send)) -> Wait<'a> {
         Wait {
             timeout,
-            deadline: Instant::now() + timeout,
+            started: Instant::now(),
+            announce: Some(announce),
         }
     }
 
-    /// How long the whole wait may take.
-    pub(crate) fn timeout(&self) -> Duration {
-        self.timeout
+    /// How long is left of it.
+    pub(crate) fn remaining(&self) -> Duration {
+        self.timeout.saturating_sub(self.started.elapsed())
     }
 
-    /// Sleeps before the next try, or gives up once the deadline has passed.
-    pub(crate) async fn again(&self) -> Result<(), MigrationError> {
-        if Instant::now() >= self.deadline {
+    /// How long to wait before announcing, at most the rest of the wait.
+    pub(crate) fn until_notice(&self) -> Duration {
+        NOTICE_AFTER
+            .saturating_sub(self.started.elapsed())
+            .min(self.remaining())
+    }
+
+    /// Announces the wait now (once).
+    pub(crate) fn announce_now(&mut self) {
+        if let Some(announce) = self.announce.take() {
+            announce();
+        }
+    }
+
+    /// Sleeps before the next try, or gives up once the deadline has passed; announces the wait
+    /// once it has gone on for a while.
+    pub(crate) async fn again(&mut self) -> Result<(), MigrationError> {
+        if self.remaining().is_zero() {
             return Err(self.timed_out());
         }
-        tokio::time::sleep(POLL_INTERVAL).await;
+        if self.started.elapsed() >= NOTICE_AFTER {
+            self.announce_now();
+        }
+        tokio::time::sleep(POLL_INTERVAL.min(self.remaining())).await;
         Ok(())
     }
 

@@ -150,7 +150,7 @@ mod cases {
             .await
             .expect("lock");
         let message = runner(db, blog())
-            .lock_timeout(Duration::from_millis(300))
+            .migration_lock_timeout(Duration::from_millis(300))
             .apply_all()
             .await
             .expect_err("times out")

@@ -128,8 +128,13 @@ pub(crate) trait Backend: Sync {
 
     /// Statements that bound how long each following statement waits for table, metadata and
     /// row locks held by other sessions; empty where a connection option does it (SQLite's busy
-    /// timeout). `local` scopes them to the current transaction where the database can.
+    /// timeout, set per session). `local` scopes them to the current transaction where the
+    /// database can.
     fn lock_timeout_statements(&self, timeout: Duration, local: bool) -> Vec<String>;
+
+    /// Whether `error` is a statement giving up its wait for a lock another session holds (at
+    /// the lock timeout).
+    fn is_lock_timeout(&self, error: &sqlx::Error) -> bool;
 
     /// The query that tells a session's id, to cancel its statement from another connection.
     fn session_id_query(&self) -> Option<&'static str>;
@@ -154,6 +159,13 @@ pub(crate) fn of(dialect: Dialect) -> &'static dyn Backend {
         Dialect::Postgres => &postgres::Postgres,
         Dialect::MySql => &mysql::MySql,
     }
+}
+
+/// The database's error code of `error`, if it is a database error with one.
+pub(crate) fn database_code(error: &sqlx::Error) -> Option<String> {
+    error
+        .as_database_error()
+        .and_then(|db| db.code().map(|code| code.into_owned()))
 }
 
 /// Shared by the backends: `VARCHAR(n)`, `CHAR(n)`, `TEXT` and `DATE`, which all three spell the
@@ -212,9 +224,8 @@ impl Dialect {
 
     /// The statements that make each following statement of a session give up after waiting
     /// `timeout` for a lock another session holds (PostgreSQL `lock_timeout`, MySQL
-    /// `lock_wait_timeout` and `innodb_lock_wait_timeout`); on SQLite the busy timeout of the
-    /// connection does it, so there are none. With `local`, PostgreSQL scopes the setting to the
-    /// current transaction.
+    /// `lock_wait_timeout` and `innodb_lock_wait_timeout`, SQLite `busy_timeout`). With `local`,
+    /// PostgreSQL scopes the setting to the current transaction.
     ///
     /// ```
     /// # use std::time::Duration;

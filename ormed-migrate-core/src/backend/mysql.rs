@@ -13,6 +13,7 @@ use crate::error::MigrationError;
 use crate::lock::{Wait, lock_error, lock_name};
 use crate::schema::{ColumnDefinition, ColumnType};
 use crate::sql::lexer::{BeginBody, Lexicon, SqlText, Statement as Words};
+use crate::waits::{LockWait, blocker, lock_wait_of};
 
 pub(crate) struct MySql;
 
@@ -171,6 +172,15 @@ impl Backend for MySql {
         )]
     }
 
+    fn is_lock_timeout(&self, error: &sqlx::Error) -> bool {
+        // ER_LOCK_WAIT_TIMEOUT, for row locks (innodb_lock_wait_timeout) and metadata locks
+        // (lock_wait_timeout) alike.
+        error
+            .as_database_error()
+            .and_then(|db| db.try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>())
+            .is_some_and(|mysql| mysql.number() == 1205)
+    }
+
     fn session_id_query(&self) -> Option<&'static str> {
         Some("SELECT CAST(CONNECTION_ID() AS SIGNED)")
     }
@@ -187,26 +197,41 @@ impl Backend for MySql {
 pub(crate) async fn lock(
     pool: &MySqlPool,
     ledger_table: &str,
-    wait: &Wait,
+    wait: &mut Wait<'_>,
 ) -> Result<(MySqlConnection, String), MigrationError> {
     let mut connection = MySqlConnection::connect_with(&pool.connect_options())
         .await
         .map_err(|e| lock_error("could not open a connection for the migration lock", e))?;
     let name = lock_name_of(&mut connection, ledger_table).await?;
-    let timeout = wait.timeout();
+    // First up to the notice, then the rest: the wait is announced in between.
+    if get_lock(&mut connection, &name, wait.until_notice()).await? {
+        return Ok((connection, name));
+    }
+    if wait.remaining().is_zero() {
+        return Err(wait.timed_out());
+    }
+    wait.announce_now();
+    if get_lock(&mut connection, &name, wait.remaining()).await? {
+        return Ok((connection, name));
+    }
+    Err(wait.timed_out())
+}
+
+/// `GET_LOCK(name, seconds)`: whether it was taken within `timeout`.
+async fn get_lock(
+    connection: &mut MySqlConnection,
+    name: &str,
+    timeout: std::time::Duration,
+) -> Result<bool, MigrationError> {
+    // GET_LOCK counts seconds, fractions allowed since MariaDB 10.0 and MySQL 5.7.
     let acquired: Option<i64> = sqlx::query_scalar("SELECT GET_LOCK(?, ?)")
-        .bind(&name)
-        // GET_LOCK counts whole seconds: round up, so the wait is never shorter than asked.
-        .bind(
-            i64::try_from(timeout.as_secs() + u64::from(timeout.subsec_nanos() > 0))
-                .unwrap_or(i64::MAX),
-        )
-        .fetch_one(&mut connection)
+        .bind(name)
+        .bind(timeout.as_secs_f64())
+        .fetch_one(connection)
         .await
         .map_err(|e| lock_error("could not take the migration lock", e))?;
     match acquired {
-        Some(1) => Ok((connection, name)),
-        Some(_) => Err(wait.timed_out()),
+        Some(taken) => Ok(taken == 1),
         // NULL: the server could not take the lock at all (out of memory, killed thread).
         None => Err(lock_error(
             "could not take the migration lock",
@@ -266,6 +291,34 @@ fn bounded(name: String) -> String {
     } else {
         format!("ormed-migrate:{}", &sha256_hex(name.as_bytes())[..40])
     }
+}
+
+// --------------------------------------------------------------------------- statement lock waits
+
+/// What connection `session` waits for, asked from another connection while it waits. MariaDB
+/// and MySQL do not say who holds a metadata lock without extra instrumentation, so the
+/// blockers are the other connections with an open transaction (one of them holds it), with
+/// what they run.
+pub(crate) async fn lock_wait(pool: &MySqlPool, session: i64) -> Result<LockWait, sqlx::Error> {
+    let mut connection = pool.acquire().await?;
+    let rows: Vec<(u64, Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT CAST(t.trx_mysql_thread_id AS UNSIGNED), CAST(p.COMMAND AS CHAR), \
+         CAST(COALESCE(t.trx_query, p.INFO) AS CHAR) \
+         FROM information_schema.INNODB_TRX t \
+         LEFT JOIN information_schema.PROCESSLIST p ON p.ID = t.trx_mysql_thread_id \
+         WHERE t.trx_mysql_thread_id <> ? ORDER BY t.trx_started",
+    )
+    .bind(session)
+    .fetch_all(&mut *connection)
+    .await?;
+    let blockers = rows
+        .into_iter()
+        .map(|(id, command, query)| {
+            let state = command.map(|c| format!("{c}, in a transaction"));
+            blocker(i64::try_from(id).unwrap_or(i64::MAX), query, state)
+        })
+        .collect();
+    Ok(lock_wait_of(None, blockers))
 }
 
 #[cfg(test)]

@@ -7,13 +7,14 @@ use std::time::Duration;
 use sqlx::postgres::PgPool;
 use sqlx::{Connection, PgConnection};
 
-use super::{Backend, Capabilities, LedgerTypes, common_type};
+use super::{Backend, Capabilities, LedgerTypes, common_type, database_code};
 use crate::checksum::sha256_hex;
 use crate::dialect::Dialect;
 use crate::error::MigrationError;
 use crate::lock::{Wait, lock_error, lock_name};
 use crate::schema::{ColumnDefinition, ColumnType};
 use crate::sql::lexer::{BeginBody, Lexicon, SqlText, Statement as Words};
+use crate::waits::{LockWait, blocker, lock_wait_of};
 
 pub(crate) struct Postgres;
 
@@ -164,6 +165,11 @@ impl Backend for Postgres {
         )]
     }
 
+    fn is_lock_timeout(&self, error: &sqlx::Error) -> bool {
+        // lock_not_available: "canceling statement due to lock timeout".
+        database_code(error).as_deref() == Some("55P03")
+    }
+
     fn session_id_query(&self) -> Option<&'static str> {
         Some("SELECT pg_backend_pid()::bigint")
     }
@@ -186,7 +192,7 @@ impl Backend for Postgres {
 pub(crate) async fn lock(
     pool: &PgPool,
     ledger_table: &str,
-    wait: &Wait,
+    wait: &mut Wait<'_>,
 ) -> Result<(PgConnection, i64), MigrationError> {
     let mut connection = PgConnection::connect_with(&pool.connect_options())
         .await
@@ -260,6 +266,34 @@ fn key_of(name: &str) -> i64 {
     let hex = sha256_hex(name.as_bytes());
     // 16 hex digits are 64 bits; reinterpreting them as i64 keeps every bit.
     u64::from_str_radix(&hex[..16], 16).unwrap_or_default() as i64
+}
+
+// --------------------------------------------------------------------------- statement lock waits
+
+/// What session `session` waits for, asked from another connection while it waits: the table
+/// of the lock it has not been granted, and the sessions `pg_blocking_pids` names.
+pub(crate) async fn lock_wait(pool: &PgPool, session: i64) -> Result<LockWait, sqlx::Error> {
+    let mut connection = pool.acquire().await?;
+    let pid = i32::try_from(session).unwrap_or_default();
+    let table: Option<String> = sqlx::query_scalar(
+        "SELECT relation::regclass::text FROM pg_locks \
+         WHERE pid = $1 AND NOT granted AND relation IS NOT NULL LIMIT 1",
+    )
+    .bind(pid)
+    .fetch_optional(&mut *connection)
+    .await?;
+    let rows: Vec<(i32, Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT pid, state, query FROM pg_stat_activity WHERE pid = ANY(pg_blocking_pids($1)) \
+         ORDER BY pid",
+    )
+    .bind(pid)
+    .fetch_all(&mut *connection)
+    .await?;
+    let blockers = rows
+        .into_iter()
+        .map(|(pid, state, query)| blocker(i64::from(pid), query, state))
+        .collect();
+    Ok(lock_wait_of(table, blockers))
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use sqlx::sqlite::SqlitePool;
 
-use super::{Backend, Capabilities, LedgerTypes, common_type};
+use super::{Backend, Capabilities, LedgerTypes, common_type, database_code};
 use crate::dialect::Dialect;
 use crate::error::{LockError, MigrationError};
 use crate::lock::Wait;
@@ -120,9 +120,19 @@ impl Backend for Sqlite {
         "SELECT name FROM pragma_table_info(?2) WHERE ?1 IS NULL ORDER BY cid"
     }
 
-    fn lock_timeout_statements(&self, _timeout: Duration, _local: bool) -> Vec<String> {
-        // The connection's busy timeout bounds every wait for another connection's lock.
-        Vec::new()
+    fn lock_timeout_statements(&self, timeout: Duration, _local: bool) -> Vec<String> {
+        // The busy timeout bounds every wait for another connection's write lock.
+        vec![format!(
+            "PRAGMA busy_timeout = {}",
+            timeout.as_millis().max(1)
+        )]
+    }
+
+    fn is_lock_timeout(&self, error: &sqlx::Error) -> bool {
+        // SQLITE_BUSY or SQLITE_LOCKED after the busy timeout, in any extended form.
+        database_code(error)
+            .and_then(|code| code.parse::<u32>().ok())
+            .is_some_and(|code| matches!(code & 0xff, 5 | 6))
     }
 
     fn session_id_query(&self) -> Option<&'static str> {
@@ -139,7 +149,10 @@ impl Backend for Sqlite {
 
 /// Takes the advisory lock on the file beside the database, polling; the OS releases it when the
 /// process dies. One lock per database file: SQLite allows a single writer whatever the ledger.
-pub(crate) async fn lock_file(pool: &SqlitePool, wait: &Wait) -> Result<File, MigrationError> {
+pub(crate) async fn lock_file(
+    pool: &SqlitePool,
+    wait: &mut Wait<'_>,
+) -> Result<File, MigrationError> {
     let path = lock_path(pool);
     let file = OpenOptions::new()
         .create(true)

@@ -16,7 +16,6 @@ use sqlx::sqlite::SqlitePool;
 use sqlx::{AssertSqlSafe, MySql, Postgres, Sqlite};
 
 pub use crate::redact::redact_url;
-pub(crate) use connect::SQLITE_BUSY_TIMEOUT;
 
 use crate::dialect::Dialect;
 use crate::error::MigrationError;
@@ -254,6 +253,13 @@ impl Transaction<'_> {
             Transaction::MySql(tx) => tx.rollback().await,
         }
     }
+}
+
+/// The one integer `sql` returns.
+pub(crate) async fn fetch_i64(target: Target<'_, '_>, sql: &str) -> Result<i64, sqlx::Error> {
+    with_executor!(target, executor => {
+        sqlx::query_scalar(AssertSqlSafe(sql)).fetch_one(executor).await
+    })
 }
 
 /// Runs `sql` with the simple protocol, so it may hold any statement the database accepts.

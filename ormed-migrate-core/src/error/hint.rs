@@ -71,4 +71,8 @@ pub enum Hint {
     },
     /// Give the runner a ledger table of its own.
     OtherLedgerTable,
+    /// A statement gave up waiting for a lock: a longer lock timeout waits longer.
+    LongerLockTimeout,
+    /// Another runner held the migration lock: a longer migration-lock timeout waits longer.
+    LongerMigrationLockTimeout,
 }

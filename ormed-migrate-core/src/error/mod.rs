@@ -74,7 +74,11 @@ impl MigrationError {
     pub fn hint(&self) -> Option<Hint> {
         match self {
             MigrationError::Setup(error) => setup_hint(error),
-            MigrationError::Connect(_) | MigrationError::Lock(_) => None,
+            MigrationError::Connect(_) => None,
+            MigrationError::Lock(LockError::Timeout { .. }) => {
+                Some(Hint::LongerMigrationLockTimeout)
+            }
+            MigrationError::Lock(_) => None,
             MigrationError::Plan(error) => plan_hint(error),
             MigrationError::Run(error) => run_hint(error),
             MigrationError::Ledger(error) => ledger_hint(error),
@@ -125,6 +129,16 @@ fn run_hint(error: &RunError) -> Option<Hint> {
             id: id.clone(),
             direction: *direction,
         }),
+        RunError::LockWaitTimedOut {
+            id,
+            direction,
+            state: FailureState::MarkedFailed,
+            ..
+        } => Some(Hint::ResolvePartial {
+            id: id.clone(),
+            direction: *direction,
+        }),
+        RunError::LockWaitTimedOut { .. } => Some(Hint::LongerLockTimeout),
         RunError::RecordedLate { id, truth, .. } => Some(Hint::Record {
             id: id.clone(),
             repair: *truth,

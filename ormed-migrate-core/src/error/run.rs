@@ -2,12 +2,14 @@
 //! session) did.
 
 use std::fmt;
+use std::time::Duration;
 
 use super::words::{database_message, environment_advice, environment_problem, resolution};
 use crate::descriptor::Direction;
 use crate::dialect::Dialect;
 use crate::id::MigrationId;
 use crate::runner::Repair;
+use crate::waits::LockWait;
 
 /// A migration was running when this happened.
 #[derive(Debug, thiserror::Error)]
@@ -33,6 +35,39 @@ pub enum RunError {
         total: usize,
         /// The database.
         dialect: Dialect,
+        /// What state the failure left the migration in.
+        state: FailureState,
+        /// The driver's error.
+        source: Box<sqlx::Error>,
+    },
+
+    /// A statement gave up waiting for a lock another session holds, at the lock timeout.
+    #[error(
+        "migration {id} ({direction}) gave up at statement {number} of {total} after waiting \
+         {} for {}:\n    {statement}\n{}{dialect} said: {}\n{}",
+        seconds(*waited),
+        lock.as_deref().map_or_else(|| "a lock another session holds".to_owned(), LockWait::subject),
+        held_by(lock.as_deref()),
+        database_message(source),
+        LockOutcome { state: *state, direction: *direction, number: *number, dialect: *dialect }
+    )]
+    LockWaitTimedOut {
+        /// The migration.
+        id: MigrationId,
+        /// Up or down.
+        direction: Direction,
+        /// The statement that waited.
+        statement: String,
+        /// Its position, from 1.
+        number: usize,
+        /// How many statements the migration has.
+        total: usize,
+        /// The database.
+        dialect: Dialect,
+        /// How long it waited.
+        waited: Duration,
+        /// What it waited for, as last seen while it waited.
+        lock: Option<Box<LockWait>>,
         /// What state the failure left the migration in.
         state: FailureState,
         /// The driver's error.
@@ -99,6 +134,57 @@ fn truth_words(truth: Repair) -> &'static str {
     match truth {
         Repair::Applied => "applied",
         Repair::RolledBack => "rolled back",
+    }
+}
+
+/// `It is held by session 4242 (…): SELECT …` and a line break, or nothing when not known.
+fn held_by(lock: Option<&LockWait>) -> String {
+    lock.and_then(LockWait::holders)
+        .map_or_else(String::new, |holders| format!("It is held by {holders}\n"))
+}
+
+/// `3.0 s`.
+fn seconds(duration: Duration) -> String {
+    format!("{:.1} s", duration.as_secs_f64())
+}
+
+/// The sentence after a lock wait gave up: the state it left, and what to do next.
+struct LockOutcome {
+    state: FailureState,
+    direction: Direction,
+    number: usize,
+    dialect: Dialect,
+}
+
+impl fmt::Display for LockOutcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let next = "Let the blocking session finish (or end it), then run again; a longer lock \
+                    timeout waits longer.";
+        match (self.state, self.direction) {
+            (FailureState::RolledBack, Direction::Up) => write!(
+                f,
+                "It was rolled back: none of its changes remain, it is still pending, nothing \
+                 after it ran. {next}"
+            ),
+            (FailureState::RolledBack, Direction::Down) => write!(
+                f,
+                "Its rollback was undone: it is still applied, nothing after it ran. {next}"
+            ),
+            (FailureState::NothingChanged, _) => {
+                write!(
+                    f,
+                    "Nothing of it took effect, and nothing after it ran. {next}"
+                )
+            }
+            (FailureState::MarkedFailed, direction) => write!(
+                f,
+                "{} of its statements ran before this one; {} cannot undo them, so the ledger \
+                 marks the migration as failed ({direction}). Inspect the schema, then {}.",
+                self.number - 1,
+                self.dialect,
+                resolution(direction)
+            ),
+        }
     }
 }
 

@@ -102,12 +102,12 @@ fn sqlite_environment_problem(code: u32) -> Option<String> {
                 .to_owned(),
         ),
         // SQLITE_BUSY, SQLITE_LOCKED.
-        5 | 6 => Some(format!(
-            "The database is locked: another connection held a write lock on it for the whole \
-             busy timeout ({} s). Find what keeps a write transaction open on this file (an \
-             application, a sqlite3 shell), let it finish, then run again.",
-            crate::driver::SQLITE_BUSY_TIMEOUT.as_secs()
-        )),
+        5 | 6 => Some(
+            "The database is locked: another connection held a write lock on it for longer than \
+             the lock timeout. Find what keeps a write transaction open on this file (an \
+             application, a sqlite3 shell), let it finish, then run again."
+                .to_owned(),
+        ),
         // SQLITE_FULL.
         13 => Some(
             "The disk holding the database is full: free some space, then run again.".to_owned(),

@@ -8,6 +8,7 @@ use super::plan::{ApplySelection, RollbackSelection};
 use super::{MigrationAction, MigrationReport, MigrationRunner};
 use crate::error::MigrationError;
 use crate::id::MigrationId;
+use crate::waits::WaitNotice;
 
 /// A boxed future, so the builders can be awaited directly.
 pub type RunFuture<'a> =
@@ -15,12 +16,14 @@ pub type RunFuture<'a> =
 
 type OnEach<'r> = Box<dyn FnMut(&MigrationAction) + Send + 'r>;
 type OnWarning<'r> = Box<dyn FnMut(&str) + Send + 'r>;
+type OnWait<'r> = Box<dyn FnMut(&WaitNotice) + Send + 'r>;
 
 /// Callbacks that report a run while it happens, so nothing is lost if it fails later.
 #[derive(Default)]
 pub(super) struct Hooks<'r> {
     on_each: Option<OnEach<'r>>,
     on_warning: Option<OnWarning<'r>>,
+    on_wait: Option<OnWait<'r>>,
 }
 
 impl Hooks<'_> {
@@ -33,6 +36,12 @@ impl Hooks<'_> {
     pub(super) fn warn(&mut self, warnings: &[String]) {
         if let Some(on_warning) = &mut self.on_warning {
             warnings.iter().for_each(|warning| on_warning(warning));
+        }
+    }
+
+    pub(super) fn wait(&mut self, notice: &WaitNotice) {
+        if let Some(on_wait) = &mut self.on_wait {
+            on_wait(notice);
         }
     }
 }
@@ -74,6 +83,15 @@ macro_rules! reporting_methods {
         /// Calls `callback` with each warning as soon as it is known, before anything runs.
         pub fn on_warning(mut self, callback: impl FnMut(&str) + Send + 'r) -> Self {
             self.hooks.on_warning = Some(Box::new(callback));
+            self
+        }
+
+        /// Calls `callback` once a wait has gone on for about two seconds: for another
+        /// runner's migration lock, or for a lock another session holds on something a
+        /// migration's statement needs (with that session and its query, where the database
+        /// tells).
+        pub fn on_wait(mut self, callback: impl FnMut(&WaitNotice) + Send + 'r) -> Self {
+            self.hooks.on_wait = Some(Box::new(callback));
             self
         }
     };

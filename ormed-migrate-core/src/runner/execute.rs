@@ -10,13 +10,16 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 
+use super::session::Session;
+use super::watch::{self, Failure, Watch};
 use super::{MigrationAction, MigrationRunner, Rendered, Repair};
 use crate::backend;
 use crate::descriptor::{Direction, MigrationDescriptor};
-use crate::driver::{Connection, Target, Transaction, execute};
+use crate::driver::{Target, Transaction, execute};
 use crate::error::{FailureState, LedgerError, MigrationError, RunError};
 use crate::ledger::{AppliedMigration, NewRow};
 use crate::sql::Origin;
+use crate::waits::WaitNotice;
 
 /// What `pretend` reports: the statements, nothing run.
 pub(super) fn planned(
@@ -41,16 +44,23 @@ impl MigrationRunner {
 
     pub(super) async fn apply_migration(
         &self,
-        session: &mut Connection,
+        session: &mut Session,
         migration: Rendered<'_>,
         batch: i64,
+        on_wait: &mut (dyn FnMut(&WaitNotice) + Send),
     ) -> Result<MigrationAction, MigrationError> {
         let started = Instant::now();
         let descriptor = migration.descriptor;
+        let mut watch = Watch {
+            driver: &self.driver,
+            server_id: session.server_id,
+            id: &descriptor.id,
+            on_wait,
+        };
         if self.transactional(descriptor) {
             let mut tx = begin(session, descriptor).await?;
             let ran = async {
-                self.run_in_transaction(&mut tx, &migration, Direction::Up)
+                self.run_in_transaction(&mut tx, &migration, Direction::Up, &mut watch)
                     .await?;
                 let row = NewRow::applied(descriptor, Utc::now(), batch, elapsed_ms(started));
                 self.ledger.insert(Target::Transaction(&mut tx), &row).await
@@ -59,14 +69,18 @@ impl MigrationRunner {
             finish_transaction(tx, descriptor, ran).await?;
         } else {
             let failed = NewRow::failed(descriptor, batch);
-            self.ledger
-                .insert(Target::Connection(session), &failed)
-                .await?;
-            self.run_without_transaction(session, &migration, Direction::Up, &failed.id)
-                .await?;
+            self.ledger.insert(session.target(), &failed).await?;
+            self.run_without_transaction(
+                session,
+                &migration,
+                Direction::Up,
+                &failed.id,
+                &mut watch,
+            )
+            .await?;
             let ms = elapsed_ms(started);
             self.ledger
-                .mark_applied(Target::Connection(session), &failed.id, ms)
+                .mark_applied(session.target(), &failed.id, ms)
                 .await
                 .map_err(|e| recorded_late(e, descriptor, Repair::Applied))?;
         }
@@ -78,17 +92,24 @@ impl MigrationRunner {
     /// as stored (an old row may carry the legacy spelling).
     pub(super) async fn rollback_migration(
         &self,
-        session: &mut Connection,
+        session: &mut Session,
         migration: Rendered<'_>,
         row: &AppliedMigration,
+        on_wait: &mut (dyn FnMut(&WaitNotice) + Send),
     ) -> Result<MigrationAction, MigrationError> {
         let started = Instant::now();
         let descriptor = migration.descriptor;
         let stored_id = row.stored_id.as_str();
+        let mut watch = Watch {
+            driver: &self.driver,
+            server_id: session.server_id,
+            id: &descriptor.id,
+            on_wait,
+        };
         if self.transactional(descriptor) {
             let mut tx = begin(session, descriptor).await?;
             let ran = async {
-                self.run_in_transaction(&mut tx, &migration, Direction::Down)
+                self.run_in_transaction(&mut tx, &migration, Direction::Down, &mut watch)
                     .await?;
                 self.ledger
                     .delete(Target::Transaction(&mut tx), stored_id)
@@ -99,16 +120,18 @@ impl MigrationRunner {
             finish_transaction(tx, descriptor, ran).await?;
         } else {
             self.ledger
-                .set_failure(
-                    Target::Connection(session),
-                    stored_id,
-                    Some(Direction::Down),
-                )
+                .set_failure(session.target(), stored_id, Some(Direction::Down))
                 .await?;
-            self.run_without_transaction(session, &migration, Direction::Down, stored_id)
-                .await?;
+            self.run_without_transaction(
+                session,
+                &migration,
+                Direction::Down,
+                stored_id,
+                &mut watch,
+            )
+            .await?;
             self.ledger
-                .delete(Target::Connection(session), stored_id)
+                .delete(session.target(), stored_id)
                 .await
                 .map_err(|e| recorded_late(e, descriptor, Repair::RolledBack))?;
         }
@@ -121,7 +144,7 @@ impl MigrationRunner {
     /// statements change no session setting, so other migrations cost no extra round trip.
     async fn reset_session(
         &self,
-        session: &mut Connection,
+        session: &mut Session,
         migration: &Rendered<'_>,
     ) -> Result<(), MigrationError> {
         let raw = migration
@@ -134,18 +157,18 @@ impl MigrationRunner {
         if !raw {
             return Ok(());
         }
-        execute(Target::Connection(session), reset)
-            .await
-            .map_err(|e| {
-                MigrationError::database(
-                    format!(
-                        "migration {} finished, but its session settings could not be reset, so \
+        execute(session.target(), reset).await.map_err(|e| {
+            MigrationError::database(
+                format!(
+                    "migration {} finished, but its session settings could not be reset, so \
                      nothing after it was run",
-                        migration.descriptor.id
-                    ),
-                    e,
-                )
-            })
+                    migration.descriptor.id
+                ),
+                e,
+            )
+        })?;
+        // The reset also cleared the run's own settings: set them again.
+        self.apply_settings(session).await
     }
 
     async fn run_in_transaction(
@@ -153,75 +176,102 @@ impl MigrationRunner {
         tx: &mut Transaction<'_>,
         migration: &Rendered<'_>,
         direction: Direction,
+        watch: &mut Watch<'_>,
     ) -> Result<(), MigrationError> {
         for (index, statement) in migration.statements.iter().enumerate() {
-            if let Err(source) = execute(Target::Transaction(tx), &statement.sql).await {
+            if let Err(failure) = watch::run(Target::Transaction(tx), &statement.sql, watch).await {
                 let state = FailureState::RolledBack;
-                return Err(self.statement_failed(migration, direction, index, state, source));
+                return Err(self.statement_failed(migration, direction, index, state, failure));
             }
         }
         Ok(())
     }
 
-    /// Runs statements one by one on `connection`. The ledger row (stored as `stored_id`)
-    /// already marks the migration failed; the mark is taken back only when the first statement
-    /// failed in a way known to change nothing.
+    /// Runs statements one by one on the run's session. The ledger row (stored as
+    /// `stored_id`) already marks the migration failed; the mark is taken back only when the
+    /// first statement failed in a way known to change nothing.
     async fn run_without_transaction(
         &self,
-        connection: &mut Connection,
+        session: &mut Session,
         migration: &Rendered<'_>,
         direction: Direction,
         stored_id: &str,
+        watch: &mut Watch<'_>,
     ) -> Result<(), MigrationError> {
         for (index, statement) in migration.statements.iter().enumerate() {
-            let Err(source) = execute(Target::Connection(connection), &statement.sql).await else {
+            let Err(failure) = watch::run(session.target(), &statement.sql, watch).await else {
                 continue;
             };
-            // Only a first statement that the database refused as a whole changed nothing.
-            let changed_nothing =
-                index == 0 && source.as_database_error().is_some() && statement.atomic;
+            // Only a first statement that the database refused as a whole changed nothing; one
+            // that gave up waiting for a lock never started.
+            let refused = failure.source.as_database_error().is_some();
+            let never_started = statement.single
+                && backend::of(self.driver.dialect()).is_lock_timeout(&failure.source);
+            let changed_nothing = index == 0 && refused && (statement.atomic || never_started);
             let state = if changed_nothing {
-                self.undo_failure_mark(connection, stored_id, direction)
+                self.undo_failure_mark(session, stored_id, direction)
                     .await?;
                 FailureState::NothingChanged
             } else {
                 FailureState::MarkedFailed
             };
-            return Err(self.statement_failed(migration, direction, index, state, source));
+            return Err(self.statement_failed(migration, direction, index, state, failure));
         }
         Ok(())
     }
 
     async fn undo_failure_mark(
         &self,
-        connection: &mut Connection,
+        session: &mut Session,
         stored_id: &str,
         direction: Direction,
     ) -> Result<(), MigrationError> {
-        let target = Target::Connection(connection);
+        let target = session.target();
         match direction {
             Direction::Up => self.ledger.delete(target, stored_id).await.map(drop),
             Direction::Down => self.ledger.set_failure(target, stored_id, None).await,
         }
     }
 
+    /// The error of a failed statement; a wait for a lock that gave up at the lock timeout
+    /// says how long it waited and who held the lock, as last seen.
     fn statement_failed(
         &self,
         migration: &Rendered<'_>,
         direction: Direction,
         index: usize,
         state: FailureState,
-        source: sqlx::Error,
+        failure: Failure,
     ) -> MigrationError {
+        let dialect = self.driver.dialect();
+        let id = migration.descriptor.id.clone();
+        let statement = migration.statements[index].sql.clone();
+        let (number, total) = (index + 1, migration.statements.len());
+        let source = Box::new(failure.source);
+        if backend::of(dialect).is_lock_timeout(&source) {
+            return RunError::LockWaitTimedOut {
+                id,
+                direction,
+                statement,
+                number,
+                total,
+                dialect,
+                waited: failure.waited,
+                lock: failure.lock.map(Box::new),
+                state,
+                source,
+            }
+            .into();
+        }
         RunError::StatementFailed {
-            id: migration.descriptor.id.clone(),
+            id,
             direction,
-            statement: migration.statements[index].sql.clone(),
-            number: index + 1,
-            total: migration.statements.len(),
-            dialect: self.driver.dialect(),
+            statement,
+            number,
+            total,
+            dialect,
             state,
-            source: Box::new(source),
+            source,
         }
         .into()
     }
@@ -229,10 +279,10 @@ impl MigrationRunner {
 
 /// Starts the migration's transaction on the run's connection.
 async fn begin<'c>(
-    session: &'c mut Connection,
+    session: &'c mut Session,
     descriptor: &MigrationDescriptor,
 ) -> Result<Transaction<'c>, MigrationError> {
-    session.begin().await.map_err(|e| {
+    session.connection.begin().await.map_err(|e| {
         MigrationError::database(
             format!(
                 "could not start a transaction for migration {}",

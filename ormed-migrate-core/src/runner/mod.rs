@@ -7,6 +7,10 @@
 mod builders;
 mod execute;
 mod plan;
+mod session;
+mod watch;
+
+use session::Session;
 mod repair;
 mod report;
 mod status;
@@ -21,13 +25,14 @@ pub use report::{MigrationAction, MigrationReport};
 pub use status::{MigrationState, MigrationStatus};
 
 use crate::descriptor::{Direction, MigrationDescriptor};
-use crate::driver::{Connection, Driver, Target};
+use crate::driver::Driver;
 use crate::error::{MigrationError, PlanError, SetupError};
 use crate::id::MigrationId;
 use crate::ledger::{AppliedMigration, SqlMigrationLedger};
-use crate::lock::DEFAULT_LOCK_TIMEOUT;
+use crate::lock::{DEFAULT_MIGRATION_LOCK_TIMEOUT, MigrationLock};
 use crate::schema::Plan;
 use crate::sql::Statement;
+use crate::waits::{DEFAULT_LOCK_TIMEOUT, WaitNotice};
 
 /// Applies, rolls back and reports on a set of migrations against one database.
 ///
@@ -56,6 +61,7 @@ pub struct MigrationRunner {
     strict_order: bool,
     allow_missing: bool,
     lock_timeout: Duration,
+    migration_lock_timeout: Duration,
     /// A mistake in how the runner was put together, found once in `new` and reported by every
     /// call, before any database work.
     setup_problem: Option<SetupProblem>,
@@ -107,13 +113,24 @@ impl MigrationRunner {
             strict_order: false,
             allow_missing: false,
             lock_timeout: DEFAULT_LOCK_TIMEOUT,
+            migration_lock_timeout: DEFAULT_MIGRATION_LOCK_TIMEOUT,
             setup_problem,
         }
     }
 
-    /// How long to wait for another runner's migration lock (60 seconds by default).
+    /// How long one migration statement may wait for a table, metadata or row lock another
+    /// session holds (10 seconds by default): PostgreSQL `lock_timeout`, MySQL
+    /// `lock_wait_timeout` and `innodb_lock_wait_timeout`, SQLite's busy timeout. A migration
+    /// stuck behind an application's transaction then fails within seconds, naming the session
+    /// that blocks it, instead of queueing every application query behind it.
     pub fn lock_timeout(mut self, timeout: Duration) -> MigrationRunner {
         self.lock_timeout = timeout;
+        self
+    }
+
+    /// How long to wait for another runner's migration lock (60 seconds by default).
+    pub fn migration_lock_timeout(mut self, timeout: Duration) -> MigrationRunner {
+        self.migration_lock_timeout = timeout;
         self
     }
 
@@ -161,17 +178,9 @@ impl MigrationRunner {
 
     /// Every migration in the code or the ledger, in id order, with its state.
     pub async fn status(&self) -> Result<Vec<MigrationStatus>, MigrationError> {
-        let mut session = self.session().await?;
+        let mut session = self.reading_session().await?;
         let applied = self.read_ledger(&mut session, false).await?;
         Ok(self.statuses_from(&applied))
-    }
-
-    /// The run's one connection: every ledger and migration statement of a run goes through it.
-    async fn session(&self) -> Result<Connection, MigrationError> {
-        self.driver
-            .acquire()
-            .await
-            .map_err(|e| MigrationError::database("could not get a connection for the run", e))
     }
 
     /// The state of every migration given the ledger's rows.
@@ -220,15 +229,11 @@ impl MigrationRunner {
     /// reads as empty so that `status` and `pretend` never write.
     async fn read_ledger(
         &self,
-        session: &mut Connection,
+        session: &mut Session,
         create: bool,
     ) -> Result<Vec<AppliedMigration>, MigrationError> {
         match self.ledger_present(session, create).await? {
-            true => {
-                self.ledger
-                    .read_applied_on(Target::Connection(session))
-                    .await
-            }
+            true => self.ledger.read_applied_on(session.target()).await,
             false => Ok(Vec::new()),
         }
     }
@@ -237,11 +242,11 @@ impl MigrationRunner {
     /// the repairs that fix unreadable rows.
     async fn read_rows_or_none(
         &self,
-        session: &mut Connection,
+        session: &mut Session,
         create: bool,
     ) -> Result<Vec<Result<AppliedMigration, MigrationError>>, MigrationError> {
         match self.ledger_present(session, create).await? {
-            true => self.ledger.read_rows(Target::Connection(session)).await,
+            true => self.ledger.read_rows(session.target()).await,
             false => Ok(Vec::new()),
         }
     }
@@ -249,15 +254,15 @@ impl MigrationRunner {
     /// Checks the setup, then creates the ledger table (`create`) or says whether it exists.
     async fn ledger_present(
         &self,
-        session: &mut Connection,
+        session: &mut Session,
         create: bool,
     ) -> Result<bool, MigrationError> {
         self.check_setup()?;
         if create {
-            self.ledger.ensure_on(Target::Connection(session)).await?;
+            self.ledger.ensure_on(session.target()).await?;
             return Ok(true);
         }
-        self.ledger.exists_on(Target::Connection(session)).await
+        self.ledger.exists_on(session.target()).await
     }
 
     /// Mistakes in how the runner was put together (found once, in `new`): the same id twice,
@@ -286,42 +291,75 @@ impl MigrationRunner {
         self.migrations.iter().find(|d| &d.id == id)
     }
 
-    /// Runs `work` holding the migration lock, released on every path. `pretend` writes
-    /// nothing, so it takes no lock and never waits.
+    /// Runs `work` holding the migration lock, released on every path.
     async fn locked<T>(
         &self,
-        pretend: bool,
         work: impl Future<Output = Result<T, MigrationError>>,
     ) -> Result<T, MigrationError> {
+        let lock = self.take_lock(false, &mut |_| {}).await?;
+        let result = work.await;
+        self.release(lock).await;
+        result
+    }
+
+    /// The migration lock, or none for `pretend` (which writes nothing, so it never waits). A
+    /// wait for another runner is announced to `on_wait` once it has gone on for a while.
+    async fn take_lock(
+        &self,
+        pretend: bool,
+        on_wait: &mut (dyn FnMut(&WaitNotice) + Send),
+    ) -> Result<Option<MigrationLock>, MigrationError> {
         if pretend {
-            return work.await;
+            return Ok(None);
         }
         let lock = self
             .driver
-            .lock(self.ledger.table(), self.lock_timeout)
+            .lock_announcing(
+                self.ledger.table(),
+                self.migration_lock_timeout,
+                &mut || on_wait(&WaitNotice::MigrationLock),
+            )
             .await?;
-        let result = work.await;
-        if let Err(error) = lock.release().await {
+        Ok(Some(lock))
+    }
+
+    async fn release(&self, lock: Option<MigrationLock>) {
+        if let Some(lock) = lock
+            && let Err(error) = lock.release().await
+        {
             // The lock's connection is closed either way, which frees it; the run's own result
             // is what the caller needs.
             tracing::warn!("{error}");
         }
-        result
+    }
+
+    /// The run's session: with its lock timeout set when the run writes.
+    async fn run_session(&self, pretend: bool) -> Result<Session, MigrationError> {
+        if pretend {
+            self.reading_session().await
+        } else {
+            self.writing_session().await
+        }
     }
 
     async fn run_apply(&self, mut apply: Apply<'_>) -> Result<MigrationReport, MigrationError> {
         let pretend = apply.pretend;
-        self.locked(pretend, async {
-            let mut session = self.session().await?;
+        let lock = self
+            .take_lock(pretend, &mut |notice| apply.hooks.wait(notice))
+            .await?;
+        let result = async {
+            let mut session = self.run_session(pretend).await?;
             self.apply_locked(&mut session, &mut apply).await
-        })
-        .await
+        }
+        .await;
+        self.release(lock).await;
+        result
     }
 
     /// Reads the ledger only once the lock is held, so a runner that waited finds the work done.
     async fn apply_locked(
         &self,
-        session: &mut Connection,
+        session: &mut Session,
         apply: &mut Apply<'_>,
     ) -> Result<MigrationReport, MigrationError> {
         let applied = self.read_ledger(session, !apply.pretend).await?;
@@ -341,7 +379,9 @@ impl MigrationRunner {
             let action = if apply.pretend {
                 execute::planned(migration.descriptor, Direction::Up, batch, migration.sql())
             } else {
-                self.apply_migration(session, migration, batch).await?
+                let hooks = &mut apply.hooks;
+                self.apply_migration(session, migration, batch, &mut |n| hooks.wait(n))
+                    .await?
             };
             apply.hooks.done(&action);
             report.actions.push(action);
@@ -402,16 +442,21 @@ impl MigrationRunner {
         mut rollback: Rollback<'_>,
     ) -> Result<MigrationReport, MigrationError> {
         let pretend = rollback.pretend;
-        self.locked(pretend, async {
-            let mut session = self.session().await?;
+        let lock = self
+            .take_lock(pretend, &mut |notice| rollback.hooks.wait(notice))
+            .await?;
+        let result = async {
+            let mut session = self.run_session(pretend).await?;
             self.rollback_locked(&mut session, &mut rollback).await
-        })
-        .await
+        }
+        .await;
+        self.release(lock).await;
+        result
     }
 
     async fn rollback_locked(
         &self,
-        session: &mut Connection,
+        session: &mut Session,
         rollback: &mut Rollback<'_>,
     ) -> Result<MigrationReport, MigrationError> {
         let applied = self.read_ledger(session, !rollback.pretend).await?;
@@ -444,7 +489,9 @@ impl MigrationRunner {
                     migration.sql(),
                 )
             } else {
-                self.rollback_migration(session, migration, row).await?
+                let hooks = &mut rollback.hooks;
+                self.rollback_migration(session, migration, row, &mut |n| hooks.wait(n))
+                    .await?
             };
             rollback.hooks.done(&action);
             report.actions.push(action);

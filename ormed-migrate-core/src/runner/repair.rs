@@ -7,8 +7,9 @@
 
 use chrono::Utc;
 
+use super::session::Session;
 use super::{MigrationRunner, MigrationState, MigrationStatus};
-use crate::driver::{Connection, Target};
+use crate::driver::Target;
 use crate::error::{LedgerError, MigrationError, PlanError};
 use crate::id::MigrationId;
 use crate::ledger::{AppliedMigration, NewRow};
@@ -44,7 +45,7 @@ impl MigrationRunner {
     /// `no_transaction` migration), of a reviewed change to an applied migration, and of a
     /// ledger row that cannot be read but names this migration.
     pub async fn repair(&self, id: &MigrationId, repair: Repair) -> Result<(), MigrationError> {
-        self.locked(false, self.repair_locked(id, repair)).await
+        self.locked(self.repair_locked(id, repair)).await
     }
 
     /// Removes the ledger row whose id is exactly `stored_id`, running nothing: the way out of a
@@ -54,10 +55,10 @@ impl MigrationRunner {
         if let Ok(id) = MigrationId::parse(stored_id) {
             return self.repair(&id, Repair::RolledBack).await;
         }
-        self.locked(false, async {
-            let mut session = self.session().await?;
+        self.locked(async {
+            let mut session = self.writing_session().await?;
             self.read_rows_or_none(&mut session, true).await?;
-            let target = Target::Connection(&mut session);
+            let target = session.target();
             if self.ledger.delete(target, stored_id).await? {
                 Ok(())
             } else {
@@ -73,7 +74,7 @@ impl MigrationRunner {
 
     /// What needs a decision, read without taking the lock or writing anything.
     pub async fn repair_needed(&self) -> Result<RepairNeeded, MigrationError> {
-        let mut session = self.session().await?;
+        let mut session = self.reading_session().await?;
         let rows = self.read_rows_or_none(&mut session, false).await?;
         let (good, unreadable): (Vec<_>, Vec<_>) = rows.into_iter().partition(Result::is_ok);
         let good: Vec<AppliedMigration> = good.into_iter().filter_map(Result::ok).collect();
@@ -99,7 +100,7 @@ impl MigrationRunner {
     }
 
     async fn repair_locked(&self, id: &MigrationId, repair: Repair) -> Result<(), MigrationError> {
-        let mut session = self.session().await?;
+        let mut session = self.writing_session().await?;
         let rows = self.read_rows_or_none(&mut session, true).await?;
         let mine = RowsOf::new(id, &rows);
         let healthy = mine.is_healthy(self.descriptor(id).map(|d| d.checksum.as_str()));
@@ -126,7 +127,7 @@ impl MigrationRunner {
     /// and time of a readable earlier row.
     async fn record_applied(
         &self,
-        session: &mut Connection,
+        session: &mut Session,
         id: &MigrationId,
         mine: &RowsOf<'_>,
         rows: &[Result<AppliedMigration, MigrationError>],
@@ -154,11 +155,11 @@ impl MigrationRunner {
     /// that the ledger never loses a migration half way.
     async fn rewrite_rows(
         &self,
-        session: &mut Connection,
+        session: &mut Session,
         stored_ids: &[&str],
         replacement: Option<&NewRow>,
     ) -> Result<(), MigrationError> {
-        let mut tx = session.begin().await.map_err(|e| {
+        let mut tx = session.connection.begin().await.map_err(|e| {
             MigrationError::database("could not start a transaction to repair the ledger", e)
         })?;
         for stored_id in stored_ids {

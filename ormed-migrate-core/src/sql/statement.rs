@@ -32,6 +32,9 @@ pub struct Statement {
     /// Whether, when it fails on its own outside a transaction, it is known to have changed
     /// nothing (a single DDL statement fails as a whole).
     pub atomic: bool,
+    /// Whether it is one statement (raw SQL may hold several): one that gave up waiting for a
+    /// lock never started, so it changed nothing even where a failure otherwise could have.
+    pub single: bool,
 }
 
 impl Statement {
@@ -43,6 +46,7 @@ impl Statement {
             origin: Origin::Builder,
             transactional: true,
             atomic: true,
+            single: true,
         }
     }
 
@@ -59,6 +63,7 @@ impl Statement {
             origin: Origin::Raw,
             transactional,
             atomic: backend.raw_failure_changes_nothing(&text),
+            single: text.is_single_statement() && !text.is_unterminated(),
         }
     }
 }

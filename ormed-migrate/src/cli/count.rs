@@ -1,10 +1,12 @@
-//! Value parsers for the count flags: `--limit N`, `migrate:rollback --step N`, `--batch N`.
+//! Value parsers for the count flags (`--limit N`, `migrate:rollback --step N`, `--batch N`)
+//! and the timeouts (`--lock-timeout`, `--migration-lock-timeout`).
 //!
-//! Each takes a whole number of at least 1. Zero used to be accepted and silently did nothing
+//! Each count takes a whole number of at least 1. Zero used to be accepted and silently did nothing
 //! ("Nothing to migrate." with migrations pending), and a negative number was reported by clap
 //! as an unknown argument; both are usage errors now, with a message about the flag.
 
 use std::str::FromStr;
+use std::time::Duration;
 
 /// `migrate --limit N`: how many migrations to apply.
 pub(super) fn migration_limit(text: &str) -> Result<usize, String> {
@@ -24,6 +26,15 @@ pub(super) fn batch_number(text: &str) -> Result<i64, String> {
         .ok_or_else(|| "--batch takes a batch number: a whole number, at least 1".to_owned())
 }
 
+/// `--lock-timeout` and `--migration-lock-timeout`: positive seconds, fractions allowed.
+pub(super) fn seconds(text: &str) -> Result<Duration, String> {
+    text.parse::<f64>()
+        .ok()
+        .filter(|s| s.is_finite() && *s > 0.0)
+        .and_then(|s| Duration::try_from_secs_f64(s).ok())
+        .ok_or_else(|| "takes a number of seconds greater than 0 (fractions allowed: 2.5)".into())
+}
+
 /// `text` as a whole number of at least 1, or `None` (not a number, out of range, 0, negative).
 fn at_least_one<T: FromStr + PartialOrd + From<u8>>(text: &str) -> Option<T> {
     text.parse::<T>().ok().filter(|n| *n >= T::from(1))
@@ -32,6 +43,15 @@ fn at_least_one<T: FromStr + PartialOrd + From<u8>>(text: &str) -> Option<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn timeouts_take_positive_seconds() {
+        assert_eq!(seconds("3"), Ok(Duration::from_secs(3)));
+        assert_eq!(seconds("2.5"), Ok(Duration::from_millis(2500)));
+        for bad in ["0", "-1", "nan", "inf", "soon", ""] {
+            assert!(seconds(bad).is_err(), "{bad:?}");
+        }
+    }
 
     #[test]
     fn accepts_whole_numbers_from_one() {

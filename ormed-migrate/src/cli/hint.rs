@@ -45,6 +45,15 @@ pub fn hint_lines(hint: &Hint) -> Vec<String> {
              orm_migrations)"
                 .into(),
         ],
+        Hint::LongerLockTimeout => vec![
+            "`--lock-timeout <seconds>` lets a statement wait longer for a lock (10 by default)"
+                .into(),
+        ],
+        Hint::LongerMigrationLockTimeout => vec![
+            "`--migration-lock-timeout <seconds>` waits longer for another runner (60 by \
+             default)"
+                .into(),
+        ],
         _ => Vec::new(),
     }
 }

@@ -7,6 +7,7 @@
 
 use std::ffi::OsString;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::{CommandFactory as _, FromArgMatches as _, Parser, Subcommand};
 use ormed_migrate_core::driver::redact_url;
@@ -95,6 +96,17 @@ pub struct Cli {
     /// The ledger table that records applied migrations.
     #[arg(long, global = true, value_name = "NAME", default_value = DEFAULT_LEDGER_TABLE)]
     pub table: String,
+
+    /// How long one migration statement may wait for a lock another session holds (table,
+    /// metadata or row locks), in seconds.
+    #[arg(long, global = true, value_name = "SECONDS", default_value = "10",
+          value_parser = count::seconds)]
+    pub lock_timeout: Duration,
+
+    /// How long to wait for another runner's migration lock, in seconds.
+    #[arg(long, global = true, value_name = "SECONDS", default_value = "60",
+          value_parser = count::seconds)]
+    pub migration_lock_timeout: Duration,
 
     /// What to do.
     #[command(subcommand)]
@@ -246,7 +258,9 @@ pub async fn execute(cli: Cli, app: App) -> Result<String, MigrationError> {
         Driver::connect_without_creating(&url).await?
     };
     let ledger = SqlMigrationLedger::new(driver.clone(), &cli.table)?;
-    let runner = MigrationRunner::new(driver.clone(), ledger, migrations);
+    let runner = MigrationRunner::new(driver.clone(), ledger, migrations)
+        .lock_timeout(cli.lock_timeout)
+        .migration_lock_timeout(cli.migration_lock_timeout);
     let output = run_command(&runner, cli.command).await;
     driver.close().await;
     output
@@ -276,6 +290,7 @@ async fn run_command(runner: &MigrationRunner, command: Command) -> Result<Strin
             }
             let report = apply
                 .on_warning(|warning| eprintln!("warning: {warning}"))
+                .on_wait(|notice| eprintln!("{notice}"))
                 .on_each(|action| print_now(&action_line("Applied", action)))
                 .await?;
             render_summary(&report, "Nothing to migrate.", "Applied")
@@ -299,6 +314,7 @@ async fn run_command(runner: &MigrationRunner, command: Command) -> Result<Strin
             }
             let report = rollback
                 .on_warning(|warning| eprintln!("warning: {warning}"))
+                .on_wait(|notice| eprintln!("{notice}"))
                 .on_each(|action| print_now(&action_line("Rolled back", action)))
                 .await?;
             render_summary(&report, "Nothing to roll back.", "Rolled back")

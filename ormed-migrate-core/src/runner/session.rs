@@ -1,0 +1,66 @@
+//! The run's session: one connection for the ledger and every migration of a run, with the
+//! settings that bound its lock waits, and its id on the server (to look at its waits and to
+//! cancel its statement from another connection).
+
+use super::MigrationRunner;
+use crate::backend;
+use crate::driver::{Connection, Target, execute};
+use crate::error::MigrationError;
+
+/// The connection a run holds from start to end.
+pub(crate) struct Session {
+    pub(crate) connection: Connection,
+    /// Its id on the server (PostgreSQL pid, MySQL connection id); `None` on SQLite.
+    pub(crate) server_id: Option<i64>,
+}
+
+impl Session {
+    /// The session as a target for one statement.
+    pub(crate) fn target(&mut self) -> Target<'_, 'static> {
+        Target::Connection(&mut self.connection)
+    }
+}
+
+impl MigrationRunner {
+    /// A session for reading only: no settings, no id.
+    pub(super) async fn reading_session(&self) -> Result<Session, MigrationError> {
+        Ok(Session {
+            connection: self.connection().await?,
+            server_id: None,
+        })
+    }
+
+    /// A session for a run that writes: its lock waits bounded by the lock timeout, its id known.
+    pub(super) async fn writing_session(&self) -> Result<Session, MigrationError> {
+        let mut session = self.reading_session().await?;
+        self.apply_settings(&mut session).await?;
+        let backend = backend::of(self.driver.dialect());
+        if let Some(query) = backend.session_id_query() {
+            let target = session.target();
+            let id = crate::driver::fetch_i64(target, query)
+                .await
+                .map_err(|e| MigrationError::database("could not read the run's session id", e))?;
+            session.server_id = Some(id);
+        }
+        Ok(session)
+    }
+
+    /// Sets the session's lock timeout: each statement waits at most that long for a lock
+    /// another session holds.
+    pub(super) async fn apply_settings(&self, session: &mut Session) -> Result<(), MigrationError> {
+        let backend = backend::of(self.driver.dialect());
+        for statement in backend.lock_timeout_statements(self.lock_timeout, false) {
+            execute(session.target(), &statement)
+                .await
+                .map_err(|e| MigrationError::database("could not set the run's lock timeout", e))?;
+        }
+        Ok(())
+    }
+
+    async fn connection(&self) -> Result<Connection, MigrationError> {
+        self.driver
+            .acquire()
+            .await
+            .map_err(|e| MigrationError::database("could not get a connection for the run", e))
+    }
+}
