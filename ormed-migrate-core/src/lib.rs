@@ -39,8 +39,8 @@ pub use ledger::{
 pub use lock::{DEFAULT_MIGRATION_LOCK_TIMEOUT, MigrationLock};
 pub use migration::Migration;
 pub use runner::{
-    Apply, MigrationAction, MigrationReport, MigrationRunner, MigrationState, MigrationStatus,
-    Repair, RepairNeeded, Rollback,
+    Apply, Interrupt, MigrationAction, MigrationReport, MigrationRunner, MigrationState,
+    MigrationStatus, Repair, RepairNeeded, Rollback,
 };
 pub use schema::{ColumnType, ForeignKeyAction, Schema, Table};
 pub use sql::{Origin, Statement};

@@ -54,12 +54,13 @@ mod registry;
 #[cfg(feature = "testing")]
 pub use ormed_migrate_core::testing;
 pub use ormed_migrate_core::{
-    AppliedMigration, Apply, Capabilities, ColumnType, ConnectionManager, DEFAULT_LEDGER_TABLE,
-    DEFAULT_LOCK_TIMEOUT, Dialect, Direction, Driver, ForeignKeyAction, LEDGER_FORMAT, Migration,
-    MigrationAction, MigrationDescriptor, MigrationEntry, MigrationError, MigrationId,
-    MigrationIdError, MigrationLock, MigrationReport, MigrationRunner, MigrationState,
-    MigrationStatus, MigrationTimestamp, Repair, RepairNeeded, Rollback, Schema, SourceLocation,
-    SqlMigrationLedger, Statement, Table,
+    AppliedMigration, Apply, Blocker, Capabilities, ColumnType, ConnectionManager,
+    DEFAULT_LEDGER_TABLE, DEFAULT_LOCK_TIMEOUT, DEFAULT_MIGRATION_LOCK_TIMEOUT, Dialect, Direction,
+    Driver, ForeignKeyAction, Interrupt, LEDGER_FORMAT, LockWait, Migration, MigrationAction,
+    MigrationDescriptor, MigrationEntry, MigrationError, MigrationId, MigrationIdError,
+    MigrationLock, MigrationReport, MigrationRunner, MigrationState, MigrationStatus,
+    MigrationTimestamp, Repair, RepairNeeded, Rollback, Schema, SourceLocation, SqlMigrationLedger,
+    Statement, Table, WaitNotice,
 };
 /// Errors by stage with their hints, the schema builder's plan types (operations, table
 /// commands, columns, indexes, keys), and the rendering of plans to SQL.
@@ -160,6 +161,8 @@ pub mod guide {
     pub mod schema {}
     #[doc = include_str!("../../docs/cli.md")]
     pub mod cli {}
+    #[doc = include_str!("../../docs/waits-and-interrupts.md")]
+    pub mod waits_and_interrupts {}
     #[doc = include_str!("../../docs/troubleshooting.md")]
     pub mod troubleshooting {}
     #[doc = include_str!("../../docs/architecture.md")]

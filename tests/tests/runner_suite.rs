@@ -795,6 +795,56 @@ mod cases {
         a.and(b).and(c).expect("all succeed");
         assert!(table_exists(db, "orm_migrations").await);
     }
+
+    /// An application's shutdown between two migrations stops the run there: what finished
+    /// stays applied and is named, nothing after it runs, and the next run does the rest.
+    pub async fn an_interrupt_between_migrations_stops_before_the_next(db: &TestDatabase) {
+        let runner = runner(db, blog());
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let mut stop = Some(stop);
+        let error = runner
+            .apply_all()
+            .interrupt_on(async move {
+                let _ = stopped.await;
+                ormed_migrate::Interrupt::Requested
+            })
+            .on_each(move |_| {
+                if let Some(stop) = stop.take() {
+                    let _ = stop.send(());
+                }
+            })
+            .await
+            .expect_err("interrupted");
+        let MigrationError::Run(RunError::Interrupted { running, done, .. }) = &error else {
+            panic!("{error:?}");
+        };
+        assert!(running.is_none(), "nothing was running: {error}");
+        assert_eq!(done, &[id(USERS)]);
+        assert_eq!(
+            error.to_string(),
+            format!("interrupted by a request: nothing was running. Done before it: {USERS}.")
+        );
+        assert!(table_exists(db, "users").await && !table_exists(db, "posts").await);
+        let report = runner.apply_all().await.expect("the rest");
+        assert_eq!(ids(&report), [POSTS, SEED]);
+    }
+
+    /// A run asked to stop before it took the migration lock does nothing at all.
+    pub async fn an_interrupt_before_the_run_changes_nothing(db: &TestDatabase) {
+        let runner = runner(db, blog());
+        runner.apply_all().limit(1).await.expect("apply one");
+        let error = runner
+            .rollback()
+            .interrupt_on(std::future::ready(ormed_migrate::Interrupt::Requested))
+            .await
+            .expect_err("interrupted");
+        assert!(
+            matches!(&error, MigrationError::Run(RunError::Interrupted { running: None, done, .. }) if done.is_empty()),
+            "{error:?}"
+        );
+        assert!(table_exists(db, "users").await);
+        assert_eq!(states(&runner).await[0].1, Applied);
+    }
 }
 
 support::suite! {
@@ -823,4 +873,6 @@ support::suite! {
     rollback_of_an_unknown_batch_is_an_error,
     rollback_warns_when_the_code_changed_since_applied,
     no_transaction_statements_share_one_session,
+    an_interrupt_between_migrations_stops_before_the_next,
+    an_interrupt_before_the_run_changes_nothing,
 }

@@ -169,7 +169,7 @@ async fn the_printed_advice_after_a_failed_down_is_right() {
             "{status}"
         );
         let out = succeeded(&trial(dir.path(), &[&["migrate"][..], &url].concat()));
-        assert!(out.contains("Applied 2 migrations in"), "{out}");
+        assert!(out.contains("Applied 3 migrations in"), "{out}");
         succeeded(&trial(
             dir.path(),
             &[&["migrate:rollback"][..], &url].concat(),
@@ -203,7 +203,7 @@ fn racing_runners_on_a_file_named_like_memory_apply_once() {
         .collect();
     let applied = outputs
         .iter()
-        .filter(|o| o.contains("Applied 3 migrations"))
+        .filter(|o| o.contains("Applied 4 migrations"))
         .count();
     let idle = outputs
         .iter()
@@ -283,7 +283,7 @@ async fn a_garbage_ledger_row_is_named_and_removed_as_stored() {
             dir.path(),
             &[&["migrate:status"][..], &url].concat(),
         ));
-        assert!(status.contains("3 applied, 0 pending."), "{status}");
+        assert!(status.contains("4 applied, 0 pending."), "{status}");
         db.cleanup().await.expect("cleanup");
     }
 }

@@ -8,6 +8,7 @@ mod connect;
 
 use std::fmt;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use sqlx::mysql::MySqlPool;
 use sqlx::pool::PoolConnection;
@@ -183,6 +184,23 @@ impl Driver {
         execute(Target::Pool(self), sql).await
     }
 
+    /// Cancels the statement a run's session is running: PostgreSQL `pg_cancel_backend` and
+    /// MySQL `KILL QUERY` of `server_id`, sent on another connection (sqlx has no cancel of its
+    /// own); SQLite by raising `flag`, which the session's progress handler reads.
+    pub(crate) async fn cancel(
+        &self,
+        server_id: Option<i64>,
+        flag: &AtomicBool,
+    ) -> Result<(), sqlx::Error> {
+        flag.store(true, Ordering::Relaxed);
+        let cancel =
+            server_id.and_then(|id| crate::backend::of(self.dialect()).cancel_statement(id));
+        match cancel {
+            Some(sql) => execute(Target::Pool(self), &sql).await,
+            None => Ok(()),
+        }
+    }
+
     /// Closes the pool; pending connections finish first.
     pub async fn close(&self) {
         match &self.pool {
@@ -226,6 +244,42 @@ impl Driver {
 }
 
 impl Connection {
+    /// Lets `flag` stop the statement this connection runs: SQLite through its progress
+    /// handler, checked every thousand virtual-machine steps (no `unsafe` here; sqlx holds it).
+    /// PostgreSQL and MySQL statements are cancelled from another connection instead
+    /// ([`Driver::cancel`]).
+    pub(crate) async fn install_interrupt(
+        &mut self,
+        flag: Arc<AtomicBool>,
+    ) -> Result<(), sqlx::Error> {
+        match self {
+            Connection::Sqlite(c) => {
+                let mut handle = c.lock_handle().await?;
+                handle.set_progress_handler(1000, move || !flag.load(Ordering::Relaxed));
+                Ok(())
+            }
+            Connection::Postgres(_) | Connection::MySql(_) => Ok(()),
+        }
+    }
+
+    /// Undoes [`Connection::install_interrupt`] before the connection goes back to the pool; a
+    /// connection whose statement was interrupted is closed instead, so nothing of the run stays.
+    pub(crate) async fn remove_interrupt(&mut self, interrupted: bool) {
+        match self {
+            Connection::Sqlite(c) => {
+                if let Ok(mut handle) = c.lock_handle().await {
+                    handle.remove_progress_handler();
+                }
+                if interrupted {
+                    c.close_on_drop();
+                }
+            }
+            Connection::Postgres(c) if interrupted => c.close_on_drop(),
+            Connection::MySql(c) if interrupted => c.close_on_drop(),
+            Connection::Postgres(_) | Connection::MySql(_) => {}
+        }
+    }
+
     /// Starts a transaction on this connection.
     pub(crate) async fn begin(&mut self) -> Result<Transaction<'_>, sqlx::Error> {
         use sqlx::Connection as _;

@@ -75,4 +75,9 @@ pub enum Hint {
     LongerLockTimeout,
     /// Another runner held the migration lock: a longer migration-lock timeout waits longer.
     LongerMigrationLockTimeout,
+    /// An interrupted run left nothing half done: running it again finishes the work.
+    RunAgain {
+        /// The run's direction: `migrate` for up, `migrate:rollback` for down.
+        direction: Direction,
+    },
 }

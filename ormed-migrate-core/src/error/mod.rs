@@ -20,7 +20,7 @@ pub use hint::Hint;
 pub use ledger::LedgerError;
 pub use lock::LockError;
 pub use plan::PlanError;
-pub use run::{FailureState, RunError};
+pub use run::{FailureState, Interrupted, RunError};
 pub use setup::SetupError;
 pub use words::{
     configuration_message, database_message, environment_problem, resolution, shell_quoted,
@@ -139,6 +139,19 @@ fn run_hint(error: &RunError) -> Option<Hint> {
             direction: *direction,
         }),
         RunError::LockWaitTimedOut { .. } => Some(Hint::LongerLockTimeout),
+        RunError::Interrupted {
+            running: Some(running),
+            ..
+        } if running.state == FailureState::MarkedFailed => Some(Hint::ResolvePartial {
+            id: running.id.clone(),
+            direction: running.direction,
+        }),
+        RunError::Interrupted {
+            running: Some(running),
+            ..
+        } => Some(Hint::RunAgain {
+            direction: running.direction,
+        }),
         RunError::RecordedLate { id, truth, .. } => Some(Hint::Record {
             id: id.clone(),
             repair: *truth,

@@ -8,7 +8,7 @@ use super::words::{database_message, environment_advice, environment_problem, re
 use crate::descriptor::Direction;
 use crate::dialect::Dialect;
 use crate::id::MigrationId;
-use crate::runner::Repair;
+use crate::runner::{Interrupt, Repair};
 use crate::waits::LockWait;
 
 /// A migration was running when this happened.
@@ -74,6 +74,17 @@ pub enum RunError {
         source: Box<sqlx::Error>,
     },
 
+    /// The run was asked to stop (Ctrl-C, SIGTERM, the application).
+    #[error("interrupted by {}: {}", signal.name(), InterruptOutcome { running: running.as_deref(), done })]
+    Interrupted {
+        /// What asked it to stop.
+        signal: Interrupt,
+        /// The migration that was running, and what its interruption left.
+        running: Option<Box<Interrupted>>,
+        /// The migrations that finished before, in order.
+        done: Vec<MigrationId>,
+    },
+
     /// Every statement ran, but the ledger could not record it.
     #[error(
         "every statement of migration {id} ran, but {context}: {}; record it as {}",
@@ -116,6 +127,78 @@ pub enum RunError {
         /// The driver's error.
         source: Box<sqlx::Error>,
     },
+}
+
+/// The migration a run was running when it was interrupted.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Interrupted {
+    /// The migration.
+    pub id: MigrationId,
+    /// Up or down.
+    pub direction: Direction,
+    /// The statement that was cancelled.
+    pub statement: String,
+    /// What its cancelled statement left behind.
+    pub state: FailureState,
+    /// The database's report of the cancelled statement.
+    pub source: sqlx::Error,
+}
+
+/// What an interrupt left: the migration that was running, and those done before it.
+struct InterruptOutcome<'a> {
+    running: Option<&'a Interrupted>,
+    done: &'a [MigrationId],
+}
+
+impl fmt::Display for InterruptOutcome<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.running {
+            None => f.write_str("nothing was running")?,
+            Some(running) => {
+                let id = &running.id;
+                let direction = running.direction;
+                match (running.state, direction) {
+                    (FailureState::RolledBack, Direction::Up) => {
+                        write!(
+                            f,
+                            "migration {id} was cancelled and rolled back; it is still pending"
+                        )?;
+                    }
+                    (FailureState::RolledBack, Direction::Down) => {
+                        write!(
+                            f,
+                            "the rollback of migration {id} was cancelled and undone; it is still applied"
+                        )?;
+                    }
+                    (FailureState::NothingChanged, _) => {
+                        write!(
+                            f,
+                            "migration {id} ({direction}) was cancelled before it changed anything"
+                        )?;
+                    }
+                    (FailureState::MarkedFailed, _) => write!(
+                        f,
+                        "migration {id} ({direction}) was cancelled part way and the ledger marks \
+                         it as failed; inspect the schema, then {}",
+                        resolution(direction)
+                    )?,
+                }
+            }
+        }
+        match self.done {
+            [] => f.write_str(". Nothing else ran."),
+            [one] => write!(f, ". Done before it: {one}."),
+            many => write!(f, ". Done before it ({}): {}.", many.len(), join(many)),
+        }
+    }
+}
+
+fn join(ids: &[MigrationId]) -> String {
+    ids.iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// What a failed statement left behind.

@@ -4,6 +4,7 @@ use std::fmt;
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 
+use super::interrupt::{Interrupt, Interruption};
 use super::plan::{ApplySelection, RollbackSelection};
 use super::{MigrationAction, MigrationReport, MigrationRunner};
 use crate::error::MigrationError;
@@ -51,6 +52,7 @@ impl Hooks<'_> {
 pub struct Apply<'r> {
     pub(super) runner: &'r MigrationRunner,
     pub(super) hooks: Hooks<'r>,
+    pub(super) interruption: Interruption<'r>,
     pub(super) selection: ApplySelection,
     pub(super) pretend: bool,
 }
@@ -60,6 +62,7 @@ pub struct Apply<'r> {
 pub struct Rollback<'r> {
     pub(super) runner: &'r MigrationRunner,
     pub(super) hooks: Hooks<'r>,
+    pub(super) interruption: Interruption<'r>,
     pub(super) selection: RollbackSelection,
     pub(super) pretend: bool,
 }
@@ -94,6 +97,19 @@ macro_rules! reporting_methods {
             self.hooks.on_wait = Some(Box::new(callback));
             self
         }
+
+        /// Stops the run when `signal` resolves (Ctrl-C, SIGTERM, a shutdown of the
+        /// application): the statement running is cancelled on the server, the migration is
+        /// rolled back where the database allows (otherwise marked failed, or not at all when
+        /// the interrupted statement was its first and changed nothing), nothing after it runs,
+        /// and the run returns [`RunError::Interrupted`](crate::error::RunError::Interrupted).
+        pub fn interrupt_on(
+            mut self,
+            signal: impl std::future::Future<Output = Interrupt> + Send + 'r,
+        ) -> Self {
+            self.interruption.listen(Box::pin(signal));
+            self
+        }
     };
 }
 
@@ -102,6 +118,7 @@ impl<'r> Apply<'r> {
         Apply {
             runner,
             hooks: Hooks::default(),
+            interruption: Interruption::default(),
             selection: ApplySelection {
                 strict_order: runner.strict_order,
                 ..ApplySelection::default()
@@ -159,6 +176,7 @@ impl<'r> Rollback<'r> {
         Rollback {
             runner,
             hooks: Hooks::default(),
+            interruption: Interruption::default(),
             selection: RollbackSelection::default(),
             pretend: false,
         }

@@ -10,13 +10,14 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 
+use super::interrupt::Interruption;
 use super::session::Session;
 use super::watch::{self, Failure, Watch};
 use super::{MigrationAction, MigrationRunner, Rendered, Repair};
 use crate::backend;
 use crate::descriptor::{Direction, MigrationDescriptor};
 use crate::driver::{Target, Transaction, execute};
-use crate::error::{FailureState, LedgerError, MigrationError, RunError};
+use crate::error::{FailureState, Interrupted, LedgerError, MigrationError, RunError};
 use crate::ledger::{AppliedMigration, NewRow};
 use crate::sql::Origin;
 use crate::waits::WaitNotice;
@@ -48,14 +49,18 @@ impl MigrationRunner {
         migration: Rendered<'_>,
         batch: i64,
         on_wait: &mut (dyn FnMut(&WaitNotice) + Send),
+        interruption: &mut Interruption<'_>,
     ) -> Result<MigrationAction, MigrationError> {
         let started = Instant::now();
         let descriptor = migration.descriptor;
+        let interrupted = session.interrupted.clone();
         let mut watch = Watch {
             driver: &self.driver,
             server_id: session.server_id,
+            interrupted: &interrupted,
             id: &descriptor.id,
             on_wait,
+            interruption,
         };
         if self.transactional(descriptor) {
             let mut tx = begin(session, descriptor).await?;
@@ -96,15 +101,19 @@ impl MigrationRunner {
         migration: Rendered<'_>,
         row: &AppliedMigration,
         on_wait: &mut (dyn FnMut(&WaitNotice) + Send),
+        interruption: &mut Interruption<'_>,
     ) -> Result<MigrationAction, MigrationError> {
         let started = Instant::now();
         let descriptor = migration.descriptor;
         let stored_id = row.stored_id.as_str();
+        let interrupted = session.interrupted.clone();
         let mut watch = Watch {
             driver: &self.driver,
             server_id: session.server_id,
+            interrupted: &interrupted,
             id: &descriptor.id,
             on_wait,
+            interruption,
         };
         if self.transactional(descriptor) {
             let mut tx = begin(session, descriptor).await?;
@@ -176,7 +185,7 @@ impl MigrationRunner {
         tx: &mut Transaction<'_>,
         migration: &Rendered<'_>,
         direction: Direction,
-        watch: &mut Watch<'_>,
+        watch: &mut Watch<'_, '_>,
     ) -> Result<(), MigrationError> {
         for (index, statement) in migration.statements.iter().enumerate() {
             if let Err(failure) = watch::run(Target::Transaction(tx), &statement.sql, watch).await {
@@ -196,7 +205,7 @@ impl MigrationRunner {
         migration: &Rendered<'_>,
         direction: Direction,
         stored_id: &str,
-        watch: &mut Watch<'_>,
+        watch: &mut Watch<'_, '_>,
     ) -> Result<(), MigrationError> {
         for (index, statement) in migration.statements.iter().enumerate() {
             let Err(failure) = watch::run(session.target(), &statement.sql, watch).await else {
@@ -205,8 +214,10 @@ impl MigrationRunner {
             // Only a first statement that the database refused as a whole changed nothing; one
             // that gave up waiting for a lock never started.
             let refused = failure.source.as_database_error().is_some();
+            // A single statement cancelled by an interrupt is undone by the server as a whole.
             let never_started = statement.single
-                && backend::of(self.driver.dialect()).is_lock_timeout(&failure.source);
+                && (failure.interrupt.is_some()
+                    || backend::of(self.driver.dialect()).is_lock_timeout(&failure.source));
             let changed_nothing = index == 0 && refused && (statement.atomic || never_started);
             let state = if changed_nothing {
                 self.undo_failure_mark(session, stored_id, direction)
@@ -247,6 +258,21 @@ impl MigrationRunner {
         let id = migration.descriptor.id.clone();
         let statement = migration.statements[index].sql.clone();
         let (number, total) = (index + 1, migration.statements.len());
+        if let Some(signal) = failure.interrupt {
+            let running = Interrupted {
+                id,
+                direction,
+                statement,
+                state,
+                source: failure.source,
+            };
+            return RunError::Interrupted {
+                signal,
+                running: Some(Box::new(running)),
+                done: Vec::new(),
+            }
+            .into();
+        }
         let source = Box::new(failure.source);
         if backend::of(dialect).is_lock_timeout(&source) {
             return RunError::LockWaitTimedOut {

@@ -6,6 +6,7 @@
 
 mod builders;
 mod execute;
+mod interrupt;
 mod plan;
 mod session;
 mod watch;
@@ -20,13 +21,15 @@ use std::future::Future;
 use std::time::Duration;
 
 pub use builders::{Apply, Rollback, RunFuture};
+pub use interrupt::Interrupt;
+use interrupt::Interruption;
 pub use repair::{Repair, RepairNeeded};
 pub use report::{MigrationAction, MigrationReport};
 pub use status::{MigrationState, MigrationStatus};
 
 use crate::descriptor::{Direction, MigrationDescriptor};
 use crate::driver::Driver;
-use crate::error::{MigrationError, PlanError, SetupError};
+use crate::error::{MigrationError, PlanError, RunError, SetupError};
 use crate::id::MigrationId;
 use crate::ledger::{AppliedMigration, SqlMigrationLedger};
 use crate::lock::{DEFAULT_MIGRATION_LOCK_TIMEOUT, MigrationLock};
@@ -296,31 +299,37 @@ impl MigrationRunner {
         &self,
         work: impl Future<Output = Result<T, MigrationError>>,
     ) -> Result<T, MigrationError> {
-        let lock = self.take_lock(false, &mut |_| {}).await?;
+        let lock = self
+            .take_lock(false, &mut |_| {}, &mut Interruption::default())
+            .await?;
         let result = work.await;
         self.release(lock).await;
         result
     }
 
     /// The migration lock, or none for `pretend` (which writes nothing, so it never waits). A
-    /// wait for another runner is announced to `on_wait` once it has gone on for a while.
+    /// wait for another runner is announced to `on_wait` once it has gone on for a while, and
+    /// ends when the run is interrupted.
     async fn take_lock(
         &self,
         pretend: bool,
         on_wait: &mut (dyn FnMut(&WaitNotice) + Send),
+        interruption: &mut Interruption<'_>,
     ) -> Result<Option<MigrationLock>, MigrationError> {
         if pretend {
             return Ok(None);
         }
-        let lock = self
-            .driver
-            .lock_announcing(
-                self.ledger.table(),
-                self.migration_lock_timeout,
-                &mut || on_wait(&WaitNotice::MigrationLock),
-            )
-            .await?;
-        Ok(Some(lock))
+        let armed = interruption.is_armed();
+        let mut announce = || on_wait(&WaitNotice::MigrationLock);
+        let taking = self.driver.lock_announcing(
+            self.ledger.table(),
+            self.migration_lock_timeout,
+            &mut announce,
+        );
+        tokio::select! {
+            lock = taking => Ok(Some(lock?)),
+            signal = interruption.wait(), if armed => Err(interrupted_between(signal, &[])),
+        }
     }
 
     async fn release(&self, lock: Option<MigrationLock>) {
@@ -344,12 +353,16 @@ impl MigrationRunner {
 
     async fn run_apply(&self, mut apply: Apply<'_>) -> Result<MigrationReport, MigrationError> {
         let pretend = apply.pretend;
+        let hooks = &mut apply.hooks;
         let lock = self
-            .take_lock(pretend, &mut |notice| apply.hooks.wait(notice))
+            .take_lock(pretend, &mut |n| hooks.wait(n), &mut apply.interruption)
             .await?;
         let result = async {
             let mut session = self.run_session(pretend).await?;
-            self.apply_locked(&mut session, &mut apply).await
+            let result = self.apply_locked(&mut session, &mut apply).await;
+            self.end_session(session, apply.interruption.check().is_some())
+                .await;
+            result
         }
         .await;
         self.release(lock).await;
@@ -379,9 +392,20 @@ impl MigrationRunner {
             let action = if apply.pretend {
                 execute::planned(migration.descriptor, Direction::Up, batch, migration.sql())
             } else {
+                if let Some(signal) = apply.interruption.check() {
+                    return Err(interrupted_between(signal, &report.actions));
+                }
                 let hooks = &mut apply.hooks;
-                self.apply_migration(session, migration, batch, &mut |n| hooks.wait(n))
-                    .await?
+                let interruption = &mut apply.interruption;
+                self.apply_migration(
+                    session,
+                    migration,
+                    batch,
+                    &mut |n| hooks.wait(n),
+                    interruption,
+                )
+                .await
+                .map_err(|e| with_done(e, &report.actions))?
             };
             apply.hooks.done(&action);
             report.actions.push(action);
@@ -442,12 +466,16 @@ impl MigrationRunner {
         mut rollback: Rollback<'_>,
     ) -> Result<MigrationReport, MigrationError> {
         let pretend = rollback.pretend;
+        let hooks = &mut rollback.hooks;
         let lock = self
-            .take_lock(pretend, &mut |notice| rollback.hooks.wait(notice))
+            .take_lock(pretend, &mut |n| hooks.wait(n), &mut rollback.interruption)
             .await?;
         let result = async {
             let mut session = self.run_session(pretend).await?;
-            self.rollback_locked(&mut session, &mut rollback).await
+            let result = self.rollback_locked(&mut session, &mut rollback).await;
+            self.end_session(session, rollback.interruption.check().is_some())
+                .await;
+            result
         }
         .await;
         self.release(lock).await;
@@ -489,13 +517,54 @@ impl MigrationRunner {
                     migration.sql(),
                 )
             } else {
+                if let Some(signal) = rollback.interruption.check() {
+                    return Err(interrupted_between(signal, &report.actions));
+                }
                 let hooks = &mut rollback.hooks;
-                self.rollback_migration(session, migration, row, &mut |n| hooks.wait(n))
-                    .await?
+                let interruption = &mut rollback.interruption;
+                self.rollback_migration(
+                    session,
+                    migration,
+                    row,
+                    &mut |n| hooks.wait(n),
+                    interruption,
+                )
+                .await
+                .map_err(|e| with_done(e, &report.actions))?
             };
             rollback.hooks.done(&action);
             report.actions.push(action);
         }
         Ok(report)
     }
+}
+
+/// An interrupt that came between migrations (or while waiting for the migration lock): nothing
+/// was running.
+fn interrupted_between(signal: Interrupt, done: &[MigrationAction]) -> MigrationError {
+    RunError::Interrupted {
+        signal,
+        running: None,
+        done: done_ids(done),
+    }
+    .into()
+}
+
+/// Adds the migrations finished before it to an interrupt's error.
+fn with_done(error: MigrationError, done: &[MigrationAction]) -> MigrationError {
+    match error {
+        MigrationError::Run(RunError::Interrupted {
+            signal, running, ..
+        }) => RunError::Interrupted {
+            signal,
+            running,
+            done: done_ids(done),
+        }
+        .into(),
+        other => other,
+    }
+}
+
+fn done_ids(done: &[MigrationAction]) -> Vec<MigrationId> {
+    done.iter().map(|action| action.id.clone()).collect()
 }

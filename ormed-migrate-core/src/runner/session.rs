@@ -2,6 +2,9 @@
 //! settings that bound its lock waits, and its id on the server (to look at its waits and to
 //! cancel its statement from another connection).
 
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
 use super::MigrationRunner;
 use crate::backend;
 use crate::driver::{Connection, Target, execute};
@@ -12,6 +15,8 @@ pub(crate) struct Session {
     pub(crate) connection: Connection,
     /// Its id on the server (PostgreSQL pid, MySQL connection id); `None` on SQLite.
     pub(crate) server_id: Option<i64>,
+    /// Raised to stop the running statement (read by SQLite's progress handler).
+    pub(crate) interrupted: Arc<AtomicBool>,
 }
 
 impl Session {
@@ -27,6 +32,7 @@ impl MigrationRunner {
         Ok(Session {
             connection: self.connection().await?,
             server_id: None,
+            interrupted: Arc::new(AtomicBool::new(false)),
         })
     }
 
@@ -34,6 +40,12 @@ impl MigrationRunner {
     pub(super) async fn writing_session(&self) -> Result<Session, MigrationError> {
         let mut session = self.reading_session().await?;
         self.apply_settings(&mut session).await?;
+        let flag = session.interrupted.clone();
+        session
+            .connection
+            .install_interrupt(flag)
+            .await
+            .map_err(|e| MigrationError::database("could not prepare the run's session", e))?;
         let backend = backend::of(self.driver.dialect());
         if let Some(query) = backend.session_id_query() {
             let target = session.target();
@@ -55,6 +67,12 @@ impl MigrationRunner {
                 .map_err(|e| MigrationError::database("could not set the run's lock timeout", e))?;
         }
         Ok(())
+    }
+
+    /// Ends a session: what it set up for interrupts is removed, and a session whose statement
+    /// was interrupted is closed rather than reused.
+    pub(super) async fn end_session(&self, mut session: Session, interrupted: bool) {
+        session.connection.remove_interrupt(interrupted).await;
     }
 
     async fn connection(&self) -> Result<Connection, MigrationError> {

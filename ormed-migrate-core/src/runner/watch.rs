@@ -5,7 +5,10 @@
 //! the wait is announced; the last look is kept, because when the wait gives up at the lock
 //! timeout the server forgets who held the lock.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
+
+use super::interrupt::{Interrupt, Interruption};
 
 use crate::driver::{Driver, Target, execute};
 use crate::id::MigrationId;
@@ -15,40 +18,60 @@ use crate::waits::{LockWait, NOTICE_AFTER, WaitNotice};
 const LOOK_AGAIN: Duration = Duration::from_secs(1);
 
 /// What a watched statement needs to be looked at, and whom to tell.
-pub(super) struct Watch<'w> {
+pub(super) struct Watch<'w, 'r> {
     pub(super) driver: &'w Driver,
     /// The run's session on the server; without it (SQLite) nothing can be looked at.
     pub(super) server_id: Option<i64>,
+    /// Raised to stop the session's statement (SQLite's progress handler reads it).
+    pub(super) interrupted: &'w AtomicBool,
     pub(super) id: &'w MigrationId,
     pub(super) on_wait: &'w mut (dyn FnMut(&WaitNotice) + Send),
+    pub(super) interruption: &'w mut Interruption<'r>,
 }
 
-/// A statement that failed, with how long it ran and what it was last seen waiting for.
+/// A statement that failed, with how long it ran, what it was last seen waiting for, and the
+/// interrupt that cancelled it.
 pub(super) struct Failure {
     pub(super) source: sqlx::Error,
     pub(super) waited: Duration,
     pub(super) lock: Option<LockWait>,
+    pub(super) interrupt: Option<Interrupt>,
 }
 
 /// Runs `sql` on `target`, looking at what it waits for while it runs.
 pub(super) async fn run(
     target: Target<'_, '_>,
     sql: &str,
-    watch: &mut Watch<'_>,
+    watch: &mut Watch<'_, '_>,
 ) -> Result<(), Failure> {
     let started = Instant::now();
     let statement = execute(target, sql);
     tokio::pin!(statement);
     let mut next_look = tokio::time::Instant::from_std(started + NOTICE_AFTER);
     let mut seen: Option<LockWait> = None;
+    let mut interrupt: Option<Interrupt> = None;
     loop {
+        let armed = interrupt.is_none() && watch.interruption.is_armed();
         tokio::select! {
             result = &mut statement => {
+                if interrupt.is_some() {
+                    // The cancel is spent: the statements that clean up must run.
+                    watch.interrupted.store(false, Ordering::Relaxed);
+                }
                 return result.map_err(|source| Failure {
                     source,
                     waited: started.elapsed(),
                     lock: seen,
+                    interrupt,
                 });
+            }
+            fired = watch.interruption.wait(), if armed => {
+                interrupt = Some(fired);
+                // The statement goes on until the server stops it; its error then says it
+                // was cancelled. A cancel that could not be sent leaves it to finish.
+                if let Err(error) = watch.driver.cancel(watch.server_id, watch.interrupted).await {
+                    tracing::warn!(%error, "could not cancel the running statement");
+                }
             }
             () = tokio::time::sleep_until(next_look), if watch.server_id.is_some() => {
                 next_look += LOOK_AGAIN;

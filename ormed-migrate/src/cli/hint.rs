@@ -54,6 +54,12 @@ pub fn hint_lines(hint: &Hint) -> Vec<String> {
              default)"
                 .into(),
         ],
+        Hint::RunAgain {
+            direction: Direction::Up,
+        } => vec!["`migrate` again applies the rest".into()],
+        Hint::RunAgain {
+            direction: Direction::Down,
+        } => vec!["`migrate:rollback` again rolls back the rest".into()],
         _ => Vec::new(),
     }
 }

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use clap::{CommandFactory as _, FromArgMatches as _, Parser, Subcommand};
 use ormed_migrate_core::driver::redact_url;
-use ormed_migrate_core::error::PlanError;
+use ormed_migrate_core::error::{PlanError, RunError};
 use ormed_migrate_core::redact::Secrets;
 use ormed_migrate_core::{
     DEFAULT_LEDGER_TABLE, Driver, MigrationError, MigrationId, MigrationRunner, Repair,
@@ -22,6 +22,7 @@ mod count;
 mod hint;
 mod make;
 mod output;
+mod signal;
 
 pub use hint::{error_text, hint_lines};
 pub use make::{MigrationFile, new_migration_file};
@@ -230,7 +231,12 @@ pub fn main(app: App) -> ExitCode {
         }
         Err(error) => {
             eprint!("{}", secrets.mask(&error_text(&error)));
-            ExitCode::FAILURE
+            match &error {
+                MigrationError::Run(RunError::Interrupted { signal, .. }) => {
+                    ExitCode::from(signal::exit_code(*signal))
+                }
+                _ => ExitCode::FAILURE,
+            }
         }
     }
 }
@@ -291,6 +297,7 @@ async fn run_command(runner: &MigrationRunner, command: Command) -> Result<Strin
             let report = apply
                 .on_warning(|warning| eprintln!("warning: {warning}"))
                 .on_wait(|notice| eprintln!("{notice}"))
+                .interrupt_on(signal::listen())
                 .on_each(|action| print_now(&action_line("Applied", action)))
                 .await?;
             render_summary(&report, "Nothing to migrate.", "Applied")
@@ -315,6 +322,7 @@ async fn run_command(runner: &MigrationRunner, command: Command) -> Result<Strin
             let report = rollback
                 .on_warning(|warning| eprintln!("warning: {warning}"))
                 .on_wait(|notice| eprintln!("{notice}"))
+                .interrupt_on(signal::listen())
                 .on_each(|action| print_now(&action_line("Rolled back", action)))
                 .await?;
             render_summary(&report, "Nothing to roll back.", "Rolled back")
