@@ -16,8 +16,10 @@ use std::time::{Duration, Instant};
 use sqlx::{Connection, MySqlConnection, PgConnection};
 
 use crate::backend::{mysql, postgres, sqlite};
+use crate::descriptor::Direction;
 use crate::driver::{Driver, Pool};
 use crate::error::{LockError, MigrationError};
+use crate::id::MigrationId;
 use crate::waits::NOTICE_AFTER;
 
 /// How long a runner waits for another runner's migration lock before giving up.
@@ -44,7 +46,7 @@ enum Held {
         name: String,
     },
     File {
-        _file: File,
+        file: File,
     },
     InProcess {
         _guard: tokio::sync::OwnedMutexGuard<()>,
@@ -94,7 +96,7 @@ impl Driver {
                 Held::InProcess { _guard: guard }
             }
             (Pool::Sqlite(pool), None) => Held::File {
-                _file: sqlite::lock_file(pool, &mut wait).await?,
+                file: sqlite::lock_file(pool, &mut wait).await?,
             },
         };
         Ok(MigrationLock { held })
@@ -103,16 +105,101 @@ impl Driver {
     /// Whether another runner holds the migration lock of `ledger_table` right now, found
     /// without taking the lock or waiting for it.
     pub async fn migration_lock_is_held(&self, ledger_table: &str) -> Result<bool, MigrationError> {
-        match (&self.pool, &self.memory_lock) {
-            (Pool::Postgres(pool), _) => postgres::lock_is_held(pool, ledger_table).await,
-            (Pool::MySql(pool), _) => mysql::lock_is_held(pool, ledger_table).await,
-            (Pool::Sqlite(_), Some(memory_lock)) => Ok(memory_lock.try_lock().is_err()),
-            (Pool::Sqlite(pool), None) => sqlite::file_lock_is_held(pool),
-        }
+        Ok(self.migration_lock_holder(ledger_table).await?.is_some())
+    }
+
+    /// `None` when no runner holds the migration lock of `ledger_table`; otherwise how to
+    /// tell what it runs, found without taking the lock or waiting for it.
+    pub(crate) async fn migration_lock_holder(
+        &self,
+        ledger_table: &str,
+    ) -> Result<Option<Running>, MigrationError> {
+        let noted = |text: Option<String>| match text.as_deref().and_then(RunningNote::parse) {
+            Some(note) => Running::Noted(note),
+            None => Running::Unnoted,
+        };
+        Ok(match (&self.pool, &self.memory_lock) {
+            (Pool::Postgres(pool), _) => {
+                postgres::lock_holder(pool, ledger_table).await?.map(noted)
+            }
+            (Pool::MySql(pool), _) => mysql::lock_is_held(pool, ledger_table)
+                .await?
+                .then_some(Running::FailureMarks),
+            (Pool::Sqlite(_), Some(memory_lock)) => {
+                memory_lock.try_lock().is_err().then_some(Running::Unnoted)
+            }
+            (Pool::Sqlite(pool), None) => sqlite::file_lock_holder(pool)?.map(noted),
+        })
+    }
+}
+
+/// What tells which migration the holder of the migration lock runs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Running {
+    /// It noted one ([`MigrationLock::note_running`]).
+    Noted(RunningNote),
+    /// It noted none: it is between migrations (reading the ledger, or done).
+    Unnoted,
+    /// The database has no place for a note (MySQL): a running migration is the one its
+    /// ledger row marks as failed, since the mark is written before it runs.
+    FailureMarks,
+}
+
+/// What a runner holding the migration lock says it is running: `ormed-migrate up <id>`. The
+/// id may be cut short (PostgreSQL keeps 63 bytes of an `application_name`), so it is matched
+/// as a prefix.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct RunningNote {
+    pub(crate) direction: Direction,
+    pub(crate) id_prefix: String,
+}
+
+const NOTE_PREFIX: &str = "ormed-migrate ";
+
+impl RunningNote {
+    fn text(direction: Direction, id: &MigrationId) -> String {
+        format!("{NOTE_PREFIX}{direction} {id}")
+    }
+
+    fn parse(text: &str) -> Option<RunningNote> {
+        let rest = text.strip_prefix(NOTE_PREFIX)?;
+        let (direction, id_prefix) = rest.split_once(' ')?;
+        let direction = match direction {
+            "up" => Direction::Up,
+            "down" => Direction::Down,
+            _ => return None,
+        };
+        Some(RunningNote {
+            direction,
+            id_prefix: id_prefix.to_owned(),
+        })
+    }
+
+    /// Whether this note names `id`.
+    pub(crate) fn names(&self, id: &MigrationId) -> bool {
+        !self.id_prefix.is_empty() && id.to_string().starts_with(&self.id_prefix)
     }
 }
 
 impl MigrationLock {
+    /// Tells other sessions which migration the holder runs now, so that their status shows it
+    /// as running: the `application_name` of the lock's connection on PostgreSQL, the lock file
+    /// on SQLite. (MySQL's ledger marks a running migration before it runs, which says it.)
+    /// Best effort: a note that cannot be written only makes status less precise.
+    pub(crate) async fn note_running(&mut self, direction: Direction, id: &MigrationId) {
+        let note = RunningNote::text(direction, id);
+        let written = match &mut self.held {
+            Held::Postgres { connection, .. } => postgres::note(connection, &note)
+                .await
+                .map_err(|e| e.to_string()),
+            Held::File { file } => sqlite::note(file, &note).map_err(|e| e.to_string()),
+            Held::MySql { .. } | Held::InProcess { .. } => Ok(()),
+        };
+        if let Err(error) = written {
+            tracing::warn!("could not note the running migration for status: {error}");
+        }
+    }
+
     /// Releases the lock now.
     pub async fn release(self) -> Result<(), MigrationError> {
         match self.held {
@@ -223,6 +310,29 @@ pub(crate) fn new_memory_lock() -> Arc<tokio::sync::Mutex<()>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_running_note_names_its_migration_even_cut_short() {
+        let id: MigrationId = "m_20250101000300_create_a_table_with_a_rather_long_name"
+            .parse()
+            .expect("an id");
+        let text = RunningNote::text(Direction::Down, &id);
+        assert_eq!(
+            text,
+            "ormed-migrate down m_20250101000300_create_a_table_with_a_rather_long_name"
+        );
+        // PostgreSQL keeps 63 bytes of an application_name.
+        let note = RunningNote::parse(&text[..63]).expect("a note");
+        assert_eq!(note.direction, Direction::Down);
+        assert!(note.names(&id));
+        let other: MigrationId = "m_20250101000400_other".parse().expect("an id");
+        assert!(!note.names(&other));
+        for not_a_note in ["", "psql", "ormed-migrate sideways m_1", "ormed-migrate up"] {
+            assert_eq!(RunningNote::parse(not_a_note), None, "{not_a_note:?}");
+        }
+        let empty = RunningNote::parse("ormed-migrate up ").expect("parses");
+        assert!(!empty.names(&id), "an empty id names nothing");
+    }
 
     /// A held lock makes a second runner time out, and is free again once released.
     async fn held_lock_blocks_a_second_runner(driver: &Driver) {

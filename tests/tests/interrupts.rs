@@ -184,6 +184,46 @@ async fn interrupt_once(db: &TestDatabase, signal: &str, code: i32, name: &str) 
     assert_eq!(count(db, "SELECT * FROM r_slow").await, Some(0));
 }
 
+/// While a runner applies the slow migration, another process's `migrate:status` shows it as
+/// running (not pending, and on MySQL not failed), without waiting for the lock.
+#[tokio::test]
+async fn status_shows_the_migration_another_runner_is_running() {
+    for db in databases().await {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = ["--database", db.url()];
+        let child = trial(dir.path(), &[&["migrate"][..], &url].concat())
+            .env("TRIAL_SLOW", "1")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the trial binary starts");
+        wait_until_running(&db).await;
+        let started = Instant::now();
+        let status = trial(dir.path(), &[&["migrate:status"][..], &url].concat())
+            .output()
+            .expect("runs");
+        let took = started.elapsed();
+        send(&child, "-INT");
+        let ended = child.wait_with_output().expect("it ends");
+        let status = succeeded(&status);
+        let context = format!("{}: {status}\n{}", db.dialect(), text(&ended.stderr));
+        let line = status.lines().find(|l| l.contains(SLOW)).expect("listed");
+        assert!(line.starts_with("Running (up)"), "{context}");
+        assert!(
+            status.ends_with(
+                "3 applied, 0 pending, 1 running (another runner holds the migration lock).\n"
+            ),
+            "{context}"
+        );
+        assert!(
+            took < Duration::from_secs(5),
+            "did not wait for the lock: {took:?}"
+        );
+        assert_eq!(ended.status.code(), Some(130), "{context}");
+        db.cleanup().await.expect("cleanup");
+    }
+}
+
 #[tokio::test]
 async fn ctrl_c_cancels_the_running_statement_and_undoes_its_migration() {
     for db in databases().await {

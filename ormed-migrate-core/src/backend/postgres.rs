@@ -219,12 +219,13 @@ pub(crate) async fn unlock(connection: &mut PgConnection, key: i64) -> Result<()
         .map(drop)
 }
 
-/// Whether some session holds the lock of `ledger_table`, from `pg_locks`: a bigint advisory
-/// key is stored as its high and low 32 bits in `classid` and `objid`, with `objsubid` 1.
-pub(crate) async fn lock_is_held(
+/// Whether some session holds the lock of `ledger_table`, from `pg_locks` (a bigint advisory
+/// key is stored as its high and low 32 bits in `classid` and `objid`, with `objsubid` 1), and
+/// the `application_name` of that session, where the runner notes what it is running.
+pub(crate) async fn lock_holder(
     pool: &PgPool,
     ledger_table: &str,
-) -> Result<bool, MigrationError> {
+) -> Result<Option<Option<String>>, MigrationError> {
     let mut connection = pool
         .acquire()
         .await
@@ -232,15 +233,29 @@ pub(crate) async fn lock_is_held(
     let key = advisory_key(&mut connection, ledger_table).await?;
     let bits = key as u64;
     sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted \
-         AND objsubid = 1 AND classid::text::bigint = $1 AND objid::text::bigint = $2 \
-         AND database = (SELECT oid FROM pg_database WHERE datname = current_database()))",
+        "SELECT a.application_name::text FROM pg_locks l \
+         LEFT JOIN pg_stat_activity a ON a.pid = l.pid \
+         WHERE l.locktype = 'advisory' AND l.granted \
+         AND l.objsubid = 1 AND l.classid::text::bigint = $1 AND l.objid::text::bigint = $2 \
+         AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) \
+         LIMIT 1",
     )
     .bind(i64::from((bits >> 32) as u32))
     .bind(i64::from(bits as u32))
-    .fetch_one(&mut *connection)
+    .fetch_optional(&mut *connection)
     .await
     .map_err(|e| lock_error("could not look at the migration lock", e))
+}
+
+/// Notes on the lock's own connection what the runner is running, for `lock_holder` to read:
+/// its `application_name`, which other sessions see in `pg_stat_activity` at once (the run's
+/// own connection may be inside a transaction that nobody else can see into).
+pub(crate) async fn note(connection: &mut PgConnection, note: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT set_config('application_name', $1, false)")
+        .bind(note)
+        .execute(connection)
+        .await
+        .map(drop)
 }
 
 /// The advisory lock key of `ledger_table` in the connection's database. `orm_migrations` and

@@ -2,6 +2,7 @@
 //! transactional DDL; `VACUUM` refused inside a transaction; no schemas, no column comments.
 
 use std::fs::{File, OpenOptions, TryLockError};
+use std::io::{Read as _, Seek as _, SeekFrom, Write as _};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -162,27 +163,51 @@ pub(crate) async fn lock_file(
         .map_err(|e| io_lock_error(&path, e))?;
     loop {
         match file.try_lock() {
-            Ok(()) => return Ok(file),
+            // A note left by an earlier runner is not this one's.
+            Ok(()) => {
+                return note(&file, "")
+                    .map(|()| file)
+                    .map_err(|e| io_lock_error(&path, e));
+            }
             Err(TryLockError::WouldBlock) => wait.again().await?,
             Err(TryLockError::Error(e)) => return Err(io_lock_error(&path, e)),
         }
     }
 }
 
-/// Whether a runner holds the file lock: trying it without waiting, and letting go at once.
-pub(crate) fn file_lock_is_held(pool: &SqlitePool) -> Result<bool, MigrationError> {
+/// Whether a runner holds the file lock (trying it without waiting, and letting go at once), and
+/// what it noted in the file that it is running.
+pub(crate) fn file_lock_holder(
+    pool: &SqlitePool,
+) -> Result<Option<Option<String>>, MigrationError> {
     let path = lock_path(pool);
-    let file = match OpenOptions::new().write(true).open(&path) {
+    let file = match OpenOptions::new().read(true).write(true).open(&path) {
         Ok(file) => file,
         // No lock file: no runner has ever locked this database.
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(io_lock_error(&path, e)),
     };
     match file.try_lock() {
-        Ok(()) => Ok(false),
-        Err(TryLockError::WouldBlock) => Ok(true),
+        Ok(()) => Ok(None),
+        Err(TryLockError::WouldBlock) => {
+            let mut text = String::new();
+            // The lock is advisory: reading the file is allowed while another process holds it.
+            (&file)
+                .read_to_string(&mut text)
+                .map_err(|e| io_lock_error(&path, e))?;
+            Ok(Some(Some(text).filter(|t| !t.is_empty())))
+        }
         Err(TryLockError::Error(e)) => Err(io_lock_error(&path, e)),
     }
+}
+
+/// Writes what the runner is running into its lock file, replacing the last note; no sync, since
+/// the note only matters while the process that wrote it lives.
+pub(crate) fn note(file: &File, note: &str) -> std::io::Result<()> {
+    file.set_len(0)?;
+    let mut writer = file;
+    writer.seek(SeekFrom::Start(0))?;
+    writer.write_all(note.as_bytes())
 }
 
 /// `<database>.migrate-lock`, from the canonical path so that runners reaching one file through

@@ -32,7 +32,7 @@ use crate::driver::Driver;
 use crate::error::{MigrationError, PlanError, RunError, SetupError};
 use crate::id::MigrationId;
 use crate::ledger::{AppliedMigration, SqlMigrationLedger};
-use crate::lock::{DEFAULT_MIGRATION_LOCK_TIMEOUT, MigrationLock};
+use crate::lock::{DEFAULT_MIGRATION_LOCK_TIMEOUT, MigrationLock, Running};
 use crate::schema::Plan;
 use crate::sql::Statement;
 use crate::waits::{DEFAULT_LOCK_TIMEOUT, WaitNotice};
@@ -183,7 +183,38 @@ impl MigrationRunner {
     pub async fn status(&self) -> Result<Vec<MigrationStatus>, MigrationError> {
         let mut session = self.reading_session().await?;
         let applied = self.read_ledger(&mut session, false).await?;
-        Ok(self.statuses_from(&applied))
+        let mut statuses = self.statuses_from(&applied);
+        self.mark_running(&mut statuses).await;
+        Ok(statuses)
+    }
+
+    /// Shows what another runner is running right now, if one holds the migration lock: the
+    /// migration it noted (PostgreSQL, SQLite), or one whose failure mark it wrote before
+    /// running it (MySQL, and `no_transaction` migrations). Status must not fail or wait on
+    /// this, so a lock that cannot be looked at leaves the states as the ledger says.
+    async fn mark_running(&self, statuses: &mut [MigrationStatus]) {
+        let holder = match self.driver.migration_lock_holder(self.ledger.table()).await {
+            Ok(holder) => holder,
+            Err(error) => {
+                tracing::warn!("could not look at the migration lock: {error}");
+                return;
+            }
+        };
+        match holder {
+            Some(Running::Noted(note)) => {
+                if let Some(status) = statuses.iter_mut().find(|s| note.names(&s.id)) {
+                    status.state = MigrationState::Running(note.direction);
+                }
+            }
+            Some(Running::FailureMarks) => {
+                for status in statuses.iter_mut() {
+                    if let MigrationState::Failed(direction) = status.state {
+                        status.state = MigrationState::Running(direction);
+                    }
+                }
+            }
+            Some(Running::Unnoted) | None => {}
+        }
     }
 
     /// The state of every migration given the ledger's rows.
@@ -354,12 +385,12 @@ impl MigrationRunner {
     async fn run_apply(&self, mut apply: Apply<'_>) -> Result<MigrationReport, MigrationError> {
         let pretend = apply.pretend;
         let hooks = &mut apply.hooks;
-        let lock = self
+        let mut lock = self
             .take_lock(pretend, &mut |n| hooks.wait(n), &mut apply.interruption)
             .await?;
         let result = async {
             let mut session = self.run_session(pretend).await?;
-            let result = self.apply_locked(&mut session, &mut apply).await;
+            let result = self.apply_locked(&mut session, &mut lock, &mut apply).await;
             self.end_session(session, apply.interruption.check().is_some())
                 .await;
             result
@@ -373,6 +404,7 @@ impl MigrationRunner {
     async fn apply_locked(
         &self,
         session: &mut Session,
+        lock: &mut Option<MigrationLock>,
         apply: &mut Apply<'_>,
     ) -> Result<MigrationReport, MigrationError> {
         let applied = self.read_ledger(session, !apply.pretend).await?;
@@ -394,6 +426,10 @@ impl MigrationRunner {
             } else {
                 if let Some(signal) = apply.interruption.check() {
                     return Err(interrupted_between(signal, &report.actions));
+                }
+                if let Some(lock) = lock.as_mut() {
+                    lock.note_running(Direction::Up, &migration.descriptor.id)
+                        .await;
                 }
                 let hooks = &mut apply.hooks;
                 let interruption = &mut apply.interruption;
@@ -467,12 +503,14 @@ impl MigrationRunner {
     ) -> Result<MigrationReport, MigrationError> {
         let pretend = rollback.pretend;
         let hooks = &mut rollback.hooks;
-        let lock = self
+        let mut lock = self
             .take_lock(pretend, &mut |n| hooks.wait(n), &mut rollback.interruption)
             .await?;
         let result = async {
             let mut session = self.run_session(pretend).await?;
-            let result = self.rollback_locked(&mut session, &mut rollback).await;
+            let result = self
+                .rollback_locked(&mut session, &mut lock, &mut rollback)
+                .await;
             self.end_session(session, rollback.interruption.check().is_some())
                 .await;
             result
@@ -485,6 +523,7 @@ impl MigrationRunner {
     async fn rollback_locked(
         &self,
         session: &mut Session,
+        lock: &mut Option<MigrationLock>,
         rollback: &mut Rollback<'_>,
     ) -> Result<MigrationReport, MigrationError> {
         let applied = self.read_ledger(session, !rollback.pretend).await?;
@@ -519,6 +558,10 @@ impl MigrationRunner {
             } else {
                 if let Some(signal) = rollback.interruption.check() {
                     return Err(interrupted_between(signal, &report.actions));
+                }
+                if let Some(lock) = lock.as_mut() {
+                    lock.note_running(Direction::Down, &migration.descriptor.id)
+                        .await;
                 }
                 let hooks = &mut rollback.hooks;
                 let interruption = &mut rollback.interruption;

@@ -83,16 +83,15 @@ impl MigrationRunner {
         if let Err(duplicate) = self.ledger.check_duplicates(&good) {
             unreadable.push(duplicate);
         }
-        let statuses = self
-            .statuses_from(&good)
-            .into_iter()
-            .filter(|status| {
-                !matches!(
-                    status.state,
-                    MigrationState::Applied | MigrationState::Pending
-                )
-            })
-            .collect();
+        let mut statuses = self.statuses_from(&good);
+        // A migration another runner is on right now needs no decision, only patience.
+        self.mark_running(&mut statuses).await;
+        statuses.retain(|status| {
+            !matches!(
+                status.state,
+                MigrationState::Applied | MigrationState::Pending | MigrationState::Running(_)
+            )
+        });
         Ok(RepairNeeded {
             statuses,
             unreadable,

@@ -19,11 +19,13 @@ pub enum MigrationState {
     ChecksumChanged,
     /// Failed part way (in this direction) where the database could not undo it.
     Failed(Direction),
+    /// Another runner is applying (up) or rolling back (down) this migration right now.
+    Running(Direction),
 }
 
 impl MigrationState {
     /// A short label for tables: `Applied`, `Pending`, `Missing`, `Changed`, `Failed (up)`,
-    /// `Failed (down)`. A failure says its direction, because the way out depends on it.
+    /// `Failed (down)`, `Running (up)`, `Running (down)`. A failure says its direction, because the way out depends on it.
     pub fn label(self) -> &'static str {
         match self {
             MigrationState::Applied => "Applied",
@@ -32,6 +34,8 @@ impl MigrationState {
             MigrationState::ChecksumChanged => "Changed",
             MigrationState::Failed(Direction::Up) => "Failed (up)",
             MigrationState::Failed(Direction::Down) => "Failed (down)",
+            MigrationState::Running(Direction::Up) => "Running (up)",
+            MigrationState::Running(Direction::Down) => "Running (down)",
         }
     }
 }

@@ -89,7 +89,18 @@ pub fn render_status(statuses: &[MigrationStatus]) -> String {
     }
     let applied = statuses.iter().filter(|s| s.is_applied()).count();
     let pending = statuses.iter().filter(|s| s.is_pending()).count();
-    let _ = writeln!(out, "{applied} applied, {pending} pending.");
+    let running = statuses
+        .iter()
+        .filter(|s| matches!(s.state, MigrationState::Running(_)))
+        .count();
+    let _ = match running {
+        0 => writeln!(out, "{applied} applied, {pending} pending."),
+        _ => writeln!(
+            out,
+            "{applied} applied, {pending} pending, {running} running (another runner holds the \
+             migration lock)."
+        ),
+    };
     out
 }
 
