@@ -50,12 +50,40 @@ impl Secrets {
         self.texts.is_empty()
     }
 
-    /// `text` with every candidate replaced by `***`.
+    /// `text` with every candidate replaced by `***`. A candidate is masked where it stands as
+    /// a whole word, as a password does in a URL or a quoted message, so that a password such as
+    /// `items` does not also mask a migration named `…_create_items`.
     pub fn mask(&self, text: &str) -> String {
         self.texts.iter().fold(text.to_owned(), |masked, secret| {
-            masked.replace(secret, MASK)
+            mask_whole(&masked, secret)
         })
     }
+}
+
+/// `text` with each whole-word occurrence of `secret` replaced by `***`. Word characters are
+/// letters, digits and `_`; an edge of `secret` that is not a word character needs no boundary.
+fn mask_whole(text: &str, secret: &str) -> String {
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    let starts_word = secret.chars().next().is_some_and(is_word);
+    let ends_word = secret.chars().next_back().is_some_and(is_word);
+    let mut out = String::with_capacity(text.len());
+    let mut rest = 0;
+    for (at, _) in text.match_indices(secret) {
+        if at < rest {
+            continue;
+        }
+        let before = text[..at].chars().next_back();
+        let after = text[at + secret.len()..].chars().next();
+        let bounded = !(starts_word && before.is_some_and(is_word))
+            && !(ends_word && after.is_some_and(is_word));
+        if bounded {
+            out.push_str(&text[rest..at]);
+            out.push_str(MASK);
+            rest = at + secret.len();
+        }
+    }
+    out.push_str(&text[rest..]);
+    out
 }
 
 /// `url` safe to print: every password candidate masked, and an empty password shown as `***`
@@ -155,6 +183,18 @@ fn mask_empty_password(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_password_is_masked_as_a_word_not_inside_other_words() {
+        let secrets = Secrets::of_url("postgres://app:items@db/prod");
+        assert_eq!(
+            secrets.mask("migration m_20250101000000_create_items failed for app:items@db"),
+            "migration m_20250101000000_create_items failed for app:***@db"
+        );
+        assert_eq!(secrets.mask("'items' items"), "'***' ***");
+        let odd = Secrets::of_url("postgres://app:p@ss!@db/prod");
+        assert_eq!(odd.mask("password p@ss! was wrong"), "password *** was wrong");
+    }
     use proptest::prelude::*;
 
     #[test]
