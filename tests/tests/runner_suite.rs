@@ -784,6 +784,70 @@ mod cases {
         }
     }
 
+    /// `COMMIT` in raw SQL would commit a transactional migration's work before its ledger row:
+    /// refused before anything runs where migrations run in transactions; a `no_transaction`
+    /// migration may manage its own. A trigger's `BEGIN … END` body is no transaction control.
+    pub async fn raw_transaction_control_is_refused_in_a_transactional_migration(
+        db: &TestDatabase,
+    ) {
+        struct CommitsEarly;
+        impl Migration for CommitsEarly {
+            fn up(&self, schema: &mut Schema) {
+                schema.raw("CREATE TABLE early (id INT)");
+                schema.raw("COMMIT");
+            }
+            fn down(&self, _schema: &mut Schema) {}
+        }
+        struct Trigger;
+        impl Migration for Trigger {
+            fn up(&self, schema: &mut Schema) {
+                schema.raw_for(
+                    Dialect::Sqlite,
+                    "CREATE TRIGGER users_touch AFTER INSERT ON users BEGIN \
+                     UPDATE users SET email = email WHERE id = NEW.id; END",
+                );
+            }
+            fn down(&self, _schema: &mut Schema) {}
+        }
+        let migrations = MigrationEntry::build_descriptors(vec![
+            entry(USERS, CreateUsers),
+            entry(POSTS, Trigger),
+            entry(SEED, CommitsEarly),
+        ])
+        .expect("descriptors");
+        let runner = runner(db, migrations);
+        if !db.dialect().has_transactional_ddl() {
+            // MySQL commits every DDL statement anyway: a COMMIT changes nothing there.
+            runner.apply_all().await.expect("applies");
+            return;
+        }
+        let error = runner.apply_all().await.expect_err("refused");
+        assert!(
+            matches!(&error, MigrationError::Plan(PlanError::TransactionControl { id, statement, .. })
+                if id.to_string() == SEED && statement == "COMMIT"),
+            "{error:?}"
+        );
+        assert!(error.to_string().contains("no_transaction"), "{error}");
+        assert!(!table_exists(db, "users").await && !table_exists(db, "early").await);
+
+        let own = MigrationEntry::build_descriptors(vec![
+            entry(USERS, CreateUsers),
+            entry(POSTS, Trigger),
+            entry(SEED, CommitsEarly).no_transaction(),
+        ])
+        .expect("descriptors");
+        let runner = support::runner(db, own);
+        // Outside a transaction, a bare COMMIT is the database's to judge; the migration is no
+        // longer refused before it runs.
+        match runner.apply_all().await {
+            Ok(_) => assert!(table_exists(db, "early").await),
+            Err(error) => assert!(
+                matches!(error, MigrationError::Run(RunError::StatementFailed { .. })),
+                "{error:?}"
+            ),
+        }
+    }
+
     pub async fn racing_ledger_initialization_is_safe(db: &TestDatabase) {
         let ledger =
             SqlMigrationLedger::new(db.driver().clone(), "orm_migrations").expect("ledger");
@@ -875,4 +939,5 @@ support::suite! {
     no_transaction_statements_share_one_session,
     an_interrupt_between_migrations_stops_before_the_next,
     an_interrupt_before_the_run_changes_nothing,
+    raw_transaction_control_is_refused_in_a_transactional_migration,
 }

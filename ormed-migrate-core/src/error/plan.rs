@@ -38,6 +38,24 @@ pub enum PlanError {
         dialect: Dialect,
     },
 
+    /// Raw SQL that begins or ends a transaction, in a migration that already runs in one: it
+    /// would commit the migration's work early (and its ledger row separately) or roll it back
+    /// behind the runner's back.
+    #[error(
+        "migration {id} uses `{statement}`, which controls the transaction the migration already \
+         runs in; nothing was run. Remove it: each migration runs in its own transaction on \
+         {dialect}. To manage transactions yourself, add the option: \
+         #[migration(\"{id}\", no_transaction)]"
+    )]
+    TransactionControl {
+        /// The migration.
+        id: MigrationId,
+        /// The statement.
+        statement: String,
+        /// The database.
+        dialect: Dialect,
+    },
+
     /// An applied migration's code changed.
     #[error(
         "Migration {id} checksum doesn't match recorded value: recorded {recorded}, code has \

@@ -491,6 +491,16 @@ impl MigrationRunner {
             }
             .into());
         }
+        let in_transaction = dialect.has_transactional_ddl() && !descriptor.no_transaction;
+        let control = statements.iter().find(|s| s.controls_transaction);
+        if let (true, Some(statement)) = (in_transaction, control) {
+            return Err(PlanError::TransactionControl {
+                id: descriptor.id.clone(),
+                statement: statement.sql.clone(),
+                dialect,
+            }
+            .into());
+        }
         Ok(Rendered {
             descriptor,
             statements,

@@ -7,7 +7,7 @@
 //! SQL as rendered from the plan.
 
 use crate::backend::Backend;
-use crate::sql::lexer::SqlText;
+use crate::sql::lexer::{SqlText, Statement as Words};
 
 /// Where a statement came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,6 +35,9 @@ pub struct Statement {
     /// Whether it is one statement (raw SQL may hold several): one that gave up waiting for a
     /// lock never started, so it changed nothing even where a failure otherwise could have.
     pub single: bool,
+    /// Whether it begins, ends or marks a transaction itself (`BEGIN`, `COMMIT`, `ROLLBACK`,
+    /// `SAVEPOINT`, …): only a `no_transaction` migration may.
+    pub controls_transaction: bool,
 }
 
 impl Statement {
@@ -47,6 +50,7 @@ impl Statement {
             transactional: true,
             atomic: true,
             single: true,
+            controls_transaction: false,
         }
     }
 
@@ -64,6 +68,17 @@ impl Statement {
             transactional,
             atomic: backend.raw_failure_changes_nothing(&text),
             single: text.is_single_statement() && !text.is_unterminated(),
+            controls_transaction: text.statements().iter().any(controls_transaction),
         }
     }
+}
+
+/// `BEGIN`, `START TRANSACTION`, `COMMIT`, `END`, `ROLLBACK`, `ABORT`, `SAVEPOINT`, `RELEASE`:
+/// statements whose first word is one of these (a routine's `BEGIN … END` body starts with
+/// `CREATE`, so it is not one).
+fn controls_transaction(statement: &Words) -> bool {
+    matches!(
+        statement.first_word(),
+        Some("BEGIN" | "COMMIT" | "END" | "ROLLBACK" | "ABORT" | "SAVEPOINT" | "RELEASE")
+    ) || statement.starts_with(&["START", "TRANSACTION"])
 }
