@@ -74,8 +74,9 @@ fn mask_whole(text: &str, secret: &str) -> String {
         }
         let before = text[..at].chars().next_back();
         let after = text[at + secret.len()..].chars().next();
-        let bounded = !(starts_word && before.is_some_and(is_word))
-            && !(ends_word && after.is_some_and(is_word));
+        let joined_before = starts_word && before.is_some_and(is_word);
+        let joined_after = ends_word && after.is_some_and(is_word);
+        let bounded = !joined_before && !joined_after;
         if bounded {
             out.push_str(&text[rest..at]);
             out.push_str(MASK);
@@ -193,7 +194,10 @@ mod tests {
         );
         assert_eq!(secrets.mask("'items' items"), "'***' ***");
         let odd = Secrets::of_url("postgres://app:p@ss!@db/prod");
-        assert_eq!(odd.mask("password p@ss! was wrong"), "password *** was wrong");
+        assert_eq!(
+            odd.mask("password p@ss! was wrong"),
+            "password *** was wrong"
+        );
     }
     use proptest::prelude::*;
 
