@@ -75,6 +75,12 @@ pub enum Hint {
     LongerLockTimeout,
     /// Another runner held the migration lock: a longer migration-lock timeout waits longer.
     LongerMigrationLockTimeout,
+    /// A ledger row whose id cannot be read is beyond `migrate:repair`, which names rows by id:
+    /// only SQL can fix or remove it.
+    EditRowBySql {
+        /// The ledger table.
+        table: String,
+    },
     /// An interrupted run left nothing half done: running it again finishes the work.
     RunAgain {
         /// The run's direction: `migrate` for up, `migrate:rollback` for down.

@@ -161,8 +161,16 @@ fn run_hint(error: &RunError) -> Option<Hint> {
     }
 }
 
+/// The stored id of a row whose id itself cannot be read.
+pub(crate) const UNREADABLE_ID: &str = "?";
+
 fn ledger_hint(error: &LedgerError) -> Option<Hint> {
     match error {
+        LedgerError::UnreadableRow {
+            stored_id, table, ..
+        } if stored_id == UNREADABLE_ID => Some(Hint::EditRowBySql {
+            table: table.clone(),
+        }),
         LedgerError::UnreadableRow {
             stored_id, column, ..
         } if *column == "id" => Some(Hint::ForgetRow {

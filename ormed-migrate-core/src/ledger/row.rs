@@ -74,7 +74,7 @@ where
     let mut reader = Reader {
         table,
         row,
-        stored_id: "?".to_owned(),
+        stored_id: crate::error::UNREADABLE_ID.to_owned(),
     };
     let stored_id: String = reader.get(0)?;
     reader.stored_id = stored_id.clone();

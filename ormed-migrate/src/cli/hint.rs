@@ -31,6 +31,10 @@ pub fn hint_lines(hint: &Hint) -> Vec<String> {
             "`migrate:repair {} --rolled-back` removes that ledger row and runs nothing",
             shell_quoted(stored_id)
         )],
+        Hint::EditRowBySql { table } => vec![format!(
+            "its id cannot be read, so `migrate:repair` cannot name it: inspect the schema, then \
+             fix or delete the row with SQL in {table}"
+        )],
         Hint::RewriteRows { stored_id } => {
             let id = shell_quoted(stored_id);
             vec![
@@ -107,4 +111,37 @@ pub fn error_text(error: &ormed_migrate_core::MigrationError) -> String {
         text.push('\n');
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use ormed_migrate_core::MigrationError;
+    use ormed_migrate_core::error::LedgerError;
+
+    use super::*;
+
+    fn unreadable(stored_id: &str) -> MigrationError {
+        LedgerError::UnreadableRow {
+            table: "orm_migrations".into(),
+            stored_id: stored_id.into(),
+            column: "id",
+            problem: "not a migration id".into(),
+        }
+        .into()
+    }
+
+    #[test]
+    fn a_row_named_by_its_stored_id_can_be_forgotten_one_without_a_readable_id_cannot() {
+        let named = error_text(&unreadable("bad id"));
+        assert!(
+            named.contains("hint: `migrate:repair 'bad id' --rolled-back`"),
+            "{named}"
+        );
+        let nameless = error_text(&unreadable("?"));
+        assert!(!nameless.contains("migrate:repair '?'"), "{nameless}");
+        assert!(
+            nameless.contains("fix or delete the row with SQL in orm_migrations"),
+            "{nameless}"
+        );
+    }
 }
