@@ -849,15 +849,41 @@ mod cases {
     }
 
     pub async fn racing_ledger_initialization_is_safe(db: &TestDatabase) {
-        let ledger =
-            SqlMigrationLedger::new(db.driver().clone(), "orm_migrations").expect("ledger");
-        let (a, b, c) = tokio::join!(
-            ledger.ensure_initialized(),
-            ledger.ensure_initialized(),
-            ledger.ensure_initialized()
-        );
-        a.and(b).and(c).expect("all succeed");
+        // Ledgers on drivers of their own (separate pools, as separate processes have) race
+        // to create the table and record its format, several times over.
+        let mut drivers = Vec::new();
+        for _ in 0..4 {
+            drivers.push(
+                ormed_migrate::Driver::connect(db.url())
+                    .await
+                    .expect("a driver"),
+            );
+        }
+        let ledgers: Vec<SqlMigrationLedger> = drivers
+            .iter()
+            .map(|d| SqlMigrationLedger::new(d.clone(), "orm_migrations").expect("ledger"))
+            .collect();
+        for _round in 0..3 {
+            let mut racers = tokio::task::JoinSet::new();
+            for ledger in &ledgers {
+                let ledger = ledger.clone();
+                racers.spawn(async move { ledger.ensure_initialized().await });
+            }
+            while let Some(result) = racers.join_next().await {
+                result.expect("no panic").expect("every racer succeeds");
+            }
+        }
         assert!(table_exists(db, "orm_migrations").await);
+        let meta = ledgers[0].meta_table().to_owned();
+        let rows = strings(db, &format!("SELECT value FROM {meta}")).await;
+        assert_eq!(
+            rows,
+            [ormed_migrate::LEDGER_FORMAT.to_string()],
+            "one format row"
+        );
+        for driver in drivers {
+            driver.close().await;
+        }
     }
 
     /// An application's shutdown between two migrations stops the run there: what finished

@@ -111,10 +111,13 @@ impl SqlMigrationLedger {
         mut target: Target<'_, '_>,
         format: u32,
     ) -> Result<(), MigrationError> {
-        let delete = format!(
-            "DELETE FROM {} WHERE name = {}",
+        // UPDATE, then INSERT when there was nothing to update: unlike DELETE + INSERT, racing
+        // runners take no gap locks that InnoDB could find in a deadlock.
+        let update = format!(
+            "UPDATE {} SET value = {} WHERE name = {}",
             self.quoted_meta,
-            self.placeholder(1)
+            self.placeholder(1),
+            self.placeholder(2)
         );
         let insert = format!(
             "INSERT INTO {} (name, value) VALUES ({}, {})",
@@ -123,15 +126,19 @@ impl SqlMigrationLedger {
             self.placeholder(2)
         );
         let value = format.to_string();
-        with_executor!(target.reborrow(), executor => {
-            sqlx::query(AssertSqlSafe(delete.as_str())).bind(FORMAT_KEY).execute(executor).await.map(drop)
+        let updated = with_executor!(target.reborrow(), executor => {
+            sqlx::query(AssertSqlSafe(update.as_str())).bind(&value).bind(FORMAT_KEY).execute(executor).await.map(|done| done.rows_affected())
         })
         .map_err(|e| self.error("could not record the ledger's format", e))?;
+        if updated > 0 {
+            return Ok(());
+        }
         let inserted = with_executor!(target, executor => {
             sqlx::query(AssertSqlSafe(insert.as_str())).bind(FORMAT_KEY).bind(&value).execute(executor).await.map(drop)
         });
-        // A racing runner may have recorded it between the two statements: that is the same
-        // value, so a duplicate key is no failure.
+        // The row may exist with this value already (MySQL counts an UPDATE that changed nothing
+        // as no row), or a racing runner recorded it in between: the same value, so a duplicate
+        // key is no failure.
         match inserted {
             Ok(()) => Ok(()),
             Err(e)

@@ -147,6 +147,26 @@ pub async fn table_exists(db: &TestDatabase, table: &str) -> bool {
     count > 0
 }
 
+/// The first column of every row `sql` returns, as text.
+pub async fn strings(db: &TestDatabase, sql: &str) -> Vec<String> {
+    let driver = db.driver();
+    let sql = sqlx::AssertSqlSafe(sql.to_owned());
+    match db.dialect() {
+        Dialect::Sqlite => sqlx::query_scalar(sql)
+            .fetch_all(driver.sqlite_pool().expect("sqlite"))
+            .await
+            .expect("query"),
+        Dialect::Postgres => sqlx::query_scalar(sql)
+            .fetch_all(driver.postgres_pool().expect("postgres"))
+            .await
+            .expect("query"),
+        Dialect::MySql => sqlx::query_scalar(sql)
+            .fetch_all(driver.mysql_pool().expect("mysql"))
+            .await
+            .expect("query"),
+    }
+}
+
 pub fn ids(report: &ormed_migrate::MigrationReport) -> Vec<String> {
     report.ids().iter().map(ToString::to_string).collect()
 }
