@@ -848,6 +848,20 @@ mod cases {
         }
     }
 
+    /// A ledger name of the longest valid length works: its metadata table's name is shortened
+    /// to fit rather than refused.
+    pub async fn a_ledger_name_of_the_longest_valid_length_works(db: &TestDatabase) {
+        let table = format!("l{}", "_x".repeat(31));
+        assert_eq!(table.len(), 63);
+        let ledger = SqlMigrationLedger::new(db.driver().clone(), &table).expect("valid");
+        assert!(ledger.meta_table().len() <= 63, "{}", ledger.meta_table());
+        let runner = MigrationRunner::new(db.driver().clone(), ledger, blog());
+        let report = runner.apply_all().await.expect("apply");
+        assert_eq!(ids(&report), [USERS, POSTS, SEED]);
+        assert!(table_exists(db, &table).await);
+        runner.rollback().await.expect("rollback");
+    }
+
     pub async fn racing_ledger_initialization_is_safe(db: &TestDatabase) {
         // Ledgers on drivers of their own (separate pools, as separate processes have) race
         // to create the table and record its format, several times over.
@@ -966,4 +980,5 @@ support::suite! {
     an_interrupt_between_migrations_stops_before_the_next,
     an_interrupt_before_the_run_changes_nothing,
     raw_transaction_control_is_refused_in_a_transactional_migration,
+    a_ledger_name_of_the_longest_valid_length_works,
 }

@@ -88,7 +88,8 @@ impl ConnectionManager {
 
 impl SqlMigrationLedger {
     /// A ledger in table `table` (validated; schema-qualified names allowed on PostgreSQL),
-    /// with its metadata table `<table>_meta` beside it.
+    /// with its metadata table `<table>_meta` beside it (shortened with a hash of the name when
+    /// that would pass the 63-byte identifier limit).
     pub fn new(driver: Driver, table: &str) -> Result<SqlMigrationLedger, MigrationError> {
         let quote = |name: &str| {
             driver
@@ -96,7 +97,8 @@ impl SqlMigrationLedger {
                 .quote_table(name)
                 .map_err(|e| MigrationError::from(SetupError::InvalidTableName(e)))
         };
-        let meta_table = format!("{table}_meta");
+        quote(table)?;
+        let meta_table = meta_table_name(table);
         Ok(SqlMigrationLedger {
             quoted: quote(table)?,
             quoted_meta: quote(&meta_table)?,
@@ -452,5 +454,56 @@ fn schema_and_table(name: &str) -> (Option<&str>, &str) {
     match name.split_once('.') {
         Some((schema, table)) => (Some(schema), table),
         None => (None, name),
+    }
+}
+
+/// `<table>_meta`; for a table name too long to take the suffix, the name cut short with eight
+/// hex digits of its hash before `_meta`, so that every valid ledger name has a metadata table
+/// and two long names do not share one. A schema qualifier is kept as it is.
+fn meta_table_name(table: &str) -> String {
+    const SUFFIX: &str = "_meta";
+    let (schema, name) = match table.rsplit_once('.') {
+        Some((schema, name)) => (Some(schema), name),
+        None => (None, table),
+    };
+    let meta = if name.len() + SUFFIX.len() <= crate::backend::MAX_IDENTIFIER_LEN {
+        format!("{name}{SUFFIX}")
+    } else {
+        let hash = &crate::checksum::sha256_hex(name.as_bytes())[..8];
+        let keep = crate::backend::MAX_IDENTIFIER_LEN - SUFFIX.len() - hash.len() - 1;
+        // Identifiers are ASCII (validated), so any byte index is a char boundary.
+        format!("{}_{hash}{SUFFIX}", &name[..keep])
+    };
+    match schema {
+        Some(schema) => format!("{schema}.{meta}"),
+        None => meta,
+    }
+}
+
+#[cfg(test)]
+mod meta_name_tests {
+    use super::meta_table_name;
+    use crate::backend::MAX_IDENTIFIER_LEN;
+
+    #[test]
+    fn every_valid_ledger_name_has_a_metadata_table_of_a_valid_length() {
+        assert_eq!(meta_table_name("orm_migrations"), "orm_migrations_meta");
+        assert_eq!(
+            meta_table_name("app.orm_migrations"),
+            "app.orm_migrations_meta"
+        );
+        let fits = "x".repeat(58);
+        assert_eq!(meta_table_name(&fits), format!("{fits}_meta"));
+        for len in 59..=MAX_IDENTIFIER_LEN {
+            let long = "y".repeat(len);
+            let meta = meta_table_name(&long);
+            assert_eq!(meta.len(), MAX_IDENTIFIER_LEN, "{meta}");
+            assert!(meta.ends_with("_meta"));
+            assert_ne!(
+                meta,
+                meta_table_name(&"y".repeat(len - 1)),
+                "distinct per name"
+            );
+        }
     }
 }
