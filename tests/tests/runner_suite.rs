@@ -862,6 +862,66 @@ mod cases {
         runner.rollback().await.expect("rollback");
     }
 
+    /// A migration whose raw SQL moves the session elsewhere (PostgreSQL `SET search_path`,
+    /// MySQL `USE`) still has its ledger row written to the run's ledger, and the migrations
+    /// after it run where the run started.
+    pub async fn raw_sql_that_moves_the_session_does_not_move_the_ledger(db: &TestDatabase) {
+        struct MovesAway(String);
+        impl Migration for MovesAway {
+            fn up(&self, schema: &mut Schema) {
+                let place = &self.0;
+                schema.raw_for(Dialect::Postgres, &format!("CREATE SCHEMA {place}"));
+                schema.raw_for(Dialect::Postgres, &format!("SET search_path TO {place}"));
+                schema.raw_for(Dialect::MySql, &format!("CREATE DATABASE {place}"));
+                schema.raw_for(Dialect::MySql, &format!("USE {place}"));
+            }
+            fn down(&self, _schema: &mut Schema) {}
+        }
+        if db.dialect() == Dialect::Sqlite {
+            return;
+        }
+        struct CreatesAfter;
+        impl Migration for CreatesAfter {
+            fn up(&self, schema: &mut Schema) {
+                schema.create("after_move", |t| {
+                    t.id();
+                });
+            }
+            fn down(&self, _schema: &mut Schema) {}
+        }
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("time")
+            .subsec_nanos();
+        let place = format!("elsewhere_{}_{nanos}", std::process::id());
+        let migrations = MigrationEntry::build_descriptors(vec![
+            entry(USERS, MovesAway(place.clone())),
+            entry(POSTS, CreatesAfter),
+        ])
+        .expect("descriptors");
+        let runner = runner(db, migrations);
+        let applied = runner.apply_all().await;
+        let cleanup = match db.dialect() {
+            Dialect::Postgres => format!("DROP SCHEMA IF EXISTS {place} CASCADE"),
+            _ => format!("DROP DATABASE IF EXISTS {place}"),
+        };
+        db.driver().execute(&cleanup).await.expect("cleanup");
+        let report = applied.expect("both apply");
+        assert_eq!(ids(&report), [USERS, POSTS]);
+        assert!(
+            table_exists(db, "after_move").await,
+            "the next migration ran where the run started"
+        );
+        assert_eq!(
+            states(&runner)
+                .await
+                .iter()
+                .map(|s| s.1)
+                .collect::<Vec<_>>(),
+            [MigrationState::Applied, MigrationState::Applied]
+        );
+    }
+
     pub async fn racing_ledger_initialization_is_safe(db: &TestDatabase) {
         // Ledgers on drivers of their own (separate pools, as separate processes have) race
         // to create the table and record its format, several times over.
@@ -981,4 +1041,5 @@ support::suite! {
     an_interrupt_before_the_run_changes_nothing,
     raw_transaction_control_is_refused_in_a_transactional_migration,
     a_ledger_name_of_the_longest_valid_length_works,
+    raw_sql_that_moves_the_session_does_not_move_the_ledger,
 }

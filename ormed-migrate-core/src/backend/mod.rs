@@ -139,6 +139,16 @@ pub(crate) trait Backend: Sync {
     /// The query that tells a session's id, to cancel its statement from another connection.
     fn session_id_query(&self) -> Option<&'static str>;
 
+    /// The query for the schema (PostgreSQL) or database (MySQL) that an unqualified table name
+    /// means in this session right now, or `None` where raw SQL cannot change it (SQLite).
+    /// A run pins its ledger there, so that a migration's `SET search_path` or `USE` cannot
+    /// send the ledger's writes elsewhere.
+    fn namespace_query(&self) -> Option<&'static str>;
+
+    /// The statement that makes `namespace` the session's own again after raw SQL may have
+    /// changed it, where resetting the session does not (MySQL's `USE`).
+    fn return_to_namespace(&self, namespace: &str) -> Option<String>;
+
     /// The statement that, run from another connection, cancels what session `id` is running.
     fn cancel_statement(&self, id: i64) -> Option<String>;
 

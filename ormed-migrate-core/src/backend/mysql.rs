@@ -185,6 +185,17 @@ impl Backend for MySql {
         Some("SELECT CAST(CONNECTION_ID() AS SIGNED)")
     }
 
+    fn namespace_query(&self) -> Option<&'static str> {
+        Some("SELECT DATABASE()")
+    }
+
+    fn return_to_namespace(&self, namespace: &str) -> Option<String> {
+        Some(format!(
+            "USE {}",
+            Dialect::MySql.quote_identifier(namespace).ok()?
+        ))
+    }
+
     fn cancel_statement(&self, id: i64) -> Option<String> {
         Some(format!("KILL QUERY {id}"))
     }

@@ -174,6 +174,14 @@ impl Backend for Postgres {
         Some("SELECT pg_backend_pid()::bigint")
     }
 
+    fn namespace_query(&self) -> Option<&'static str> {
+        Some("SELECT current_schema()::text")
+    }
+
+    fn return_to_namespace(&self, _namespace: &str) -> Option<String> {
+        None
+    }
+
     fn cancel_statement(&self, id: i64) -> Option<String> {
         Some(format!("SELECT pg_cancel_backend({id}::int)"))
     }

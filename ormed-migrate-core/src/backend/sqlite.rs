@@ -140,6 +140,14 @@ impl Backend for Sqlite {
         None
     }
 
+    fn namespace_query(&self) -> Option<&'static str> {
+        None
+    }
+
+    fn return_to_namespace(&self, _namespace: &str) -> Option<String> {
+        None
+    }
+
     fn cancel_statement(&self, _id: i64) -> Option<String> {
         // Cancelled in process, through the connection's progress handler.
         None

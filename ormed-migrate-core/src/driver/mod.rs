@@ -316,6 +316,15 @@ pub(crate) async fn fetch_i64(target: Target<'_, '_>, sql: &str) -> Result<i64, 
     })
 }
 
+pub(crate) async fn fetch_optional_string(
+    target: Target<'_, '_>,
+    sql: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    with_executor!(target, executor => {
+        sqlx::query_scalar(AssertSqlSafe(sql)).fetch_one(executor).await
+    })
+}
+
 /// Runs `sql` with the simple protocol, so it may hold any statement the database accepts.
 pub(crate) async fn execute(target: Target<'_, '_>, sql: &str) -> Result<(), sqlx::Error> {
     with_executor!(target, executor => {

@@ -108,6 +108,24 @@ impl SqlMigrationLedger {
         })
     }
 
+    /// This ledger with its tables qualified by `namespace` (a PostgreSQL schema, a MySQL
+    /// database), unless its name is qualified already: its writes then reach the same tables
+    /// whatever a migration's raw SQL does to the session's search path or current database.
+    pub(crate) fn pinned_to(&self, namespace: &str) -> SqlMigrationLedger {
+        let dialect = self.driver.dialect();
+        let (false, Ok(schema)) = (
+            self.table.contains('.'),
+            dialect.quote_identifier(namespace),
+        ) else {
+            return self.clone();
+        };
+        SqlMigrationLedger {
+            quoted: format!("{schema}.{}", self.quoted),
+            quoted_meta: format!("{schema}.{}", self.quoted_meta),
+            ..self.clone()
+        }
+    }
+
     /// A ledger on the connection called `name` in `manager`.
     pub fn managed(
         manager: &ConnectionManager,

@@ -53,6 +53,8 @@ impl MigrationRunner {
     ) -> Result<MigrationAction, MigrationError> {
         let started = Instant::now();
         let descriptor = migration.descriptor;
+        // The ledger as pinned for this session: raw SQL cannot send its writes elsewhere.
+        let ledger = session.ledger.clone();
         let interrupted = session.interrupted.clone();
         let mut watch = Watch {
             driver: &self.driver,
@@ -68,13 +70,13 @@ impl MigrationRunner {
                 self.run_in_transaction(&mut tx, &migration, Direction::Up, &mut watch)
                     .await?;
                 let row = NewRow::applied(descriptor, Utc::now(), batch, elapsed_ms(started));
-                self.ledger.insert(Target::Transaction(&mut tx), &row).await
+                ledger.insert(Target::Transaction(&mut tx), &row).await
             }
             .await;
             finish_transaction(tx, descriptor, ran).await?;
         } else {
             let failed = NewRow::failed(descriptor, batch);
-            self.ledger.insert(session.target(), &failed).await?;
+            ledger.insert(session.target(), &failed).await?;
             self.run_without_transaction(
                 session,
                 &migration,
@@ -84,7 +86,7 @@ impl MigrationRunner {
             )
             .await?;
             let ms = elapsed_ms(started);
-            self.ledger
+            ledger
                 .mark_applied(session.target(), &failed.id, ms)
                 .await
                 .map_err(|e| recorded_late(e, descriptor, Repair::Applied))?;
@@ -106,6 +108,7 @@ impl MigrationRunner {
         let started = Instant::now();
         let descriptor = migration.descriptor;
         let stored_id = row.stored_id.as_str();
+        let ledger = session.ledger.clone();
         let interrupted = session.interrupted.clone();
         let mut watch = Watch {
             driver: &self.driver,
@@ -120,7 +123,7 @@ impl MigrationRunner {
             let ran = async {
                 self.run_in_transaction(&mut tx, &migration, Direction::Down, &mut watch)
                     .await?;
-                self.ledger
+                ledger
                     .delete(Target::Transaction(&mut tx), stored_id)
                     .await
                     .map(drop)
@@ -128,7 +131,7 @@ impl MigrationRunner {
             .await;
             finish_transaction(tx, descriptor, ran).await?;
         } else {
-            self.ledger
+            ledger
                 .set_failure(session.target(), stored_id, Some(Direction::Down))
                 .await?;
             self.run_without_transaction(
@@ -139,7 +142,7 @@ impl MigrationRunner {
                 &mut watch,
             )
             .await?;
-            self.ledger
+            ledger
                 .delete(session.target(), stored_id)
                 .await
                 .map_err(|e| recorded_late(e, descriptor, Repair::RolledBack))?;
@@ -160,22 +163,30 @@ impl MigrationRunner {
             .statements
             .iter()
             .any(|statement| statement.origin == Origin::Raw);
-        let Some(reset) = backend::of(self.driver.dialect()).session_reset() else {
-            return Ok(());
-        };
         if !raw {
             return Ok(());
         }
-        execute(session.target(), reset).await.map_err(|e| {
-            MigrationError::database(
-                format!(
-                    "migration {} finished, but its session settings could not be reset, so \
-                     nothing after it was run",
-                    migration.descriptor.id
-                ),
-                e,
-            )
-        })?;
+        let backend = backend::of(self.driver.dialect());
+        let back = session
+            .namespace
+            .as_deref()
+            .and_then(|namespace| backend.return_to_namespace(namespace));
+        let reset = backend.session_reset();
+        if reset.is_none() && back.is_none() {
+            return Ok(());
+        }
+        for statement in reset.map(str::to_owned).into_iter().chain(back) {
+            execute(session.target(), &statement).await.map_err(|e| {
+                MigrationError::database(
+                    format!(
+                        "migration {} finished, but its session settings could not be reset, so \
+                         nothing after it was run",
+                        migration.descriptor.id
+                    ),
+                    e,
+                )
+            })?;
+        }
         // The reset also cleared the run's own settings: set them again.
         self.apply_settings(session).await
     }
@@ -237,10 +248,11 @@ impl MigrationRunner {
         stored_id: &str,
         direction: Direction,
     ) -> Result<(), MigrationError> {
+        let ledger = session.ledger.clone();
         let target = session.target();
         match direction {
-            Direction::Up => self.ledger.delete(target, stored_id).await.map(drop),
-            Direction::Down => self.ledger.set_failure(target, stored_id, None).await,
+            Direction::Up => ledger.delete(target, stored_id).await.map(drop),
+            Direction::Down => ledger.set_failure(target, stored_id, None).await,
         }
     }
 

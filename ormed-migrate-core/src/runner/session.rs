@@ -9,6 +9,7 @@ use super::MigrationRunner;
 use crate::backend;
 use crate::driver::{Connection, Target, execute};
 use crate::error::MigrationError;
+use crate::ledger::SqlMigrationLedger;
 
 /// The connection a run holds from start to end.
 pub(crate) struct Session {
@@ -17,6 +18,11 @@ pub(crate) struct Session {
     pub(crate) server_id: Option<i64>,
     /// Raised to stop the running statement (read by SQLite's progress handler).
     pub(crate) interrupted: Arc<AtomicBool>,
+    /// The ledger, for a run that writes qualified with the schema or database the session
+    /// started in.
+    pub(crate) ledger: SqlMigrationLedger,
+    /// That schema or database, to return to after raw SQL where resetting does not.
+    pub(crate) namespace: Option<String>,
 }
 
 impl Session {
@@ -33,6 +39,8 @@ impl MigrationRunner {
             connection: self.connection().await?,
             server_id: None,
             interrupted: Arc::new(AtomicBool::new(false)),
+            ledger: self.ledger.clone(),
+            namespace: None,
         })
     }
 
@@ -53,6 +61,17 @@ impl MigrationRunner {
                 .await
                 .map_err(|e| MigrationError::database("could not read the run's session id", e))?;
             session.server_id = Some(id);
+        }
+        if let Some(query) = backend.namespace_query() {
+            let namespace = crate::driver::fetch_optional_string(session.target(), query)
+                .await
+                .map_err(|e| {
+                    MigrationError::database("could not read the run's schema or database", e)
+                })?;
+            if let Some(namespace) = namespace {
+                session.ledger = self.ledger.pinned_to(&namespace);
+                session.namespace = Some(namespace);
+            }
         }
         Ok(session)
     }
