@@ -5,53 +5,15 @@
 //! application as a process, on PostgreSQL and MariaDB (statement locks) and on all three
 //! databases (the migration lock).
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod process;
+
 use std::time::{Duration, Instant};
 
 use ormed_migrate::Dialect;
-use ormed_migrate::testing::{MYSQL_URL_VAR, POSTGRES_URL_VAR, TestDatabase};
+use ormed_migrate::testing::TestDatabase;
+use process::*;
 
 const NOTE: &str = "m_20250101000200_add_note_to_items";
-
-fn trial(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_trial"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("DATABASE_URL")
-        .output()
-        .expect("the trial binary runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-#[track_caller]
-fn succeeded(output: &Output) -> String {
-    assert!(
-        output.status.success(),
-        "stdout:\n{}\nstderr:\n{}",
-        text(&output.stdout),
-        text(&output.stderr)
-    );
-    text(&output.stdout)
-}
-
-async fn server_databases() -> Vec<TestDatabase> {
-    let mut all = Vec::new();
-    for var in [POSTGRES_URL_VAR, MYSQL_URL_VAR] {
-        match std::env::var(var) {
-            Ok(url) if !url.is_empty() => all.push(
-                TestDatabase::on_server(&url)
-                    .await
-                    .unwrap_or_else(|e| panic!("{var} is set but unusable: {e}")),
-            ),
-            _ => eprintln!("{var} is not set: skipping that database"),
-        }
-    }
-    all
-}
 
 /// A session of the test's own that reads `r_items` inside an open transaction: PostgreSQL's
 /// `ALTER TABLE` then waits for its lock, MariaDB's for the table's metadata lock.

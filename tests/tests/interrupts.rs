@@ -3,54 +3,16 @@
 //! says, the migration lock is free, the exit code is 128 plus the signal's number, and the
 //! next run finishes the work. The trial application as a process, on all three databases.
 
-use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+mod process;
+
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use ormed_migrate::testing::{MYSQL_URL_VAR, POSTGRES_URL_VAR, TestDatabase};
+use ormed_migrate::testing::TestDatabase;
+use process::*;
 
 const SLOW: &str = "m_20250101000300_create_slow_table";
 const NOTE: &str = "m_20250101000200_add_note_to_items";
-
-fn trial(dir: &Path, args: &[&str]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_trial"));
-    command
-        .args(args)
-        .current_dir(dir)
-        .env_remove("DATABASE_URL")
-        .env_remove("TRIAL_SLOW");
-    command
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-#[track_caller]
-fn succeeded(output: &Output) -> String {
-    assert!(
-        output.status.success(),
-        "stdout:\n{}\nstderr:\n{}",
-        text(&output.stdout),
-        text(&output.stderr)
-    );
-    text(&output.stdout)
-}
-
-async fn databases() -> Vec<TestDatabase> {
-    let mut all = vec![TestDatabase::sqlite().await.expect("sqlite")];
-    for var in [POSTGRES_URL_VAR, MYSQL_URL_VAR] {
-        match std::env::var(var) {
-            Ok(url) if !url.is_empty() => all.push(
-                TestDatabase::on_server(&url)
-                    .await
-                    .unwrap_or_else(|e| panic!("{var} is set but unusable: {e}")),
-            ),
-            _ => eprintln!("{var} is not set: skipping that database"),
-        }
-    }
-    all
-}
 
 fn applied_line(out: &str, id: &str) -> bool {
     out.lines()
@@ -128,7 +90,7 @@ async fn statements_left(db: &TestDatabase) -> i64 {
 async fn interrupt_once(db: &TestDatabase, signal: &str, code: i32, name: &str) {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = ["--database", db.url()];
-    let child = trial(dir.path(), &[&["migrate"][..], &url].concat())
+    let child = trial_command(dir.path(), &[&["migrate"][..], &url].concat())
         .env("TRIAL_SLOW", "1")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -166,7 +128,7 @@ async fn interrupt_once(db: &TestDatabase, signal: &str, code: i32, name: &str) 
     );
 
     let status = succeeded(
-        &trial(dir.path(), &[&["migrate:status"][..], &url].concat())
+        &trial_command(dir.path(), &[&["migrate:status"][..], &url].concat())
             .output()
             .expect("runs"),
     );
@@ -176,7 +138,7 @@ async fn interrupt_once(db: &TestDatabase, signal: &str, code: i32, name: &str) 
 
     // The lock is free and the ledger agrees with the schema: the next run finishes.
     let out = succeeded(
-        &trial(dir.path(), &[&["migrate"][..], &url].concat())
+        &trial_command(dir.path(), &[&["migrate"][..], &url].concat())
             .output()
             .expect("runs"),
     );
@@ -191,7 +153,7 @@ async fn status_shows_the_migration_another_runner_is_running() {
     for db in databases().await {
         let dir = tempfile::tempdir().expect("temp dir");
         let url = ["--database", db.url()];
-        let child = trial(dir.path(), &[&["migrate"][..], &url].concat())
+        let child = trial_command(dir.path(), &[&["migrate"][..], &url].concat())
             .env("TRIAL_SLOW", "1")
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -199,7 +161,7 @@ async fn status_shows_the_migration_another_runner_is_running() {
             .expect("the trial binary starts");
         wait_until_running(&db).await;
         let started = Instant::now();
-        let status = trial(dir.path(), &[&["migrate:status"][..], &url].concat())
+        let status = trial_command(dir.path(), &[&["migrate:status"][..], &url].concat())
             .output()
             .expect("runs");
         let took = started.elapsed();

@@ -3,67 +3,17 @@
 //! `:memory:`, passwords in malformed URLs, tampered ledger rows, SQLite paths that cannot
 //! work. SQLite always; PostgreSQL and MariaDB when their URLs are set.
 
+mod process;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
 use ormed_migrate::Dialect;
 use ormed_migrate::testing::{MYSQL_URL_VAR, POSTGRES_URL_VAR, TestDatabase};
+use process::*;
 
 const ITEMS: &str = "m_20250101000000_create_trial_items";
 const FOUR: &str = "m_20250101000100_create_four_tables";
-
-fn trial(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_trial"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("DATABASE_URL")
-        .output()
-        .expect("the trial binary runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-#[track_caller]
-fn succeeded(output: &Output) -> String {
-    assert!(
-        output.status.success(),
-        "stdout:\n{}\nstderr:\n{}",
-        text(&output.stdout),
-        text(&output.stderr)
-    );
-    text(&output.stdout)
-}
-
-/// The error of a run that must fail with exit code 1.
-#[track_caller]
-fn failed(output: &Output) -> String {
-    assert_eq!(
-        output.status.code(),
-        Some(1),
-        "stdout:\n{}\nstderr:\n{}",
-        text(&output.stdout),
-        text(&output.stderr)
-    );
-    text(&output.stderr)
-}
-
-/// A fresh database of each configured kind: SQLite always, servers when their URL is set.
-async fn databases() -> Vec<TestDatabase> {
-    let mut all = vec![TestDatabase::sqlite().await.expect("sqlite")];
-    for var in [POSTGRES_URL_VAR, MYSQL_URL_VAR] {
-        match std::env::var(var) {
-            Ok(url) if !url.is_empty() => all.push(
-                TestDatabase::on_server(&url)
-                    .await
-                    .unwrap_or_else(|e| panic!("{var} is set but unusable: {e}")),
-            ),
-            _ => eprintln!("{var} is not set: skipping that database"),
-        }
-    }
-    all
-}
 
 async fn sql(db: &TestDatabase, sql: &str) {
     db.driver()
