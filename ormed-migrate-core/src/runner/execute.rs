@@ -55,15 +55,7 @@ impl MigrationRunner {
         let descriptor = migration.descriptor;
         // The ledger as pinned for this session: raw SQL cannot send its writes elsewhere.
         let ledger = session.ledger.clone();
-        let interrupted = session.interrupted.clone();
-        let mut watch = Watch {
-            driver: &self.driver,
-            server_id: session.server_id,
-            interrupted: &interrupted,
-            id: &descriptor.id,
-            on_wait,
-            interruption,
-        };
+        let mut watch = self.watch(session, &descriptor.id, on_wait, interruption);
         if self.transactional(descriptor) {
             let mut tx = begin(session, descriptor).await?;
             let ran = async {
@@ -109,15 +101,7 @@ impl MigrationRunner {
         let descriptor = migration.descriptor;
         let stored_id = row.stored_id.as_str();
         let ledger = session.ledger.clone();
-        let interrupted = session.interrupted.clone();
-        let mut watch = Watch {
-            driver: &self.driver,
-            server_id: session.server_id,
-            interrupted: &interrupted,
-            id: &descriptor.id,
-            on_wait,
-            interruption,
-        };
+        let mut watch = self.watch(session, &descriptor.id, on_wait, interruption);
         if self.transactional(descriptor) {
             let mut tx = begin(session, descriptor).await?;
             let ran = async {
@@ -149,6 +133,24 @@ impl MigrationRunner {
         }
         self.reset_session(session, &migration).await?;
         Ok(finished(migration, Direction::Down, row.batch, started))
+    }
+
+    /// How the statements of migration `id` are watched on the run's session.
+    fn watch<'w, 'r>(
+        &'w self,
+        session: &Session,
+        id: &'w crate::id::MigrationId,
+        on_wait: &'w mut (dyn FnMut(&WaitNotice) + Send),
+        interruption: &'w mut Interruption<'r>,
+    ) -> Watch<'w, 'r> {
+        Watch {
+            driver: &self.driver,
+            server_id: session.server_id,
+            interrupted: session.interrupted.clone(),
+            id,
+            on_wait,
+            interruption,
+        }
     }
 
     /// After a migration with raw SQL, puts the run's session back to its defaults where the

@@ -5,6 +5,7 @@
 //! the wait is announced; the last look is kept, because when the wait gives up at the lock
 //! timeout the server forgets who held the lock.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
@@ -23,7 +24,7 @@ pub(super) struct Watch<'w, 'r> {
     /// The run's session on the server; without it (SQLite) nothing can be looked at.
     pub(super) server_id: Option<i64>,
     /// Raised to stop the session's statement (SQLite's progress handler reads it).
-    pub(super) interrupted: &'w AtomicBool,
+    pub(super) interrupted: Arc<AtomicBool>,
     pub(super) id: &'w MigrationId,
     pub(super) on_wait: &'w mut (dyn FnMut(&WaitNotice) + Send),
     pub(super) interruption: &'w mut Interruption<'r>,
@@ -69,7 +70,7 @@ pub(super) async fn run(
                 interrupt = Some(fired);
                 // The statement goes on until the server stops it; its error then says it
                 // was cancelled. A cancel that could not be sent leaves it to finish.
-                if let Err(error) = watch.driver.cancel(watch.server_id, watch.interrupted).await {
+                if let Err(error) = watch.driver.cancel(watch.server_id, &watch.interrupted).await {
                     tracing::warn!(%error, "could not cancel the running statement");
                 }
             }
