@@ -922,6 +922,64 @@ mod cases {
         );
     }
 
+    /// PostgreSQL runs the statements of one call as one implicit transaction, so two
+    /// `CREATE INDEX CONCURRENTLY` in one `schema.raw(..)` would fail even in a `no_transaction`
+    /// migration: refused before anything runs, with the way out; one per call applies.
+    pub async fn two_concurrent_statements_in_one_raw_call_are_refused(db: &TestDatabase) {
+        struct Together;
+        impl Migration for Together {
+            fn up(&self, schema: &mut Schema) {
+                schema.raw_for(
+                    Dialect::Postgres,
+                    "CREATE INDEX CONCURRENTLY a_idx ON users (email); \
+                     CREATE INDEX CONCURRENTLY b_idx ON users (email)",
+                );
+            }
+            fn down(&self, _schema: &mut Schema) {}
+        }
+        struct Apart;
+        impl Migration for Apart {
+            fn up(&self, schema: &mut Schema) {
+                schema.raw_for(
+                    Dialect::Postgres,
+                    "CREATE INDEX CONCURRENTLY a_idx ON users (email)",
+                );
+                schema.raw_for(
+                    Dialect::Postgres,
+                    "CREATE INDEX CONCURRENTLY b_idx ON users (email)",
+                );
+            }
+            fn down(&self, _schema: &mut Schema) {}
+        }
+        if db.dialect() != Dialect::Postgres {
+            return;
+        }
+        let together = MigrationEntry::build_descriptors(vec![
+            entry(USERS, CreateUsers),
+            entry(POSTS, Together).no_transaction(),
+        ])
+        .expect("descriptors");
+        let error = runner(db, together).apply_all().await.expect_err("refused");
+        assert!(
+            matches!(&error, MigrationError::Plan(PlanError::SplitRaw { id, .. }) if id.to_string() == POSTS),
+            "{error:?}"
+        );
+        assert!(error.to_string().contains("its own schema.raw"), "{error}");
+        assert!(
+            !table_exists(db, "users").await,
+            "refused before anything ran"
+        );
+        let apart = MigrationEntry::build_descriptors(vec![
+            entry(USERS, CreateUsers),
+            entry(POSTS, Apart).no_transaction(),
+        ])
+        .expect("descriptors");
+        runner(db, apart)
+            .apply_all()
+            .await
+            .expect("one statement per call applies");
+    }
+
     pub async fn racing_ledger_initialization_is_safe(db: &TestDatabase) {
         // Ledgers on drivers of their own (separate pools, as separate processes have) race
         // to create the table and record its format, several times over.
@@ -1042,4 +1100,5 @@ support::suite! {
     raw_transaction_control_is_refused_in_a_transactional_migration,
     a_ledger_name_of_the_longest_valid_length_works,
     raw_sql_that_moves_the_session_does_not_move_the_ledger,
+    two_concurrent_statements_in_one_raw_call_are_refused,
 }

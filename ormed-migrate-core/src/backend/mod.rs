@@ -145,6 +145,12 @@ pub(crate) trait Backend: Sync {
     /// send the ledger's writes elsewhere.
     fn namespace_query(&self) -> Option<&'static str>;
 
+    /// Whether the statements of one call run as one implicit transaction (PostgreSQL's simple
+    /// query protocol), so that one refused in a transaction fails even outside a migration's.
+    fn one_call_is_one_transaction(&self) -> bool {
+        false
+    }
+
     /// The statement that makes `namespace` the session's own again after raw SQL may have
     /// changed it, where resetting the session does not (MySQL's `USE`).
     fn return_to_namespace(&self, namespace: &str) -> Option<String>;

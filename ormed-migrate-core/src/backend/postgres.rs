@@ -174,6 +174,10 @@ impl Backend for Postgres {
         Some("SELECT pg_backend_pid()::bigint")
     }
 
+    fn one_call_is_one_transaction(&self) -> bool {
+        true
+    }
+
     fn namespace_query(&self) -> Option<&'static str> {
         Some("SELECT current_schema()::text")
     }

@@ -56,6 +56,23 @@ pub enum PlanError {
         dialect: Dialect,
     },
 
+    /// Several statements in one `schema.raw(..)`, one of which cannot run in a transaction: the
+    /// database runs one call's statements as one implicit transaction (PostgreSQL's simple
+    /// protocol), so it would refuse it even in a `no_transaction` migration.
+    #[error(
+        "migration {id} runs `{statement}` as one call, which {dialect} runs as one implicit \
+         transaction, and a statement in it cannot run inside a transaction; nothing was run. \
+         Give each statement its own schema.raw(..)"
+    )]
+    SplitRaw {
+        /// The migration.
+        id: MigrationId,
+        /// The raw SQL.
+        statement: String,
+        /// The database.
+        dialect: Dialect,
+    },
+
     /// An applied migration's code changed.
     #[error(
         "Migration {id} checksum doesn't match recorded value: recorded {recorded}, code has \

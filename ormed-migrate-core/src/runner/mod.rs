@@ -491,6 +491,14 @@ impl MigrationRunner {
             }
             .into());
         }
+        if let Some(statement) = statements.iter().find(|s| s.needs_split) {
+            return Err(PlanError::SplitRaw {
+                id: descriptor.id.clone(),
+                statement: statement.sql.clone(),
+                dialect,
+            }
+            .into());
+        }
         let in_transaction = dialect.has_transactional_ddl() && !descriptor.no_transaction;
         let control = statements.iter().find(|s| s.controls_transaction);
         if let (true, Some(statement)) = (in_transaction, control) {

@@ -38,6 +38,9 @@ pub struct Statement {
     /// Whether it begins, ends or marks a transaction itself (`BEGIN`, `COMMIT`, `ROLLBACK`,
     /// `SAVEPOINT`, …): only a `no_transaction` migration may.
     pub controls_transaction: bool,
+    /// Whether it must be split to run at all: several statements in one call, one of which
+    /// cannot run in a transaction, where the database runs one call as one transaction.
+    pub needs_split: bool,
 }
 
 impl Statement {
@@ -51,6 +54,7 @@ impl Statement {
             atomic: true,
             single: true,
             controls_transaction: false,
+            needs_split: false,
         }
     }
 
@@ -62,13 +66,15 @@ impl Statement {
             .statements()
             .iter()
             .any(|statement| backend.refuses_in_transaction(statement));
+        let single = text.is_single_statement() && !text.is_unterminated();
         Statement {
             sql: sql.to_owned(),
             origin: Origin::Raw,
             transactional,
             atomic: backend.raw_failure_changes_nothing(&text),
-            single: text.is_single_statement() && !text.is_unterminated(),
+            single,
             controls_transaction: text.statements().iter().any(controls_transaction),
+            needs_split: !single && !transactional && backend.one_call_is_one_transaction(),
         }
     }
 }
