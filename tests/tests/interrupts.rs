@@ -87,16 +87,22 @@ async fn statements_left(db: &TestDatabase) -> i64 {
     count(db, sql).await.expect("the server's session list")
 }
 
-async fn interrupt_once(db: &TestDatabase, signal: &str, code: i32, name: &str) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let url = ["--database", db.url()];
-    let child = trial_command(dir.path(), &[&["migrate"][..], &url].concat())
+/// Starts `migrate` with the slow migration slow, and returns once its slow statement runs.
+async fn start_slow_run(dir: &std::path::Path, db: &TestDatabase) -> Child {
+    let child = trial_command(dir, &["migrate", "--database", db.url()])
         .env("TRIAL_SLOW", "1")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .expect("the trial binary starts");
     wait_until_running(db).await;
+    child
+}
+
+async fn interrupt_once(db: &TestDatabase, signal: &str, code: i32, name: &str) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = ["--database", db.url()];
+    let child = start_slow_run(dir.path(), db).await;
     let sent = Instant::now();
     send(&child, signal);
     let output = child.wait_with_output().expect("it ends");
@@ -153,13 +159,7 @@ async fn status_shows_the_migration_another_runner_is_running() {
     for db in databases().await {
         let dir = tempfile::tempdir().expect("temp dir");
         let url = ["--database", db.url()];
-        let child = trial_command(dir.path(), &[&["migrate"][..], &url].concat())
-            .env("TRIAL_SLOW", "1")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("the trial binary starts");
-        wait_until_running(&db).await;
+        let child = start_slow_run(dir.path(), &db).await;
         let started = Instant::now();
         let status = trial_command(dir.path(), &[&["migrate:status"][..], &url].concat())
             .output()
