@@ -46,37 +46,28 @@ mod cases {
             assert_eq!(dialect.cancel_statement(1), None);
             return;
         };
+        // The session's id, then a 30 s sleep on that session in a task of its own; one body
+        // for both pool types.
+        macro_rules! sleep_on {
+            ($pool:expr) => {{
+                let mut connection = $pool.acquire().await.expect("connection");
+                let id: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(query))
+                    .fetch_one(&mut *connection)
+                    .await
+                    .expect("session id");
+                let sql = sleep_sql(dialect, 30);
+                let slow = tokio::spawn(async move {
+                    sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+                        .execute(&mut *connection)
+                        .await
+                        .map(drop)
+                });
+                (id, slow)
+            }};
+        }
         let (id, slow) = match (db.driver().postgres_pool(), db.driver().mysql_pool()) {
-            (Some(pool), _) => {
-                let mut connection = pool.acquire().await.expect("connection");
-                let id: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(query))
-                    .fetch_one(&mut *connection)
-                    .await
-                    .expect("session id");
-                let sql = sleep_sql(dialect, 30);
-                let slow = tokio::spawn(async move {
-                    sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
-                        .execute(&mut *connection)
-                        .await
-                        .map(drop)
-                });
-                (id, slow)
-            }
-            (_, Some(pool)) => {
-                let mut connection = pool.acquire().await.expect("connection");
-                let id: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(query))
-                    .fetch_one(&mut *connection)
-                    .await
-                    .expect("session id");
-                let sql = sleep_sql(dialect, 30);
-                let slow = tokio::spawn(async move {
-                    sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
-                        .execute(&mut *connection)
-                        .await
-                        .map(drop)
-                });
-                (id, slow)
-            }
+            (Some(pool), _) => sleep_on!(pool),
+            (_, Some(pool)) => sleep_on!(pool),
             _ => unreachable!("a server database"),
         };
         assert!(id > 0, "{id}");
