@@ -10,6 +10,7 @@ pub mod descriptor;
 pub mod dialect;
 pub mod driver;
 pub mod error;
+pub mod introspect;
 pub mod ledger;
 pub mod lock;
 pub mod migration;
@@ -33,6 +34,10 @@ pub use dialect::Dialect;
 pub use driver::Driver;
 pub use error::MigrationError;
 pub use id::{MigrationId, MigrationIdError, MigrationTimestamp};
+pub use introspect::{
+    ColumnSnapshot, ForeignKeySnapshot, IndexSnapshot, PrimaryKeySnapshot, SchemaSnapshot,
+    TableSnapshot, TypeFamily,
+};
 pub use ledger::{
     AppliedMigration, ConnectionManager, DEFAULT_LEDGER_TABLE, LEDGER_FORMAT, SqlMigrationLedger,
 };
