@@ -16,9 +16,8 @@ pub use ormed_migrate_id::checksum::{PREFIX as ALGORITHM_PREFIX, is_well_formed}
 
 use crate::dialect::Dialect;
 use crate::schema::{
-    ColumnDefinition, ColumnType, CreateTable, DefaultValue, ForeignKeyAction,
-    ForeignKeyDefinition, IndexDefinition, IndexKind, Operation, Plan, PrimaryKeyDefinition,
-    TableCommand,
+    ColumnDefinition, ColumnType, DefaultValue, ForeignKeyAction, ForeignKeyDefinition,
+    IndexDefinition, IndexKind, Operation, Plan, PrimaryKeyDefinition, TableCommand,
 };
 
 /// The encoding's name and version, the first line of every encoded migration. A new version
@@ -79,7 +78,14 @@ impl Encoder {
 
     fn operation(&mut self, operation: &Operation) {
         match operation {
-            Operation::CreateTable(create) => self.create_table(create),
+            Operation::CreateTable(create) => {
+                self.line(1, "create_table", &[text("table", &create.table)]);
+                self.commands(&create.commands);
+            }
+            Operation::AlterTable(alter) => {
+                self.line(1, "alter_table", &[text("table", &alter.table)]);
+                self.commands(&alter.commands);
+            }
             Operation::DropTable { table, if_exists } => self.line(
                 1,
                 "drop_table",
@@ -96,22 +102,42 @@ impl Encoder {
         }
     }
 
-    fn create_table(&mut self, create: &CreateTable) {
-        self.line(1, "create_table", &[text("table", &create.table)]);
-        for command in &create.commands {
-            match command {
-                TableCommand::AddColumn(column) => self.column(column),
-                TableCommand::AddPrimary(key) => self.primary(key),
-                TableCommand::AddIndex(index) => self.index(index),
-                TableCommand::AddForeign(key) => self.foreign(key),
-            }
+    fn commands(&mut self, commands: &[TableCommand]) {
+        for command in commands {
+            self.command(command);
         }
     }
 
-    fn column(&mut self, column: &ColumnDefinition) {
+    fn command(&mut self, command: &TableCommand) {
+        match command {
+            TableCommand::AddColumn(column) => self.column("add_column", column),
+            TableCommand::ChangeColumn(column) => self.column("change_column", column),
+            TableCommand::DropColumn(name) => self.line(2, "drop_column", &[text("name", name)]),
+            TableCommand::RenameColumn { from, to } => {
+                self.line(2, "rename_column", &[text("from", from), text("to", to)]);
+            }
+            TableCommand::AddPrimary(key) => self.primary(key),
+            TableCommand::DropPrimary => self.line(2, "drop_primary", &[]),
+            TableCommand::AddIndex(index) => self.index(index),
+            TableCommand::DropIndex { name, kind } => {
+                let kind = match kind {
+                    IndexKind::Index => "drop_index",
+                    IndexKind::Unique => "drop_unique",
+                };
+                self.line(2, kind, &[text("name", name)]);
+            }
+            TableCommand::RenameIndex { from, to } => {
+                self.line(2, "rename_index", &[text("from", from), text("to", to)]);
+            }
+            TableCommand::AddForeign(key) => self.foreign(key),
+            TableCommand::DropForeign(name) => self.line(2, "drop_foreign", &[text("name", name)]),
+        }
+    }
+
+    fn column(&mut self, kind: &str, column: &ColumnDefinition) {
         self.line(
             2,
-            "add_column",
+            kind,
             &[
                 text("name", &column.name),
                 ("type", Some(column_type(column.column_type))),
@@ -312,6 +338,42 @@ mod tests {
         assert_eq!(
             plan_checksum(up.plan(), down.plan()),
             "sha256:8fee2197c8243cce125d95d30ce2dbc7ad11dc36401b25e9c98affc5a59b2b2b"
+        );
+    }
+
+    /// The encoding of every table change, pinned like the rest: a migration written with
+    /// `schema.table(..)` keeps its checksum across versions.
+    #[test]
+    fn the_encoding_of_table_changes_is_pinned() {
+        let mut up = Schema::new();
+        up.table("users", |t| {
+            t.string("avatar").nullable();
+            t.string("name").length(100).change();
+            t.drop_column("legacy");
+            t.rename_column("email", "email_address");
+            t.drop_index(["name"]);
+            t.drop_unique("users_slug_unique");
+            t.rename_index("a", "b");
+            t.drop_foreign(["team_id"]);
+            t.drop_primary();
+            t.primary(["a", "b"]);
+        });
+        assert_eq!(
+            encode_migration(up.plan(), &Plan::default()),
+            "ormed-migrate plan encoding v1\n\
+             up\n\
+             \x20 alter_table table=5:users\n\
+             \x20   add_column name=6:avatar type=string(255) nullable=yes\n\
+             \x20   change_column name=4:name type=string(100)\n\
+             \x20   drop_column name=6:legacy\n\
+             \x20   rename_column from=5:email to=13:email_address\n\
+             \x20   drop_index name=16:users_name_index\n\
+             \x20   drop_unique name=17:users_slug_unique\n\
+             \x20   rename_index from=1:a to=1:b\n\
+             \x20   drop_foreign name=21:users_team_id_foreign\n\
+             \x20   drop_primary\n\
+             \x20   add_primary columns=[1:a,1:b]\n\
+             down\n"
         );
     }
 

@@ -50,6 +50,11 @@
 pub mod cli;
 mod registry;
 
+/// The introspected schema: what tables, columns, keys and indexes a database holds.
+pub use ormed_migrate_core::introspect::{
+    ColumnSnapshot, ForeignKeySnapshot, IndexSnapshot, PrimaryKeySnapshot, SchemaSnapshot,
+    TableSnapshot, TypeFamily,
+};
 /// Helpers for an application's own tests (the `testing` feature).
 #[cfg(feature = "testing")]
 pub use ormed_migrate_core::testing;
@@ -63,8 +68,8 @@ pub use ormed_migrate_core::{
     Statement, Table, WaitNotice,
 };
 /// Errors by stage with their hints, the schema builder's plan types (operations, table
-/// commands, columns, indexes, keys), and the rendering of plans to SQL.
-pub use ormed_migrate_core::{error, render, schema};
+/// commands, columns, indexes, keys), introspection, and the rendering of plans to SQL.
+pub use ormed_migrate_core::{error, introspect, render, schema};
 pub use ormed_migrate_macros::migration;
 pub use registry::build_migrations;
 

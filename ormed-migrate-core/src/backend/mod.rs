@@ -44,6 +44,24 @@ pub(crate) struct LedgerTypes {
     pub(crate) big_integer: &'static str,
 }
 
+/// A column change for [`Backend::change_column`], its parts rendered and quoted.
+pub(crate) struct ColumnChange<'a> {
+    /// The quoted table.
+    pub(crate) table: &'a str,
+    /// The quoted column.
+    pub(crate) column: &'a str,
+    /// The whole column definition as `CREATE TABLE` would write it.
+    pub(crate) full: &'a str,
+    /// The column's type.
+    pub(crate) sql_type: &'a str,
+    /// Accepts `NULL`.
+    pub(crate) nullable: bool,
+    /// The default's SQL, if it has one.
+    pub(crate) default: Option<&'a str>,
+    /// The comment, if it has one.
+    pub(crate) comment: Option<&'a str>,
+}
+
 /// One database's SQL and behaviour. Implemented once per database, in its own module.
 pub(crate) trait Backend: Sync {
     /// The dialect tag.
@@ -85,6 +103,54 @@ pub(crate) trait Backend: Sync {
     /// Renames a table; both names are quoted already.
     fn rename_table(&self, from: &str, to: &str) -> String {
         format!("ALTER TABLE {from} RENAME TO {to}")
+    }
+
+    // ------------------------------------------------------------------ changing a table
+    //
+    // Names are quoted already; an index name is qualified with the table's schema where the
+    // database scopes index names by schema. `None` means the database cannot do it in place:
+    // the table is rebuilt instead (SQLite).
+
+    /// Changes a column to exactly `column` (`full` is its whole definition, `sql_type` its
+    /// type, `default` its default's SQL).
+    fn change_column(&self, change: &ColumnChange<'_>) -> Option<Vec<String>>;
+
+    /// Whether `column` can be added in place (SQLite cannot add a key, a NOT NULL column
+    /// without a constant default, or a non-constant default).
+    fn adds_in_place(&self, _column: &ColumnDefinition) -> bool {
+        true
+    }
+
+    /// Drops column `column` of `table`, or `None` where that depends on the live table.
+    fn drop_column(&self, table: &str, column: &str) -> Option<String> {
+        Some(format!("ALTER TABLE {table} DROP COLUMN {column}"))
+    }
+
+    /// Adds foreign key `constraint` (`CONSTRAINT … FOREIGN KEY …`) to `table`.
+    fn add_foreign(&self, table: &str, constraint: &str) -> Option<String> {
+        Some(format!("ALTER TABLE {table} ADD {constraint}"))
+    }
+
+    /// Drops index `index` of `table`.
+    fn drop_index(&self, table: &str, index: &str) -> String;
+
+    /// Renames index `from` of `table` to `to` (`to` unqualified).
+    fn rename_index(&self, table: &str, from: &str, to: &str) -> Option<String>;
+
+    /// Drops foreign key `name` of `table`.
+    fn drop_foreign(&self, table: &str, name: &str) -> Option<String>;
+
+    /// Adds the primary key over `columns` (a quoted list), named `name` where the database
+    /// names primary keys.
+    fn add_primary(&self, table: &str, name: &str, columns: &str) -> Option<String>;
+
+    /// Drops the primary key, named `name` where the database names primary keys.
+    fn drop_primary(&self, table: &str, name: &str) -> Option<String>;
+
+    /// The name of a table's primary key where the database names them (PostgreSQL's own
+    /// `<table>_pkey`, so that `drop_primary` finds a key made by `CREATE TABLE` too).
+    fn primary_key_name(&self, table: &str, given: Option<&str>) -> String {
+        given.map_or_else(|| format!("{table}_pkey"), str::to_owned)
     }
 
     // ------------------------------------------------------------- how raw statements may run

@@ -6,7 +6,7 @@ use std::time::Duration;
 use sqlx::mysql::MySqlPool;
 use sqlx::{Connection, MySqlConnection};
 
-use super::{Backend, Capabilities, LedgerTypes, common_type};
+use super::{Backend, Capabilities, ColumnChange, LedgerTypes, common_type};
 use crate::checksum::sha256_hex;
 use crate::dialect::Dialect;
 use crate::error::MigrationError;
@@ -104,6 +104,34 @@ impl Backend for MySql {
 
     fn rename_table(&self, from: &str, to: &str) -> String {
         format!("RENAME TABLE {from} TO {to}")
+    }
+
+    fn change_column(&self, change: &ColumnChange<'_>) -> Option<Vec<String>> {
+        // MODIFY states the whole column, so what is not restated is removed.
+        Some(vec![format!(
+            "ALTER TABLE {} MODIFY COLUMN {}",
+            change.table, change.full
+        )])
+    }
+
+    fn drop_index(&self, table: &str, index: &str) -> String {
+        format!("DROP INDEX {index} ON {table}")
+    }
+
+    fn rename_index(&self, table: &str, from: &str, to: &str) -> Option<String> {
+        Some(format!("ALTER TABLE {table} RENAME INDEX {from} TO {to}"))
+    }
+
+    fn drop_foreign(&self, table: &str, name: &str) -> Option<String> {
+        Some(format!("ALTER TABLE {table} DROP FOREIGN KEY {name}"))
+    }
+
+    fn add_primary(&self, table: &str, _name: &str, columns: &str) -> Option<String> {
+        Some(format!("ALTER TABLE {table} ADD PRIMARY KEY ({columns})"))
+    }
+
+    fn drop_primary(&self, table: &str, _name: &str) -> Option<String> {
+        Some(format!("ALTER TABLE {table} DROP PRIMARY KEY"))
     }
 
     fn lexicon(&self) -> Lexicon {

@@ -7,7 +7,7 @@ use std::time::Duration;
 use sqlx::postgres::PgPool;
 use sqlx::{Connection, PgConnection};
 
-use super::{Backend, Capabilities, LedgerTypes, common_type, database_code};
+use super::{Backend, Capabilities, ColumnChange, LedgerTypes, common_type, database_code};
 use crate::checksum::sha256_hex;
 use crate::dialect::Dialect;
 use crate::error::MigrationError;
@@ -89,6 +89,55 @@ impl Backend for Postgres {
             "COMMENT ON COLUMN {table}.{column} IS {}",
             self.string_literal(comment)
         ))
+    }
+
+    fn change_column(&self, change: &ColumnChange<'_>) -> Option<Vec<String>> {
+        let column = change.column;
+        // The default goes first so that a type change never has to cast the old default; the
+        // explicit cast lets text become a number where the data allows.
+        let mut parts = vec![
+            format!("ALTER COLUMN {column} DROP DEFAULT"),
+            format!(
+                "ALTER COLUMN {column} TYPE {ty} USING {column}::{ty}",
+                ty = change.sql_type
+            ),
+            format!(
+                "ALTER COLUMN {column} {} NOT NULL",
+                if change.nullable { "DROP" } else { "SET" }
+            ),
+        ];
+        if let Some(default) = change.default {
+            parts.push(format!("ALTER COLUMN {column} SET DEFAULT {default}"));
+        }
+        let comment = change
+            .comment
+            .map_or_else(|| "NULL".to_owned(), |c| self.string_literal(c));
+        Some(vec![
+            format!("ALTER TABLE {} {}", change.table, parts.join(", ")),
+            format!("COMMENT ON COLUMN {}.{column} IS {comment}", change.table),
+        ])
+    }
+
+    fn drop_index(&self, _table: &str, index: &str) -> String {
+        format!("DROP INDEX {index}")
+    }
+
+    fn rename_index(&self, _table: &str, from: &str, to: &str) -> Option<String> {
+        Some(format!("ALTER INDEX {from} RENAME TO {to}"))
+    }
+
+    fn drop_foreign(&self, table: &str, name: &str) -> Option<String> {
+        Some(format!("ALTER TABLE {table} DROP CONSTRAINT {name}"))
+    }
+
+    fn add_primary(&self, table: &str, name: &str, columns: &str) -> Option<String> {
+        Some(format!(
+            "ALTER TABLE {table} ADD CONSTRAINT {name} PRIMARY KEY ({columns})"
+        ))
+    }
+
+    fn drop_primary(&self, table: &str, name: &str) -> Option<String> {
+        Some(format!("ALTER TABLE {table} DROP CONSTRAINT {name}"))
     }
 
     fn lexicon(&self) -> Lexicon {

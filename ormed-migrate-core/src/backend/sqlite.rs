@@ -8,11 +8,11 @@ use std::time::Duration;
 
 use sqlx::sqlite::SqlitePool;
 
-use super::{Backend, Capabilities, LedgerTypes, common_type, database_code};
+use super::{Backend, Capabilities, ColumnChange, LedgerTypes, common_type, database_code};
 use crate::dialect::Dialect;
 use crate::error::{LockError, MigrationError};
 use crate::lock::Wait;
-use crate::schema::{ColumnDefinition, ColumnType};
+use crate::schema::{ColumnDefinition, ColumnType, DefaultValue};
 use crate::sql::lexer::{BeginBody, Lexicon, SqlText, Statement as Words};
 
 pub(crate) struct Sqlite;
@@ -68,6 +68,53 @@ impl Backend for Sqlite {
 
     fn boolean(&self, value: bool) -> &'static str {
         if value { "1" } else { "0" }
+    }
+
+    fn change_column(&self, _change: &ColumnChange<'_>) -> Option<Vec<String>> {
+        None
+    }
+
+    fn adds_in_place(&self, column: &ColumnDefinition) -> bool {
+        // ALTER TABLE ADD COLUMN takes neither a key nor a non-constant default, and a NOT NULL
+        // column needs a default for the rows already there; a rebuild does the rest (and,
+        // like PostgreSQL, fails only when rows lack a value).
+        let constant = match &column.default {
+            None => column.nullable,
+            Some(DefaultValue::Null) => column.nullable,
+            Some(DefaultValue::CurrentTimestamp | DefaultValue::Raw(_)) => false,
+            Some(_) => true,
+        };
+        !column.column_type.is_auto_increment() && constant
+    }
+
+    fn drop_column(&self, _table: &str, _column: &str) -> Option<String> {
+        // In place only when no index, key or foreign key uses it: the live table decides.
+        None
+    }
+
+    fn add_foreign(&self, _table: &str, _constraint: &str) -> Option<String> {
+        None
+    }
+
+    fn drop_index(&self, _table: &str, index: &str) -> String {
+        format!("DROP INDEX {index}")
+    }
+
+    fn rename_index(&self, _table: &str, _from: &str, _to: &str) -> Option<String> {
+        // No ALTER INDEX: dropped and created again from its definition in the live schema.
+        None
+    }
+
+    fn drop_foreign(&self, _table: &str, _name: &str) -> Option<String> {
+        None
+    }
+
+    fn add_primary(&self, _table: &str, _name: &str, _columns: &str) -> Option<String> {
+        None
+    }
+
+    fn drop_primary(&self, _table: &str, _name: &str) -> Option<String> {
+        None
     }
 
     fn lexicon(&self) -> Lexicon {

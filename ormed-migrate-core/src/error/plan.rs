@@ -139,6 +139,18 @@ pub enum PlanError {
         id: MigrationId,
     },
 
+    /// A SQLite table change that may rebuild the table, in a `no_transaction` migration: a
+    /// rebuild copies, drops and renames the table, which is only safe as one transaction.
+    #[error(
+        "migration {id} changes table `{table}` in a way SQLite makes by rebuilding the table,          which must run in a transaction, but the migration is no_transaction; nothing was run.          Move the change to a migration without no_transaction."
+    )]
+    RebuildNeedsTransaction {
+        /// The migration.
+        id: MigrationId,
+        /// The table.
+        table: String,
+    },
+
     /// Rolling back a migration without a `down`.
     #[error(
         "Migration {id} cannot be rolled back: it has no down() ({source_location}). Write its \

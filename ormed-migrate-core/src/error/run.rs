@@ -85,6 +85,39 @@ pub enum RunError {
         done: Vec<MigrationId>,
     },
 
+    /// A SQLite table change found, against the live table, that it cannot be made as written
+    /// (a column or index that is not there, something a rebuild cannot carry over): the
+    /// migration's transaction was rolled back before the table was touched.
+    #[error(
+        "migration {id} ({direction}) stopped before changing table `{table}` on SQLite:          {message}. Nothing of migration {id} was applied (its transaction was rolled back);          migrations before it in this run stay applied. Fix the migration and run again."
+    )]
+    TableChangeRefused {
+        /// The migration.
+        id: MigrationId,
+        /// Up or down.
+        direction: Direction,
+        /// The table.
+        table: String,
+        /// What is wrong.
+        message: String,
+    },
+
+    /// A SQLite table rebuild would leave rows that point at no row: it was rolled back.
+    #[error(
+        "migration {id} ({direction}) rebuilt table `{table}` on SQLite, but the foreign-key          check found rows that would point at no row: {}. Nothing of migration {id} was          applied (its transaction was rolled back). Fix those rows first (an earlier migration          or a schema.raw(..) before the change can update or delete them), then run again.",
+        violations.join("; ")
+    )]
+    ForeignKeyCheckFailed {
+        /// The migration.
+        id: MigrationId,
+        /// Up or down.
+        direction: Direction,
+        /// The rebuilt table.
+        table: String,
+        /// The first violations, as `child rowid 3 → parent`.
+        violations: Vec<String>,
+    },
+
     /// Every statement ran, but the ledger could not record it.
     #[error(
         "every statement of migration {id} ran, but {context}: {}; record it as {}",

@@ -20,6 +20,15 @@ impl Renderer {
             )));
         }
         check_unique_columns(create)?;
+        if let Some(command) = create.commands.iter().find(|c| c.alters()) {
+            return Err(RenderError::new(format!(
+                "schema.create(\"{}\", ..) cannot {}: it changes an existing table; use \
+                 schema.table(\"{}\", ..) after creating it",
+                create.table,
+                command.describe(),
+                create.table
+            )));
+        }
         let primary = primary_key(create)?;
         // A one-column key is written on its column; a composite one as a table constraint.
         let inline_primary = primary
@@ -47,7 +56,7 @@ impl Renderer {
     }
 
     /// One column; `primary` when it alone is the table's primary key.
-    fn column_definition(
+    pub(super) fn column_definition(
         &self,
         column: &ColumnDefinition,
         primary: bool,
@@ -78,7 +87,7 @@ impl Renderer {
         Ok(sql)
     }
 
-    fn default_value(&self, value: &DefaultValue) -> String {
+    pub(super) fn default_value(&self, value: &DefaultValue) -> String {
         match value {
             DefaultValue::Null => "NULL".to_owned(),
             DefaultValue::Bool(b) => self.backend.boolean(*b).to_owned(),
@@ -90,7 +99,11 @@ impl Renderer {
         }
     }
 
-    fn create_index(&self, table: &str, index: &IndexDefinition) -> Result<String, RenderError> {
+    pub(super) fn create_index(
+        &self,
+        table: &str,
+        index: &IndexDefinition,
+    ) -> Result<String, RenderError> {
         let name = index
             .name
             .clone()
@@ -107,7 +120,11 @@ impl Renderer {
         ))
     }
 
-    fn foreign_key(&self, table: &str, key: &ForeignKeyDefinition) -> Result<String, RenderError> {
+    pub(super) fn foreign_key(
+        &self,
+        table: &str,
+        key: &ForeignKeyDefinition,
+    ) -> Result<String, RenderError> {
         if key.referenced_table.is_empty() {
             return Err(RenderError::new(format!(
                 "the foreign key on `{table}` ({}) does not say which table it references; \

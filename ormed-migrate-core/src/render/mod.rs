@@ -6,6 +6,7 @@
 //! [`Statement`](crate::sql::Statement)); raw SQL is classified once, by a lexer that skips
 //! strings, quoted identifiers and comments.
 
+mod alter;
 mod create;
 
 use std::fmt;
@@ -89,6 +90,7 @@ impl Renderer {
     fn operation(&self, operation: &Operation) -> Result<Vec<Statement>, RenderError> {
         match operation {
             Operation::CreateTable(create) => self.create_table(create),
+            Operation::AlterTable(alter) => self.alter_table(alter),
             Operation::DropTable { table, if_exists } => {
                 let exists = if *if_exists { "IF EXISTS " } else { "" };
                 let sql = format!("DROP TABLE {exists}{}", self.quote_table(table)?);
@@ -139,6 +141,20 @@ impl Renderer {
             .collect();
         Ok(quoted?.join(", "))
     }
+}
+
+/// A column's type and default as `dialect` writes them in a column definition (`None` for no
+/// default or a `NULL` one).
+pub(crate) fn column_type_and_default(
+    dialect: Dialect,
+    column: &crate::schema::ColumnDefinition,
+) -> (String, Option<String>) {
+    let renderer = Renderer::new(dialect);
+    let default = match &column.default {
+        None | Some(crate::schema::DefaultValue::Null) => None,
+        Some(value) => Some(renderer.default_value(value)),
+    };
+    (renderer.backend.column_type(column), default)
 }
 
 /// A rename keeps a table in its schema; moving it is a different statement.

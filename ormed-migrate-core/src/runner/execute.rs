@@ -16,9 +16,11 @@ use super::watch::{self, Failure, Watch};
 use super::{MigrationAction, MigrationRunner, Rendered, Repair};
 use crate::backend;
 use crate::descriptor::{Direction, MigrationDescriptor};
-use crate::driver::{Target, Transaction, execute};
+use crate::driver::{Target, Transaction, execute, fetch_i64};
 use crate::error::{FailureState, Interrupted, LedgerError, MigrationError, RunError};
 use crate::ledger::{AppliedMigration, NewRow};
+use crate::rebuild;
+use crate::schema::AlterTable;
 use crate::sql::Origin;
 use crate::waits::WaitNotice;
 
@@ -57,6 +59,7 @@ impl MigrationRunner {
         let ledger = session.ledger.clone();
         let mut watch = self.watch(session, &descriptor.id, on_wait, interruption);
         if self.transactional(descriptor) {
+            let keys = ForeignKeys::off_for(session, &migration).await?;
             let mut tx = begin(session, descriptor).await?;
             let ran = async {
                 self.run_in_transaction(&mut tx, &migration, Direction::Up, &mut watch)
@@ -65,7 +68,9 @@ impl MigrationRunner {
                 ledger.insert(Target::Transaction(&mut tx), &row).await
             }
             .await;
-            finish_transaction(tx, descriptor, ran).await?;
+            let finished = finish_transaction(tx, descriptor, ran).await;
+            keys.restore(session, descriptor).await?;
+            finished?;
         } else {
             let failed = NewRow::failed(descriptor, batch);
             ledger.insert(session.target(), &failed).await?;
@@ -103,6 +108,7 @@ impl MigrationRunner {
         let ledger = session.ledger.clone();
         let mut watch = self.watch(session, &descriptor.id, on_wait, interruption);
         if self.transactional(descriptor) {
+            let keys = ForeignKeys::off_for(session, &migration).await?;
             let mut tx = begin(session, descriptor).await?;
             let ran = async {
                 self.run_in_transaction(&mut tx, &migration, Direction::Down, &mut watch)
@@ -113,7 +119,9 @@ impl MigrationRunner {
                     .map(drop)
             }
             .await;
-            finish_transaction(tx, descriptor, ran).await?;
+            let finished = finish_transaction(tx, descriptor, ran).await;
+            keys.restore(session, descriptor).await?;
+            finished?;
         } else {
             ledger
                 .set_failure(session.target(), stored_id, Some(Direction::Down))
@@ -201,12 +209,100 @@ impl MigrationRunner {
         watch: &mut Watch<'_, '_>,
     ) -> Result<(), MigrationError> {
         for (index, statement) in migration.statements.iter().enumerate() {
+            if let Some(alter) = &statement.deferred {
+                self.run_table_change(tx, migration, direction, index, alter, watch)
+                    .await?;
+                continue;
+            }
             if let Err(failure) = watch::run(Target::Transaction(tx), &statement.sql, watch).await {
                 let state = FailureState::RolledBack;
-                return Err(self.statement_failed(migration, direction, index, state, failure));
+                let sql = statement.sql.clone();
+                return Err(self.statement_failed(migration, direction, index, sql, state, failure));
             }
         }
         Ok(())
+    }
+
+    /// A SQLite table change, rendered group by group against the table as it is by then (a
+    /// raw statement or an earlier migration of the run may have changed it).
+    async fn run_table_change(
+        &self,
+        tx: &mut Transaction<'_>,
+        migration: &Rendered<'_>,
+        direction: Direction,
+        index: usize,
+        alter: &AlterTable,
+        watch: &mut Watch<'_, '_>,
+    ) -> Result<(), MigrationError> {
+        let refused = |message: String| -> MigrationError {
+            RunError::TableChangeRefused {
+                id: migration.descriptor.id.clone(),
+                direction,
+                table: alter.table.clone(),
+                message,
+            }
+            .into()
+        };
+        for group in rebuild::groups(alter) {
+            let live = rebuild::read_live(Target::Transaction(tx), &alter.table)
+                .await
+                .map_err(|e| {
+                    MigrationError::database(
+                        format!(
+                            "migration {} could not read table `{}` before changing it",
+                            migration.descriptor.id, alter.table
+                        ),
+                        e,
+                    )
+                })?;
+            let Some(mut live) = live else {
+                return Err(refused(format!("there is no table `{}`", alter.table)));
+            };
+            let steps =
+                rebuild::plan_group(&group, &mut live).map_err(|e| refused(e.to_string()))?;
+            for step in steps {
+                self.run_step(tx, migration, direction, index, &step, watch)
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn run_step(
+        &self,
+        tx: &mut Transaction<'_>,
+        migration: &Rendered<'_>,
+        direction: Direction,
+        index: usize,
+        step: &rebuild::Step,
+        watch: &mut Watch<'_, '_>,
+    ) -> Result<(), MigrationError> {
+        let sql = step.sql();
+        let failed = match step {
+            rebuild::Step::Sql(sql) => watch::run(Target::Transaction(tx), sql, watch).await,
+            rebuild::Step::ForeignKeyCheck { table } => {
+                let violations = rebuild::foreign_key_violations(Target::Transaction(tx), table)
+                    .await
+                    .map_err(|e| MigrationError::database(format!("could not run {sql}"), e))?;
+                if violations.is_empty() {
+                    return Ok(());
+                }
+                return Err(RunError::ForeignKeyCheckFailed {
+                    id: migration.descriptor.id.clone(),
+                    direction,
+                    table: table.clone(),
+                    violations,
+                }
+                .into());
+            }
+        };
+        match failed {
+            Ok(()) => Ok(()),
+            Err(failure) => {
+                let state = FailureState::RolledBack;
+                Err(self.statement_failed(migration, direction, index, sql, state, failure))
+            }
+        }
     }
 
     /// Runs statements one by one on the run's session. The ledger row (stored as
@@ -224,6 +320,7 @@ impl MigrationRunner {
             let Err(failure) = watch::run(session.target(), &statement.sql, watch).await else {
                 continue;
             };
+            let sql = statement.sql.clone();
             // Only a first statement that the database refused as a whole changed nothing; one
             // that gave up waiting for a lock never started.
             let refused = failure.source.as_database_error().is_some();
@@ -239,7 +336,7 @@ impl MigrationRunner {
             } else {
                 FailureState::MarkedFailed
             };
-            return Err(self.statement_failed(migration, direction, index, state, failure));
+            return Err(self.statement_failed(migration, direction, index, sql, state, failure));
         }
         Ok(())
     }
@@ -265,12 +362,12 @@ impl MigrationRunner {
         migration: &Rendered<'_>,
         direction: Direction,
         index: usize,
+        statement: String,
         state: FailureState,
         failure: Failure,
     ) -> MigrationError {
         let dialect = self.driver.dialect();
         let id = migration.descriptor.id.clone();
-        let statement = migration.statements[index].sql.clone();
         let (number, total) = (index + 1, migration.statements.len());
         if let Some(signal) = failure.interrupt {
             let running = Interrupted {
@@ -314,6 +411,63 @@ impl MigrationRunner {
             source,
         }
         .into()
+    }
+}
+
+/// Whether the run's SQLite connection had foreign keys on before a migration that may rebuild
+/// a table turned them off. `PRAGMA foreign_keys` is a no-op inside a transaction, so it is
+/// switched before `BEGIN` and back after the commit or rollback.
+#[must_use]
+struct ForeignKeys {
+    turn_back_on: bool,
+}
+
+impl ForeignKeys {
+    async fn off_for(
+        session: &mut Session,
+        migration: &Rendered<'_>,
+    ) -> Result<ForeignKeys, MigrationError> {
+        let rebuilds = migration.statements.iter().any(|s| s.deferred.is_some());
+        if !rebuilds {
+            return Ok(ForeignKeys {
+                turn_back_on: false,
+            });
+        }
+        let id = &migration.descriptor.id;
+        let context = || format!("could not turn foreign keys off for migration {id}");
+        let on = fetch_i64(session.target(), "PRAGMA foreign_keys")
+            .await
+            .map_err(|e| MigrationError::database(context(), e))?;
+        if on == 1 {
+            execute(session.target(), "PRAGMA foreign_keys = OFF")
+                .await
+                .map_err(|e| MigrationError::database(context(), e))?;
+        }
+        Ok(ForeignKeys {
+            turn_back_on: on == 1,
+        })
+    }
+
+    async fn restore(
+        self,
+        session: &mut Session,
+        descriptor: &MigrationDescriptor,
+    ) -> Result<(), MigrationError> {
+        if !self.turn_back_on {
+            return Ok(());
+        }
+        execute(session.target(), "PRAGMA foreign_keys = ON")
+            .await
+            .map_err(|e| {
+                MigrationError::database(
+                    format!(
+                        "migration {} finished, but foreign keys could not be turned back on, so \
+                         nothing after it was run",
+                        descriptor.id
+                    ),
+                    e,
+                )
+            })
     }
 }
 

@@ -422,7 +422,8 @@ impl MigrationRunner {
         }
         for (migration, batch) in rendered {
             let action = if apply.pretend {
-                execute::planned(migration.descriptor, Direction::Up, batch, migration.sql())
+                let sql = self.pretend_sql(session, &migration).await;
+                execute::planned(migration.descriptor, Direction::Up, batch, sql)
             } else {
                 if let Some(signal) = apply.interruption.check() {
                     return Err(interrupted_between(signal, &report.actions));
@@ -491,6 +492,14 @@ impl MigrationRunner {
             }
             .into());
         }
+        let rebuild = statements.iter().find_map(|s| s.deferred.as_ref());
+        if let (true, Some(alter)) = (descriptor.no_transaction, rebuild) {
+            return Err(PlanError::RebuildNeedsTransaction {
+                id: descriptor.id.clone(),
+                table: alter.table.clone(),
+            }
+            .into());
+        }
         if let Some(statement) = statements.iter().find(|s| s.needs_split) {
             return Err(PlanError::SplitRaw {
                 id: descriptor.id.clone(),
@@ -513,6 +522,28 @@ impl MigrationRunner {
             descriptor,
             statements,
         })
+    }
+
+    /// What `pretend` prints for a migration: its statements, with each SQLite table change
+    /// rendered against the table as it is now. A table that does not exist yet (an earlier
+    /// migration of the run creates it) keeps the change's description.
+    async fn pretend_sql(&self, session: &mut Session, migration: &Rendered<'_>) -> Vec<String> {
+        let mut sql = Vec::new();
+        for statement in &migration.statements {
+            let Some(alter) = &statement.deferred else {
+                sql.push(statement.sql.clone());
+                continue;
+            };
+            let live = crate::rebuild::read_live(session.target(), &alter.table).await;
+            match live.map(|live| live.map(|live| crate::rebuild::plan_change(alter, &live))) {
+                Ok(Some(Ok(steps))) => sql.extend(steps.iter().map(crate::rebuild::Step::sql)),
+                Ok(Some(Err(error))) => {
+                    sql.push(format!("{} -- would be refused: {error}", statement.sql));
+                }
+                Ok(None) | Err(_) => sql.push(statement.sql.clone()),
+            }
+        }
+        sql
     }
 
     async fn run_rollback(
@@ -567,12 +598,8 @@ impl MigrationRunner {
         rollback.hooks.warn(&report.warnings);
         for (migration, row) in rendered {
             let action = if rollback.pretend {
-                execute::planned(
-                    migration.descriptor,
-                    Direction::Down,
-                    row.batch,
-                    migration.sql(),
-                )
+                let sql = self.pretend_sql(session, &migration).await;
+                execute::planned(migration.descriptor, Direction::Down, row.batch, sql)
             } else {
                 if let Some(signal) = rollback.interruption.check() {
                     return Err(interrupted_between(signal, &report.actions));

@@ -1,14 +1,17 @@
-//! `Table`: the blueprint a `schema.create(table, |t| …)` closure fills in.
+//! `Table`: the blueprint a `schema.create(table, |t| …)` or `schema.table(table, |t| …)`
+//! closure fills in.
 //!
-//! The closure records entries in the order written; when it ends, [`Table::into_create`] turns
-//! them into [`TableCommand`]s: each column becomes an add-column command followed by the
-//! commands its modifiers ask for (unique, index, foreign key), and the columns marked
-//! `.primary()` become one primary-key command after the last of them.
+//! The closure records entries in the order written; when it ends, [`Table::into_commands`]
+//! turns them into [`TableCommand`]s: each column becomes an add-column (or, after
+//! `.change()`, a change-column) command followed by the commands its modifiers ask for
+//! (unique, index, foreign key), and the columns marked `.primary()` become one primary-key
+//! command after the last of them.
 
 use super::{
-    ColumnBuilder, ColumnType, CreateTable, ForeignKeyDefinition, IndexDefinition, IndexKind,
-    PrimaryKeyDefinition, TableCommand,
+    AlterTable, ColumnBuilder, ColumnType, CreateTable, ForeignKeyDefinition, IndexDefinition,
+    IndexKind, PrimaryKeyDefinition, TableCommand,
 };
+use crate::render::generated_name;
 
 /// Column names for multi-column operations: `"email"`, `["a", "b"]` or a `Vec<String>`.
 pub trait Columns {
@@ -40,7 +43,33 @@ impl Columns for Vec<String> {
     }
 }
 
-/// The columns, indexes and keys of a table being created.
+/// Which index or key a drop or rename means: its name (`"users_email_unique"`), or its columns
+/// (`["email"]`), from which the deterministic name `<table>_<columns>_<kind>` is derived.
+pub trait IndexName {
+    /// The name, given the table and the kind's suffix (`index`, `unique`, `foreign`).
+    fn index_name(self, table: &str, suffix: &str) -> String;
+}
+
+impl IndexName for &str {
+    fn index_name(self, _table: &str, _suffix: &str) -> String {
+        self.to_owned()
+    }
+}
+
+impl IndexName for String {
+    fn index_name(self, _table: &str, _suffix: &str) -> String {
+        self
+    }
+}
+
+impl<const N: usize> IndexName for [&str; N] {
+    fn index_name(self, table: &str, suffix: &str) -> String {
+        generated_name(table, &self.into_columns(), suffix)
+    }
+}
+
+/// The columns, indexes and keys of a table being created (`schema.create`) or changed
+/// (`schema.table`).
 ///
 /// ```
 /// use ormed_migrate_core::Schema;
@@ -55,7 +84,13 @@ impl Columns for Vec<String> {
 ///     t.index(["user_id", "published"]);
 ///     t.timestamps();
 /// });
-/// assert_eq!(schema.plan().operations.len(), 1);
+/// schema.table("users", |t| {
+///     t.string("avatar").nullable();                    // add a column
+///     t.string("name").length(100).nullable().change(); // change one
+///     t.rename_column("email", "email_address");
+///     t.drop_index(["name"]);                           // users_name_index
+/// });
+/// assert_eq!(schema.plan().operations.len(), 2);
 /// ```
 #[derive(Debug)]
 pub struct Table {
@@ -78,8 +113,20 @@ impl Table {
         }
     }
 
-    /// The recorded changes as commands, in the order written.
+    /// The recorded columns and keys of a new table.
     pub(crate) fn into_create(self) -> CreateTable {
+        let (table, commands) = self.into_commands();
+        CreateTable { table, commands }
+    }
+
+    /// The recorded changes to an existing table.
+    pub(crate) fn into_alter(self) -> AlterTable {
+        let (table, commands) = self.into_commands();
+        AlterTable { table, commands }
+    }
+
+    /// The recorded changes as commands, in the order written.
+    fn into_commands(self) -> (String, Vec<TableCommand>) {
         let mut commands = Vec::new();
         let primary: Vec<String> = self
             .entries
@@ -106,10 +153,7 @@ impl Table {
                 }
             }
         }
-        CreateTable {
-            table: self.name,
-            commands,
-        }
+        (self.name, commands)
     }
 
     /// Adds a column of any type.
@@ -266,6 +310,81 @@ impl Table {
         }
     }
 
+    /// The primary key over `columns` (composite keys): `t.primary(["team_id", "user_id"])`.
+    pub fn primary(&mut self, columns: impl Columns) -> &mut PrimaryKeyDefinition {
+        let key = PrimaryKeyDefinition::new(columns.into_columns());
+        match self.push(TableCommand::AddPrimary(key)) {
+            TableCommand::AddPrimary(key) => key,
+            _ => unreachable!("a primary key was just pushed"),
+        }
+    }
+
+    /// Drops a column, or several: `t.drop_column("legacy")`, `t.drop_column(["a", "b"])`.
+    pub fn drop_column(&mut self, columns: impl Columns) {
+        for column in columns.into_columns() {
+            self.push(TableCommand::DropColumn(column));
+        }
+    }
+
+    /// Renames column `from` to `to`.
+    pub fn rename_column(&mut self, from: &str, to: &str) {
+        self.push(TableCommand::RenameColumn {
+            from: from.to_owned(),
+            to: to.to_owned(),
+        });
+    }
+
+    /// Drops an index by name (`"users_name_index"`) or by its columns (`["name"]`).
+    pub fn drop_index(&mut self, index: impl IndexName) {
+        self.push_drop_index(index, IndexKind::Index);
+    }
+
+    /// Drops a unique index by name (`"users_slug_unique"`) or by its columns (`["slug"]`).
+    pub fn drop_unique(&mut self, index: impl IndexName) {
+        self.push_drop_index(index, IndexKind::Unique);
+    }
+
+    fn push_drop_index(&mut self, index: impl IndexName, kind: IndexKind) {
+        let name = index.index_name(&self.name, kind.suffix());
+        self.push(TableCommand::DropIndex { name, kind });
+    }
+
+    /// Renames index `from` to `to`.
+    pub fn rename_index(&mut self, from: &str, to: &str) {
+        self.push(TableCommand::RenameIndex {
+            from: from.to_owned(),
+            to: to.to_owned(),
+        });
+    }
+
+    /// Drops a foreign key by name (`"posts_user_id_foreign"`) or by its columns (`["user_id"]`).
+    pub fn drop_foreign(&mut self, key: impl IndexName) {
+        let name = key.index_name(&self.name, "foreign");
+        self.push(TableCommand::DropForeign(name));
+    }
+
+    /// Drops the foreign key on `column` (named `<table>_<column>_foreign`), then the column:
+    /// the way back from `t.foreign_id(column).constrained(..)`.
+    pub fn drop_constrained_foreign_id(&mut self, column: &str) {
+        self.drop_foreign([column]);
+        self.drop_column(column);
+    }
+
+    /// Drops the table's primary key.
+    pub fn drop_primary(&mut self) {
+        self.push(TableCommand::DropPrimary);
+    }
+
+    /// Drops `created_at` and `updated_at`.
+    pub fn drop_timestamps(&mut self) {
+        self.drop_column(["created_at", "updated_at"]);
+    }
+
+    /// Drops `deleted_at`.
+    pub fn drop_soft_deletes(&mut self) {
+        self.drop_column("deleted_at");
+    }
+
     fn push(&mut self, command: TableCommand) -> &mut TableCommand {
         self.entries.push(Entry::Command(command));
         match self.entries.last_mut() {
@@ -278,7 +397,11 @@ impl Table {
 /// A column's add-column command and the commands its modifiers ask for, in that order.
 fn implied_commands(column: ColumnBuilder) -> Vec<TableCommand> {
     let name = vec![column.definition.name.clone()];
-    let mut commands = vec![TableCommand::AddColumn(column.definition)];
+    let mut commands = vec![if column.change {
+        TableCommand::ChangeColumn(column.definition)
+    } else {
+        TableCommand::AddColumn(column.definition)
+    }];
     for (asked, kind) in [
         (column.unique, IndexKind::Unique),
         (column.index, IndexKind::Index),

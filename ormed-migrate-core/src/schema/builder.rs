@@ -36,6 +36,29 @@ impl Schema {
         self.push(Operation::CreateTable(blueprint.into_create()));
     }
 
+    /// Changes the existing `table`: adds, changes, drops and renames columns, indexes and keys,
+    /// in the order written (see [`Table`]).
+    ///
+    /// ```
+    /// use ormed_migrate_core::{ForeignKeyAction, Schema};
+    ///
+    /// let mut schema = Schema::new();
+    /// schema.table("users", |t| {
+    ///     t.string("avatar").nullable();
+    ///     t.string("name").length(100).nullable().change();
+    ///     t.drop_column("legacy");
+    ///     t.rename_column("email", "email_address");
+    ///     t.index(["name"]);
+    ///     t.foreign(["team_id"]).references(["id"]).on("teams").on_delete(ForeignKeyAction::Cascade);
+    ///     t.foreign_id("owner_id").constrained("users");
+    /// });
+    /// ```
+    pub fn table(&mut self, table: &str, change: impl FnOnce(&mut Table)) {
+        let mut blueprint = Table::new(table);
+        change(&mut blueprint);
+        self.push(Operation::AlterTable(blueprint.into_alter()));
+    }
+
     /// Drops `table`.
     pub fn drop(&mut self, table: &str) {
         self.push(Operation::DropTable {

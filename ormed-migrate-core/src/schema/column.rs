@@ -143,6 +143,7 @@ pub struct ColumnBuilder {
     pub(super) index: bool,
     pub(super) primary: bool,
     pub(super) foreign_key: Option<ForeignKeyDefinition>,
+    pub(super) change: bool,
 }
 
 impl ColumnBuilder {
@@ -154,6 +155,7 @@ impl ColumnBuilder {
             // An auto-incrementing column is its table's primary key.
             primary: column_type.is_auto_increment(),
             foreign_key: None,
+            change: false,
         }
     }
 
@@ -213,6 +215,23 @@ impl ColumnBuilder {
     /// Stores a comment with the column (PostgreSQL and MySQL).
     pub fn comment(&mut self, text: &str) -> &mut Self {
         self.definition.comment = Some(text.to_owned());
+        self
+    }
+
+    /// Changes the existing column to exactly this definition instead of adding it (inside
+    /// `schema.table`). As in Laravel 11, the column becomes what the call states — type,
+    /// length, nullability, default and comment — and a modifier not restated is removed:
+    ///
+    /// ```
+    /// # use ormed_migrate_core::Schema;
+    /// # let mut schema = Schema::new();
+    /// schema.table("users", |t| {
+    ///     // Was `t.string("name").nullable().default("anon")`: now NOT NULL, no default.
+    ///     t.string("name").length(100).change();
+    /// });
+    /// ```
+    pub fn change(&mut self) -> &mut Self {
+        self.change = true;
         self
     }
 

@@ -67,4 +67,10 @@ impl PrimaryKeyDefinition {
             columns,
         }
     }
+
+    /// Names the key instead of generating a name (where the database names primary keys).
+    pub fn name(&mut self, name: &str) -> &mut Self {
+        self.name = Some(name.to_owned());
+        self
+    }
 }

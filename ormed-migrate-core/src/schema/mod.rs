@@ -11,10 +11,10 @@ mod foreign_key;
 mod index;
 mod plan;
 
-pub use blueprint::Columns;
 pub use blueprint::Table;
+pub use blueprint::{Columns, IndexName};
 pub use builder::Schema;
 pub use column::{ColumnBuilder, ColumnDefinition, ColumnType, DefaultValue};
 pub use foreign_key::{ForeignKeyAction, ForeignKeyDefinition};
 pub use index::{IndexDefinition, IndexKind, PrimaryKeyDefinition};
-pub use plan::{CreateTable, Operation, Plan, TableCommand};
+pub use plan::{AlterTable, CreateTable, Operation, Plan, TableCommand};

@@ -1,6 +1,8 @@
 //! A recorded plan: the operations one direction of a migration performs, in order.
 
-use super::{ColumnDefinition, ForeignKeyDefinition, IndexDefinition, PrimaryKeyDefinition};
+use super::{
+    ColumnDefinition, ForeignKeyDefinition, IndexDefinition, IndexKind, PrimaryKeyDefinition,
+};
 use crate::dialect::Dialect;
 
 /// The operations recorded by one `up` or `down`, in the order they run.
@@ -22,6 +24,8 @@ pub struct Plan {
 pub enum Operation {
     /// `schema.create(table, |t| …)`.
     CreateTable(CreateTable),
+    /// `schema.table(table, |t| …)`: changes to an existing table.
+    AlterTable(AlterTable),
     /// `schema.drop(table)` and `schema.drop_if_exists(table)`.
     DropTable {
         /// The table to drop.
@@ -55,21 +59,99 @@ pub struct CreateTable {
     pub commands: Vec<TableCommand>,
 }
 
+/// Changes to an existing table, in the order written.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct AlterTable {
+    /// The table name.
+    pub table: String,
+    /// The changes, each one command.
+    pub commands: Vec<TableCommand>,
+}
+
 /// One change to a table. Column modifiers (`.unique()`, `.index()`, `.primary()`,
 /// `.constrained(..)`) are recorded as commands of their own, so a renderer has one thing to
-/// render per command. More kinds (change, drop and rename of columns, drops of indexes and
-/// keys) come with `schema.table(..)`.
+/// render per command.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum TableCommand {
     /// Add a column.
     AddColumn(ColumnDefinition),
+    /// Make an existing column exactly this definition (`.change()`): type, length,
+    /// nullability, default and comment; what is not restated is removed.
+    ChangeColumn(ColumnDefinition),
+    /// Drop a column.
+    DropColumn(String),
+    /// Rename a column.
+    RenameColumn {
+        /// The current name.
+        from: String,
+        /// The new name.
+        to: String,
+    },
     /// Add the primary key.
     AddPrimary(PrimaryKeyDefinition),
+    /// Drop the primary key.
+    DropPrimary,
     /// Add an index or unique index.
     AddIndex(IndexDefinition),
+    /// Drop an index (`drop_index`) or unique index (`drop_unique`) by name.
+    DropIndex {
+        /// The index name.
+        name: String,
+        /// Which call dropped it, for messages.
+        kind: IndexKind,
+    },
+    /// Rename an index.
+    RenameIndex {
+        /// The current name.
+        from: String,
+        /// The new name.
+        to: String,
+    },
     /// Add a foreign key.
     AddForeign(ForeignKeyDefinition),
+    /// Drop a foreign key by name.
+    DropForeign(String),
+}
+
+impl TableCommand {
+    /// What the command does, as the builder call that records it, for messages.
+    pub fn describe(&self) -> String {
+        match self {
+            TableCommand::AddColumn(column) => format!("add column `{}`", column.name),
+            TableCommand::ChangeColumn(column) => format!("change column `{}`", column.name),
+            TableCommand::DropColumn(name) => format!("drop column `{name}`"),
+            TableCommand::RenameColumn { from, to } => {
+                format!("rename column `{from}` to `{to}`")
+            }
+            TableCommand::AddPrimary(key) => {
+                format!("add primary key ({})", key.columns.join(", "))
+            }
+            TableCommand::DropPrimary => "drop primary key".to_owned(),
+            TableCommand::AddIndex(index) => {
+                format!("add {} ({})", index.kind.suffix(), index.columns.join(", "))
+            }
+            TableCommand::DropIndex { name, kind } => format!("drop {} `{name}`", kind.suffix()),
+            TableCommand::RenameIndex { from, to } => format!("rename index `{from}` to `{to}`"),
+            TableCommand::AddForeign(key) => {
+                format!("add foreign key ({})", key.columns.join(", "))
+            }
+            TableCommand::DropForeign(name) => format!("drop foreign key `{name}`"),
+        }
+    }
+
+    /// Whether the command may only change a table that exists (every command but the ones a
+    /// `schema.create` records).
+    pub fn alters(&self) -> bool {
+        !matches!(
+            self,
+            TableCommand::AddColumn(_)
+                | TableCommand::AddPrimary(_)
+                | TableCommand::AddIndex(_)
+                | TableCommand::AddForeign(_)
+        )
+    }
 }
 
 impl CreateTable {

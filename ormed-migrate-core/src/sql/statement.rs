@@ -7,6 +7,7 @@
 //! SQL as rendered from the plan.
 
 use crate::backend::Backend;
+use crate::schema::AlterTable;
 use crate::sql::lexer::{SqlText, Statement as Words};
 
 /// Where a statement came from.
@@ -20,7 +21,7 @@ pub enum Origin {
 }
 
 /// One statement of a migration, rendered for one database.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Statement {
     /// The SQL, exactly as it runs and as `pretend` prints it.
@@ -41,6 +42,11 @@ pub struct Statement {
     /// Whether it must be split to run at all: several statements in one call, one of which
     /// cannot run in a transaction, where the database runs one call as one transaction.
     pub needs_split: bool,
+    /// A SQLite table change rendered against the live table when it runs, because what it
+    /// takes (in place, or a rebuild of the table) depends on the table as it is then; `sql`
+    /// describes it until then. Rebuilds run with foreign keys off, switched before the
+    /// migration's transaction begins.
+    pub deferred: Option<AlterTable>,
 }
 
 impl Statement {
@@ -55,6 +61,15 @@ impl Statement {
             single: true,
             controls_transaction: false,
             needs_split: false,
+            deferred: None,
+        }
+    }
+
+    /// A SQLite table change that runs as statements rendered against the live table.
+    pub(crate) fn deferred(alter: AlterTable, description: String) -> Statement {
+        Statement {
+            deferred: Some(alter),
+            ..Statement::builder(description)
         }
     }
 
@@ -75,6 +90,7 @@ impl Statement {
             single,
             controls_transaction: text.statements().iter().any(controls_transaction),
             needs_split: !single && !transactional && backend.one_call_is_one_transaction(),
+            deferred: None,
         }
     }
 }

@@ -1,0 +1,226 @@
+//! The live table a SQLite change is rendered against: its introspected model plus what a
+//! rebuild must carry over that the model does not hold (its `CREATE` text, its indexes' SQL,
+//! its AUTOINCREMENT sequence, the views and triggers of the database, the foreign keys of other
+//! tables that reference it).
+
+use std::collections::BTreeMap;
+
+use sqlx::AssertSqlSafe;
+
+use super::quote;
+use crate::dialect::Dialect;
+use crate::driver::{Target, with_executor};
+use crate::introspect::{self, TableSnapshot};
+use crate::render::RenderError;
+
+/// A SQLite table as it is when its change runs.
+#[derive(Clone, Debug)]
+pub(crate) struct LiveTable {
+    /// Columns, keys, indexes and foreign keys.
+    pub(crate) snapshot: TableSnapshot,
+    /// Its `CREATE TABLE` text in `sqlite_master`.
+    pub(crate) create_sql: String,
+    /// The `CREATE INDEX` text of each index made by a statement (not by a `UNIQUE` clause).
+    pub(crate) index_sql: BTreeMap<String, String>,
+    /// Its row in `sqlite_sequence`: the highest id AUTOINCREMENT ever handed out.
+    pub(crate) sequence: Option<i64>,
+    /// Every view and trigger of the database, in creation order: renaming a table fails while
+    /// a view or trigger names a table that is missing, so a rebuild drops and recreates them.
+    pub(crate) schema_objects: Vec<SchemaObject>,
+    /// Foreign keys of other tables that reference this one.
+    pub(crate) children: Vec<ChildKey>,
+}
+
+/// A view or trigger.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct SchemaObject {
+    /// `view` or `trigger`.
+    pub(crate) kind: String,
+    /// Its name.
+    pub(crate) name: String,
+    /// Its `CREATE` text.
+    pub(crate) sql: String,
+}
+
+/// A foreign key of another table that references the live table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct ChildKey {
+    /// The referencing table.
+    pub(crate) table: String,
+    /// The referenced columns of the live table (empty: its primary key).
+    pub(crate) referenced_columns: Vec<String>,
+}
+
+/// Reads `table` as it is now, on the run's connection or inside its transaction; `None` when
+/// there is no such table.
+pub(crate) async fn read_live(
+    mut target: Target<'_, '_>,
+    table: &str,
+) -> Result<Option<LiveTable>, sqlx::Error> {
+    let Some(snapshot) = introspect::table(target.reborrow(), Dialect::Sqlite, table).await? else {
+        return Ok(None);
+    };
+    let create_sql = master_sql(target.reborrow(), "table", table)
+        .await?
+        .unwrap_or_default();
+    let index_sql = index_sql(target.reborrow(), table).await?;
+    let schema_objects = schema_objects(target.reborrow()).await?;
+    let children = child_keys(target.reborrow(), table).await?;
+    let sequence = sequence(target, table).await?;
+    Ok(Some(LiveTable {
+        snapshot,
+        create_sql,
+        index_sql,
+        sequence,
+        schema_objects,
+        children,
+    }))
+}
+
+async fn master_sql(
+    target: Target<'_, '_>,
+    kind: &str,
+    name: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    let sql = "SELECT sql FROM sqlite_master WHERE type = ?1 AND name = ?2";
+    with_executor!(target, executor => {
+        sqlx::query_scalar::<_, Option<String>>(AssertSqlSafe(sql))
+            .bind(kind)
+            .bind(name)
+            .fetch_optional(executor)
+            .await
+            .map(Option::flatten)
+    })
+}
+
+/// The `CREATE INDEX` text of the table's indexes made by statements.
+async fn index_sql(
+    target: Target<'_, '_>,
+    table: &str,
+) -> Result<BTreeMap<String, String>, sqlx::Error> {
+    let sql = "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?1 \
+               AND sql IS NOT NULL";
+    let found: Vec<(String, String)> = with_executor!(target, executor => {
+        sqlx::query_as(AssertSqlSafe(sql)).bind(table).fetch_all(executor).await
+    })?;
+    Ok(found.into_iter().collect())
+}
+
+/// Every view and trigger, in creation order.
+async fn schema_objects(target: Target<'_, '_>) -> Result<Vec<SchemaObject>, sqlx::Error> {
+    let sql = "SELECT type, name, sql FROM sqlite_master WHERE type IN ('view', 'trigger') \
+               AND sql IS NOT NULL ORDER BY rowid";
+    let found: Vec<(String, String, String)> = with_executor!(target, executor => {
+        sqlx::query_as(AssertSqlSafe(sql)).fetch_all(executor).await
+    })?;
+    Ok(found
+        .into_iter()
+        .map(|(kind, name, sql)| SchemaObject { kind, name, sql })
+        .collect())
+}
+
+async fn child_keys(target: Target<'_, '_>, table: &str) -> Result<Vec<ChildKey>, sqlx::Error> {
+    let sql = "SELECT m.name, k.id, k.\"to\" FROM sqlite_master m, \
+               pragma_foreign_key_list(m.name) k \
+               WHERE m.type = 'table' AND m.name <> ?1 AND k.\"table\" = ?1 \
+               ORDER BY m.name, k.id, k.seq";
+    let found: Vec<(String, i64, Option<String>)> = with_executor!(target, executor => {
+        sqlx::query_as(AssertSqlSafe(sql)).bind(table).fetch_all(executor).await
+    })?;
+    let mut keys: Vec<(String, i64, ChildKey)> = Vec::new();
+    for (child, id, to) in found {
+        match keys.last_mut() {
+            Some((table, key, existing)) if *table == child && *key == id => {
+                existing.referenced_columns.extend(to);
+            }
+            _ => keys.push((
+                child.clone(),
+                id,
+                ChildKey {
+                    table: child,
+                    referenced_columns: to.into_iter().collect(),
+                },
+            )),
+        }
+    }
+    Ok(keys.into_iter().map(|(_, _, key)| key).collect())
+}
+
+async fn sequence(target: Target<'_, '_>, table: &str) -> Result<Option<i64>, sqlx::Error> {
+    // sqlite_sequence exists only once some table uses AUTOINCREMENT.
+    let sql = "SELECT seq FROM sqlite_sequence WHERE name = ?1";
+    let exists = "SELECT COUNT(*) FROM sqlite_master WHERE name = 'sqlite_sequence'";
+    let mut target = target;
+    let present: i64 = with_executor!(target.reborrow(), executor => {
+        sqlx::query_scalar(AssertSqlSafe(exists)).fetch_one(executor).await
+    })?;
+    if present == 0 {
+        return Ok(None);
+    }
+    with_executor!(target, executor => {
+        sqlx::query_scalar::<_, i64>(AssertSqlSafe(sql))
+            .bind(table)
+            .fetch_optional(executor)
+            .await
+    })
+}
+
+impl LiveTable {
+    /// The in-place rename of a column, checked against the model; the model follows it.
+    pub(crate) fn rename_column(&mut self, from: &str, to: &str) -> Result<String, RenderError> {
+        let table = self.snapshot.name.clone();
+        if self.snapshot.column(from).is_none() {
+            return Err(missing_column(&table, from));
+        }
+        if self.snapshot.column(to).is_some() {
+            return Err(RenderError::new(format!(
+                "cannot rename column `{from}` of `{table}` to `{to}`: `{table}` already has a \
+                 column `{to}`"
+            )));
+        }
+        let rename = |name: &mut String| {
+            if name == from {
+                *name = to.to_owned();
+            }
+        };
+        let snapshot = &mut self.snapshot;
+        snapshot
+            .columns
+            .iter_mut()
+            .for_each(|c| rename(&mut c.name));
+        if let Some(key) = snapshot.primary_key.as_mut() {
+            key.columns.iter_mut().for_each(rename);
+        }
+        for index in &mut snapshot.indexes {
+            index.columns.iter_mut().for_each(rename);
+        }
+        for key in &mut snapshot.foreign_keys {
+            key.columns.iter_mut().for_each(rename);
+        }
+        // SQLite rewrites the indexes' SQL; the copy here would be stale, so indexes on the
+        // column are rendered from the model from now on.
+        let affected: Vec<String> = snapshot
+            .indexes
+            .iter()
+            .filter(|index| index.columns.iter().any(|c| c == to))
+            .map(|index| index.name.clone())
+            .collect();
+        for name in affected {
+            self.index_sql.remove(&name);
+        }
+        Ok(format!(
+            "ALTER TABLE {} RENAME COLUMN {} TO {}",
+            quote(&table),
+            quote(from),
+            quote(to)
+        ))
+    }
+}
+
+/// A change naming a column the table does not have.
+pub(crate) fn missing_column(table: &str, column: &str) -> RenderError {
+    RenderError::new(format!(
+        "table `{table}` has no column `{column}`; check the name (a column renamed or dropped \
+         by an earlier change keeps its new name)"
+    ))
+}

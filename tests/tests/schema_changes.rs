@@ -1,0 +1,510 @@
+//! `schema.table(..)` run through the runner on real databases (SQLite always, PostgreSQL and
+//! MariaDB/MySQL when their URLs are set), each result checked by introspection: what the
+//! table holds after the up, and that the schema after the down equals the one before the up.
+//! The SQLite cases check the table rebuild: rows, child rows, indexes, triggers, views,
+//! foreign keys and the AUTOINCREMENT sequence survive it, and a rebuild that would orphan rows
+//! fails and changes nothing.
+
+mod support;
+
+use ormed_migrate::{ForeignKeyAction, SchemaSnapshot};
+use support::*;
+
+/// A migration made of two functions.
+struct Steps(fn(&mut Schema), fn(&mut Schema));
+
+impl Migration for Steps {
+    fn up(&self, schema: &mut Schema) {
+        (self.0)(schema)
+    }
+    fn down(&self, schema: &mut Schema) {
+        (self.1)(schema)
+    }
+}
+
+const CREATE: &str = "m_20250101000000_create_teams_and_users";
+const ALTER: &str = "m_20250101000100_alter_users";
+
+fn create_teams_and_users(schema: &mut Schema) {
+    schema.create("teams", |t| {
+        t.id();
+        t.string("name");
+    });
+    schema.create("users", |t| {
+        t.id();
+        t.string("email").unique();
+        t.string("name").nullable().default("anon");
+        t.string("legacy").nullable();
+        t.foreign_id("team_id").nullable();
+    });
+}
+
+fn drop_teams_and_users(schema: &mut Schema) {
+    schema.drop("users");
+    schema.drop("teams");
+}
+
+/// Every kind of change in one block, in the order written.
+fn alter_users(schema: &mut Schema) {
+    schema.table("users", |t| {
+        t.string("avatar").nullable();
+        t.string("name").length(100).change();
+        t.drop_column("legacy");
+        t.rename_column("email", "email_address");
+        t.index(["name"]);
+        t.foreign(["team_id"])
+            .references(["id"])
+            .on("teams")
+            .on_delete(ForeignKeyAction::Cascade);
+        t.foreign_id("owner_id")
+            .nullable()
+            .constrained("users")
+            .on_delete(ForeignKeyAction::SetNull);
+    });
+}
+
+/// The way back, written by hand (MySQL keeps the index it made for a foreign key when the key
+/// is dropped, so the down drops it too).
+fn unalter_users(schema: &mut Schema) {
+    schema.table("users", |t| {
+        t.drop_constrained_foreign_id("owner_id");
+        t.drop_foreign(["team_id"]);
+    });
+    schema.raw_for(Dialect::MySql, "DROP INDEX users_team_id_foreign ON users");
+    schema.table("users", |t| {
+        t.drop_index(["name"]);
+        t.rename_column("email_address", "email");
+        t.string("legacy").nullable();
+        t.string("name").nullable().default("anon").change();
+        t.drop_column("avatar");
+    });
+}
+
+fn migrations() -> Vec<MigrationDescriptor> {
+    MigrationEntry::build_descriptors(vec![
+        entry(CREATE, Steps(create_teams_and_users, drop_teams_and_users)),
+        entry(ALTER, Steps(alter_users, unalter_users)),
+    ])
+    .expect("descriptors")
+}
+
+/// The schema without the ledger.
+async fn schema_of(db: &TestDatabase) -> SchemaSnapshot {
+    let mut schema = db.driver().introspect().await.expect("introspect");
+    schema.tables.remove("orm_migrations");
+    schema.tables.remove("orm_migrations_meta");
+    schema
+}
+
+/// The same tables, columns, keys and indexes, field by field so that a difference reads as
+/// one line. Columns are compared by name: a column dropped and added again comes last on
+/// every database (PostgreSQL cannot place it), which is the same schema.
+fn assert_same_schema(before: &SchemaSnapshot, after: &SchemaSnapshot) {
+    let names = |s: &SchemaSnapshot| s.tables.keys().cloned().collect::<Vec<_>>();
+    assert_eq!(names(before), names(after), "tables");
+    let by_name = |columns: &[ormed_migrate::ColumnSnapshot]| {
+        let mut columns = columns.to_vec();
+        columns.sort_by(|a, b| a.name.cmp(&b.name));
+        columns
+    };
+    for (name, table) in &before.tables {
+        let other = &after.tables[name];
+        assert_eq!(
+            by_name(&table.columns),
+            by_name(&other.columns),
+            "columns of {name}"
+        );
+        assert_eq!(
+            table.primary_key, other.primary_key,
+            "primary key of {name}"
+        );
+        assert_eq!(table.indexes, other.indexes, "indexes of {name}");
+        assert_eq!(
+            table.foreign_keys, other.foreign_keys,
+            "foreign keys of {name}"
+        );
+    }
+}
+
+mod cases {
+    use super::*;
+
+    pub async fn every_change_applies_and_its_down_restores_the_schema(db: &TestDatabase) {
+        let runner = runner(db, migrations());
+        runner.apply_all().limit(1).await.expect("create");
+        db.driver()
+            .execute("INSERT INTO teams (name) VALUES ('core')")
+            .await
+            .expect("team");
+        db.driver()
+            .execute("INSERT INTO users (email, name, team_id) VALUES ('a@x.io', 'Ann', 1)")
+            .await
+            .expect("user");
+        let before = schema_of(db).await;
+
+        runner.apply_all().await.expect("alter");
+        let after = schema_of(db).await;
+        let users = after.table("users").expect("users");
+        let columns: Vec<&str> = users.columns.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(
+            columns,
+            [
+                "id",
+                "email_address",
+                "name",
+                "team_id",
+                "avatar",
+                "owner_id"
+            ]
+        );
+        let name = users.column("name").expect("name");
+        assert_eq!((name.length, name.nullable), (Some(100), false));
+        assert_eq!(
+            name.default, None,
+            "change() removes the default it does not restate"
+        );
+        assert!(users.column("avatar").expect("avatar").nullable);
+        let index = users.index("users_name_index").expect("name index");
+        assert_eq!(
+            (index.columns.as_slice(), index.unique),
+            (&["name".to_owned()][..], false)
+        );
+        assert!(
+            users.index("users_email_unique").is_some(),
+            "the unique index follows the renamed column: {:?}",
+            users.indexes
+        );
+        let team = users
+            .foreign_key("users_team_id_foreign")
+            .expect("team key");
+        assert_eq!(
+            (team.referenced_table.as_str(), team.on_delete),
+            ("teams", ForeignKeyAction::Cascade)
+        );
+        let owner = users
+            .foreign_key("users_owner_id_foreign")
+            .expect("owner key");
+        assert_eq!(
+            (owner.referenced_table.as_str(), owner.on_delete),
+            ("users", ForeignKeyAction::SetNull)
+        );
+        let kept = strings(db, "SELECT email_address FROM users").await;
+        assert_eq!(kept, ["a@x.io"], "the row is still there");
+
+        runner.rollback().await.expect("down");
+        assert_same_schema(&before, &schema_of(db).await);
+        assert_eq!(strings(db, "SELECT email FROM users").await, ["a@x.io"]);
+        runner.apply_all().await.expect("again");
+        let again = schema_of(db).await;
+        assert_same_schema(&after, &again);
+    }
+
+    pub async fn a_change_naming_a_missing_column_fails_and_applies_nothing(db: &TestDatabase) {
+        fn change_missing(schema: &mut Schema) {
+            schema.table("users", |t| {
+                t.string("nickname").nullable();
+                t.string("no_such_column").length(10).change();
+            });
+        }
+        let runner = runner(
+            db,
+            MigrationEntry::build_descriptors(vec![
+                entry(CREATE, Steps(create_teams_and_users, drop_teams_and_users)),
+                entry(ALTER, Steps(change_missing, |_| {})),
+            ])
+            .expect("descriptors"),
+        );
+        runner.apply_all().limit(1).await.expect("create");
+        let before = schema_of(db).await;
+        let error = runner.apply_all().await.expect_err("refused");
+        let message = error.to_string();
+        assert!(message.contains(ALTER), "{message}");
+        assert!(message.contains("no_such_column"), "{message}");
+        if db.dialect() == Dialect::MySql {
+            // MySQL commits each statement: the column added before the failure stays, and the
+            // ledger marks the migration failed.
+            assert_eq!(
+                states(&runner).await[1].1,
+                MigrationState::Failed(Direction::Up)
+            );
+        } else {
+            assert_same_schema(&before, &schema_of(db).await);
+            assert_eq!(states(&runner).await[1].1, MigrationState::Pending);
+        }
+    }
+}
+
+support::suite! {
+    every_change_applies_and_its_down_restores_the_schema,
+    a_change_naming_a_missing_column_fails_and_applies_nothing,
+}
+
+/// The SQLite rebuild on a table with 10,000 rows, two child tables that reference it with
+/// `ON DELETE CASCADE` and `SET NULL`, an index, a trigger, a view and an AUTOINCREMENT
+/// sequence above its highest id.
+mod sqlite_rebuild {
+    use super::*;
+
+    const PARENT: &str = "m_20250101000000_create_authors";
+    const CHANGE: &str = "m_20250101000100_change_authors";
+    const ROWS: i64 = 10_000;
+
+    fn create(schema: &mut Schema) {
+        schema.create("authors", |t| {
+            t.id();
+            t.string("name");
+            t.text("bio").nullable();
+        });
+        schema.create("books", |t| {
+            t.id();
+            t.foreign_id("author_id")
+                .constrained("authors")
+                .on_delete(ForeignKeyAction::Cascade);
+        });
+        schema.create("reviews", |t| {
+            t.id();
+            t.foreign_id("author_id")
+                .nullable()
+                .constrained("authors")
+                .on_delete(ForeignKeyAction::SetNull);
+        });
+        schema.raw("CREATE INDEX authors_by_name ON authors (name) WHERE bio IS NULL");
+        schema.raw("CREATE TABLE audit (author_id INTEGER)");
+        schema.raw(
+            "CREATE TRIGGER authors_audit AFTER INSERT ON authors \
+             BEGIN INSERT INTO audit (author_id) VALUES (new.id); END",
+        );
+        schema.raw("CREATE VIEW author_names AS SELECT id, name FROM authors");
+    }
+
+    fn change(schema: &mut Schema) {
+        schema.table("authors", |t| {
+            t.string("name").length(100).change();
+            t.index(["bio"]);
+        });
+    }
+
+    fn change_back(schema: &mut Schema) {
+        schema.table("authors", |t| {
+            t.drop_index(["bio"]);
+            t.string("name").change();
+        });
+    }
+
+    fn runner(db: &TestDatabase) -> MigrationRunner {
+        support::runner(
+            db,
+            MigrationEntry::build_descriptors(vec![
+                entry(PARENT, Steps(create, |s| s.irreversible())),
+                entry(CHANGE, Steps(change, change_back)),
+            ])
+            .expect("descriptors"),
+        )
+    }
+
+    async fn count(db: &TestDatabase, sql: &str) -> i64 {
+        let pool = db.driver().sqlite_pool().expect("sqlite");
+        sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned()))
+            .fetch_one(pool)
+            .await
+            .expect(sql)
+    }
+
+    async fn seed(db: &TestDatabase) {
+        let pool = db.driver().sqlite_pool().expect("sqlite");
+        let sql = format!(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {ROWS}) \
+             INSERT INTO authors (name) SELECT 'author ' || i FROM n"
+        );
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+            .execute(pool)
+            .await
+            .expect("authors");
+        for sql in [
+            "INSERT INTO books (author_id) SELECT id FROM authors",
+            "INSERT INTO reviews (author_id) SELECT id FROM authors",
+            // The sequence ends above the highest id: ids 9996..10000 were handed out once.
+            "DELETE FROM books WHERE author_id > 9995",
+            "DELETE FROM reviews WHERE author_id > 9995",
+            "DELETE FROM authors WHERE id > 9995",
+        ] {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+                .execute(pool)
+                .await
+                .expect(sql);
+        }
+    }
+
+    /// Everything the rebuild must keep, with the rows it holds; the next id is `next`.
+    async fn assert_everything_kept(db: &TestDatabase, next: i64) {
+        assert_eq!(count(db, "SELECT COUNT(*) FROM authors").await, 9_995);
+        assert_eq!(count(db, "SELECT COUNT(*) FROM books").await, 9_995);
+        let linked = "SELECT COUNT(*) FROM reviews WHERE author_id IS NOT NULL";
+        assert_eq!(count(db, linked).await, 9_995, "SET NULL fired on the drop");
+        assert_eq!(
+            count(db, "SELECT COUNT(*) FROM pragma_foreign_key_check()").await,
+            0
+        );
+        assert_eq!(count(db, "SELECT COUNT(*) FROM author_names").await, 9_995);
+        let partial = "SELECT COUNT(*) FROM sqlite_master WHERE name = 'authors_by_name' \
+                       AND sql LIKE '%WHERE bio IS NULL%'";
+        assert_eq!(
+            count(db, partial).await,
+            1,
+            "the partial index keeps its WHERE"
+        );
+        let schema = schema_of(db).await;
+        for child in ["books", "reviews"] {
+            let keys = &schema.table(child).expect(child).foreign_keys;
+            assert_eq!(keys.len(), 1, "{child} still references authors");
+            assert_eq!(keys[0].referenced_table, "authors");
+        }
+        // The next id is above every id ever handed out, and the trigger still fires.
+        db.driver()
+            .execute("INSERT INTO authors (name) VALUES ('new')")
+            .await
+            .expect("insert");
+        assert_eq!(count(db, "SELECT MAX(id) FROM authors").await, next);
+        assert_eq!(count(db, "SELECT MAX(author_id) FROM audit").await, next);
+        db.driver()
+            .execute("DELETE FROM authors WHERE name = 'new'")
+            .await
+            .expect("delete");
+        let foreign_keys_on = "SELECT foreign_keys FROM pragma_foreign_keys()";
+        assert_eq!(count(db, foreign_keys_on).await, 1, "keys are back on");
+    }
+
+    #[tokio::test]
+    async fn a_rebuild_keeps_rows_children_indexes_triggers_views_and_the_sequence() {
+        let db = TestDatabase::sqlite().await.expect("sqlite");
+        let runner = runner(&db);
+        runner.apply_all().limit(1).await.expect("create");
+        seed(&db).await;
+
+        let pretend = runner.apply_all().pretend().await.expect("pretend");
+        let statements = &pretend.actions[0].statements;
+        assert!(
+            statements[0].starts_with("DROP VIEW") && statements.iter().any(|s| s
+                .starts_with(r#"CREATE TABLE "__ormed_rebuild_authors" ("id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, "name" VARCHAR(100) NOT NULL"#)),
+            "pretend prints the rebuild rendered against the live table: {statements:#?}"
+        );
+
+        runner.apply_all().await.expect("change");
+        let authors = schema_of(&db)
+            .await
+            .tables
+            .remove("authors")
+            .expect("authors");
+        assert_eq!(authors.column("name").expect("name").length, Some(100));
+        assert!(authors.index("authors_bio_index").is_some());
+        assert_everything_kept(&db, ROWS + 1).await;
+
+        runner.rollback().await.expect("change back");
+        let authors = schema_of(&db)
+            .await
+            .tables
+            .remove("authors")
+            .expect("authors");
+        assert_eq!(authors.column("name").expect("name").length, Some(255));
+        assert_everything_kept(&db, ROWS + 2).await;
+        db.cleanup().await.expect("cleanup");
+    }
+
+    #[tokio::test]
+    async fn a_rebuild_that_would_orphan_rows_fails_and_changes_nothing() {
+        fn add_key(schema: &mut Schema) {
+            schema.table("books", |t| {
+                t.foreign(["shelf_id"]).on("shelves");
+            });
+        }
+        let db = TestDatabase::sqlite().await.expect("sqlite");
+        for sql in [
+            "CREATE TABLE shelves (id INTEGER PRIMARY KEY)",
+            "CREATE TABLE books (id INTEGER PRIMARY KEY, shelf_id INTEGER)",
+            "INSERT INTO shelves (id) VALUES (1)",
+            "INSERT INTO books (shelf_id) VALUES (1), (2)",
+        ] {
+            db.driver().execute(sql).await.expect(sql);
+        }
+        let before = schema_of(&db).await;
+        let runner = support::runner(
+            &db,
+            MigrationEntry::build_descriptors(vec![entry(CHANGE, Steps(add_key, |_| {}))])
+                .expect("descriptors"),
+        );
+        let error = runner.apply_all().await.expect_err("orphans");
+        assert!(
+            matches!(&error, MigrationError::Run(RunError::ForeignKeyCheckFailed { table, .. }) if table == "books"),
+            "{error:?}"
+        );
+        let message = error.to_string();
+        assert!(message.contains("`books` rowid 2 → `shelves`"), "{message}");
+        assert!(message.contains("Nothing of migration"), "{message}");
+        assert_same_schema(&before, &schema_of(&db).await);
+        assert_eq!(count(&db, "SELECT COUNT(*) FROM books").await, 2);
+        assert_eq!(states(&runner).await[0].1, MigrationState::Pending);
+        db.cleanup().await.expect("cleanup");
+    }
+
+    #[tokio::test]
+    async fn a_rebuild_in_a_no_transaction_migration_is_refused_before_anything_runs() {
+        fn change(schema: &mut Schema) {
+            schema.table("users", |t| {
+                t.string("email").length(100).change();
+            });
+        }
+        let db = TestDatabase::sqlite().await.expect("sqlite");
+        let sql = "CREATE TABLE users (id INTEGER PRIMARY KEY, email VARCHAR(255) NOT NULL)";
+        db.driver().execute(sql).await.expect(sql);
+        let before = schema_of(&db).await;
+        let migration = entry(CHANGE, Steps(change, |_| {})).no_transaction();
+        let runner = support::runner(
+            &db,
+            MigrationEntry::build_descriptors(vec![migration]).expect("descriptors"),
+        );
+        let error = runner.apply_all().await.expect_err("refused");
+        assert!(
+            matches!(&error, MigrationError::Plan(PlanError::RebuildNeedsTransaction { table, .. }) if table == "users"),
+            "{error:?}"
+        );
+        assert!(
+            error.to_string().contains("must run in a transaction"),
+            "{error}"
+        );
+        assert_same_schema(&before, &schema_of(&db).await);
+        assert!(
+            runner
+                .ledger()
+                .read_applied()
+                .await
+                .expect("ledger")
+                .is_empty()
+        );
+        db.cleanup().await.expect("cleanup");
+    }
+
+    #[tokio::test]
+    async fn what_a_rebuild_cannot_carry_is_refused_not_dropped() {
+        fn change(schema: &mut Schema) {
+            schema.table("prices", |t| {
+                t.integer("amount").change();
+            });
+        }
+        let db = TestDatabase::sqlite().await.expect("sqlite");
+        let sql = "CREATE TABLE prices (id INTEGER PRIMARY KEY, amount REAL CHECK (amount > 0))";
+        db.driver().execute(sql).await.expect(sql);
+        let runner = support::runner(
+            &db,
+            MigrationEntry::build_descriptors(vec![entry(CHANGE, Steps(change, |_| {}))])
+                .expect("descriptors"),
+        );
+        let message = runner.apply_all().await.expect_err("refused").to_string();
+        assert!(
+            message.contains("table `prices` has a CHECK constraint, which a SQLite table rebuild cannot carry over"),
+            "{message}"
+        );
+        let text = "SELECT COUNT(*) FROM sqlite_master WHERE sql LIKE '%CHECK (amount > 0)%'";
+        assert_eq!(count(&db, text).await, 1, "the table is as it was");
+        db.cleanup().await.expect("cleanup");
+    }
+}
