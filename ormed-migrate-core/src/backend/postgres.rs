@@ -170,6 +170,11 @@ impl Backend for Postgres {
             || statement.first_word() == Some("VACUUM")
             || statement.starts_with(&["CREATE", "DATABASE"])
             || statement.starts_with(&["DROP", "DATABASE"])
+            || statement.starts_with(&["ALTER", "SYSTEM"])
+            || statement.starts_with(&["REINDEX", "DATABASE"])
+            || statement.starts_with(&["REINDEX", "SYSTEM"])
+            || statement.starts_with(&["CREATE", "TABLESPACE"])
+            || statement.starts_with(&["DROP", "TABLESPACE"])
     }
 
     fn raw_failure_changes_nothing(&self, text: &SqlText) -> bool {
@@ -375,6 +380,35 @@ pub(crate) async fn lock_wait(pool: &PgPool, session: i64) -> Result<LockWait, s
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn statements_postgres_refuses_in_a_transaction_need_no_transaction() {
+        let refused = |sql: &str| {
+            SqlText::lex(sql, Dialect::Postgres)
+                .statements()
+                .iter()
+                .any(|s| Postgres.refuses_in_transaction(s))
+        };
+        for sql in [
+            "CREATE INDEX CONCURRENTLY i ON t (c)",
+            "VACUUM t",
+            "CREATE DATABASE x",
+            "ALTER SYSTEM SET work_mem = '64MB'",
+            "REINDEX DATABASE app",
+            "REINDEX SYSTEM app",
+            "CREATE TABLESPACE fast LOCATION '/ssd'",
+            "DROP TABLESPACE fast",
+        ] {
+            assert!(refused(sql), "{sql}");
+        }
+        for sql in [
+            "REINDEX TABLE t",
+            "REFRESH MATERIALIZED VIEW CONCURRENTLY v",
+            "ALTER TABLE t ADD c int",
+        ] {
+            assert!(!refused(sql), "{sql}");
+        }
+    }
 
     #[test]
     fn lock_keys_are_stable_and_differ_per_table() {

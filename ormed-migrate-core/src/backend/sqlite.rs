@@ -140,7 +140,10 @@ impl Backend for Sqlite {
     }
 
     fn refuses_in_transaction(&self, statement: &Words) -> bool {
+        // PRAGMA foreign_keys is a silent no-op inside a transaction: refused there, so that a
+        // migration never believes it switched keys off.
         statement.first_word() == Some("VACUUM")
+            || (statement.first_word() == Some("PRAGMA") && statement.has_word("FOREIGN_KEYS"))
     }
 
     fn raw_failure_changes_nothing(&self, text: &SqlText) -> bool {
@@ -290,6 +293,21 @@ fn io_lock_error(path: &Path, error: std::io::Error) -> MigrationError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn what_sqlite_refuses_or_ignores_in_a_transaction_needs_no_transaction() {
+        let refused = |sql: &str| {
+            SqlText::lex(sql, Dialect::Sqlite)
+                .statements()
+                .iter()
+                .any(|s| Sqlite.refuses_in_transaction(s))
+        };
+        assert!(refused("VACUUM"));
+        assert!(refused("PRAGMA foreign_keys = OFF"));
+        assert!(refused("pragma main.foreign_keys=1"));
+        assert!(!refused("PRAGMA foreign_key_check"));
+        assert!(!refused("SELECT 'PRAGMA foreign_keys = OFF'"));
+    }
 
     #[test]
     fn the_lock_file_sits_beside_the_database() {
