@@ -131,6 +131,11 @@ impl Encoder {
             }
             TableCommand::AddForeign(key) => self.foreign(key),
             TableCommand::DropForeign(name) => self.line(2, "drop_foreign", &[text("name", name)]),
+            TableCommand::DropForeignKeyIndex { name, columns } => self.line(
+                2,
+                "drop_foreign_key_index",
+                &[text("name", name), list("columns", columns)],
+            ),
         }
     }
 
@@ -374,6 +379,49 @@ mod tests {
              \x20   drop_primary\n\
              \x20   add_primary columns=[1:a,1:b]\n\
              down\n"
+        );
+    }
+
+    /// A derived down records `DropForeignKeyIndex`, and derived downs are not encoded; a plan
+    /// built with it by hand is, as a line kind of its own.
+    #[test]
+    fn the_encoding_of_the_index_of_a_foreign_key_is_pinned() {
+        let mut up = Schema::new();
+        up.push(Operation::AlterTable(crate::schema::AlterTable {
+            table: "users".into(),
+            commands: vec![TableCommand::DropForeignKeyIndex {
+                name: "users_team_id_foreign".into(),
+                columns: vec!["team_id".into()],
+            }],
+        }));
+        assert_eq!(
+            encode_migration(up.plan(), &Plan::default()),
+            "ormed-migrate plan encoding v1\n\
+             up\n\
+             \x20 alter_table table=5:users\n\
+             \x20   drop_foreign_key_index name=21:users_team_id_foreign columns=[7:team_id]\n\
+             down\n"
+        );
+    }
+
+    /// What a migration without `down` runs is derived from its up; its checksum is that of
+    /// "not written", as before downs were derived.
+    #[test]
+    fn a_derived_down_keeps_the_checksum_of_a_down_not_written() {
+        let up = plan("users");
+        let derived = crate::schema::derived_down(&up);
+        assert!(!derived.irreversible && !derived.is_empty());
+        assert_eq!(
+            plan_checksum(&up, &derived),
+            plan_checksum(&up, &not_written())
+        );
+        let mut raw = Schema::new();
+        raw.raw("UPDATE users SET a = 1");
+        let refused = crate::schema::derived_down(raw.plan());
+        assert!(refused.irreversible && refused.not_invertible.is_some());
+        assert_eq!(
+            plan_checksum(raw.plan(), &refused),
+            plan_checksum(raw.plan(), &not_written())
         );
     }
 

@@ -9,7 +9,7 @@ use crate::checksum::plan_checksum;
 use crate::error::{MigrationError, SetupError};
 use crate::id::MigrationId;
 use crate::migration::Migration;
-use crate::schema::{Plan, Schema};
+use crate::schema::{Plan, Schema, derived_down};
 
 /// Where a migration is defined: the file and line of its `#[migration]` or `MigrationEntry::new`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -77,14 +77,21 @@ impl MigrationDescriptor {
         }
     }
 
-    /// Records the plan for one direction.
+    /// Records the plan for one direction, as it runs. A migration that does not write `down`
+    /// gets the inverse of its `up` (see [`derived_down`]): the plan keeps
+    /// [`not_written`](Plan::not_written), so that checksums encode "not written", never the
+    /// derived operations, and is irreversible when an operation of the up cannot be undone.
     pub fn plan(&self, direction: Direction) -> Plan {
         let mut schema = Schema::new();
         match direction {
             Direction::Up => self.migration.up(&mut schema),
             Direction::Down => self.migration.down(&mut schema),
         }
-        schema.into_plan()
+        let plan = schema.into_plan();
+        if direction == Direction::Down && plan.not_written {
+            return derived_down(&self.up_plan());
+        }
+        plan
     }
 
     /// The `up` plan.
@@ -92,12 +99,14 @@ impl MigrationDescriptor {
         self.plan(Direction::Up)
     }
 
-    /// The `down` plan.
+    /// The `down` plan: the written one, or the one derived from the up.
     pub fn down_plan(&self) -> Plan {
         self.plan(Direction::Down)
     }
 
-    /// False when `down` is not written (or calls `schema.irreversible()`).
+    /// False when the written `down` calls `schema.irreversible()`, or when `down` is not
+    /// written and an operation of the up cannot be undone from the plan alone (a drop,
+    /// `change()`, raw SQL).
     pub fn is_reversible(&self) -> bool {
         !self.down_plan().irreversible
     }
@@ -251,6 +260,29 @@ mod tests {
         }
     }
 
+    /// No `down`, and an up that can be undone.
+    struct Derived;
+    impl Migration for Derived {
+        fn up(&self, schema: &mut Schema) {
+            schema.create("tags", |t| {
+                t.id();
+            });
+        }
+    }
+
+    /// An up that can be undone, and a `down` that says it cannot.
+    struct Declared;
+    impl Migration for Declared {
+        fn up(&self, schema: &mut Schema) {
+            schema.create("tags", |t| {
+                t.id();
+            });
+        }
+        fn down(&self, schema: &mut Schema) {
+            schema.irreversible();
+        }
+    }
+
     fn id(text: &str) -> MigrationId {
         MigrationId::parse(text).unwrap()
     }
@@ -295,13 +327,50 @@ mod tests {
     }
 
     #[test]
-    fn default_down_is_irreversible() {
+    fn a_default_down_is_derived_from_the_up() {
         let descriptors = MigrationEntry::build_descriptors(vec![
             MigrationEntry::new(id("m_20241201000000_a"), OneWay),
             MigrationEntry::new(id("m_20241201000001_b"), Users("b")),
+            MigrationEntry::new(id("m_20241201000002_c"), Derived),
+            MigrationEntry::new(id("m_20241201000003_d"), Declared),
         ])
         .unwrap();
-        assert!(!descriptors[0].is_reversible());
+        assert!(!descriptors[0].is_reversible(), "raw SQL cannot be undone");
+        let refused = descriptors[0].down_plan();
+        assert!(refused.not_written && refused.not_invertible.is_some());
         assert!(descriptors[1].is_reversible());
+        assert!(
+            descriptors[2].is_reversible(),
+            "create table is undone by a drop"
+        );
+        let derived = descriptors[2].down_plan();
+        assert!(derived.not_written);
+        assert_eq!(
+            derived.operations,
+            [crate::schema::Operation::DropTable {
+                table: "tags".into(),
+                if_exists: false
+            }]
+        );
+        assert!(
+            !descriptors[3].is_reversible(),
+            "schema.irreversible() wins"
+        );
+        assert!(descriptors[3].down_plan().not_invertible.is_none());
+    }
+
+    #[test]
+    fn a_derived_down_leaves_the_checksum_as_not_written() {
+        let mut not_written = Schema::new();
+        not_written.not_written();
+        let descriptors = MigrationEntry::build_descriptors(vec![MigrationEntry::new(
+            id("m_20241201000000_a"),
+            Derived,
+        )])
+        .unwrap();
+        assert_eq!(
+            descriptors[0].checksum,
+            plan_checksum(&descriptors[0].up_plan(), not_written.plan())
+        );
     }
 }

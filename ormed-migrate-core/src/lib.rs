@@ -14,6 +14,7 @@ pub mod introspect;
 pub mod ledger;
 pub mod lock;
 pub mod migration;
+pub(crate) mod preflight;
 pub(crate) mod rebuild;
 pub mod redact;
 pub mod render;

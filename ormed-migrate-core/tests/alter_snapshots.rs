@@ -265,3 +265,21 @@ fn bad_identifiers_are_refused_before_anything_renders() {
         assert!(dialect.render(schema.plan()).is_err(), "{dialect}");
     }
 }
+
+/// What a derived down renders for `t.foreign(..)` and `t.foreign_id(..).constrained(..)`:
+/// the key dropped, then on MySQL the index the database made for it (if it made one, decided
+/// against the live table when it runs), then the column.
+#[test]
+fn derived_down_of_foreign_keys() {
+    let mut up = Schema::new();
+    up.table("users", |t| {
+        t.foreign(["team_id"]).on("teams");
+        t.foreign_id("owner_id").nullable().constrained("users");
+    });
+    let down = ormed_migrate_core::schema::invert(up.plan()).expect("invertible");
+    let mut schema = Schema::new();
+    for operation in down.operations {
+        schema.push(operation);
+    }
+    insta::assert_snapshot!("derived_down_of_foreign_keys", render_all(&schema));
+}

@@ -23,7 +23,9 @@ async fn ledger_ids(runner: &MigrationRunner) -> Vec<String> {
 }
 
 /// Four tables up; down drops them one by one, so a failure at the second drop leaves the
-/// first dropped and the last two in place.
+/// first dropped and the last two in place. The second drop is raw SQL: the pre-flight check
+/// would see the table that blocks it and refuse the whole down, and these tests are about a
+/// failure the database reports part way.
 struct FourTables;
 impl Migration for FourTables {
     fn up(&self, schema: &mut Schema) {
@@ -34,9 +36,10 @@ impl Migration for FourTables {
         }
     }
     fn down(&self, schema: &mut Schema) {
-        for table in ["r_a", "r_b", "r_c", "r_d"] {
-            schema.drop(table);
-        }
+        schema.drop("r_a");
+        schema.raw("DROP TABLE r_b");
+        schema.drop("r_c");
+        schema.drop("r_d");
     }
 }
 

@@ -83,7 +83,9 @@ mod cases {
             .to_string();
         assert!(
             message.starts_with(&format!(
-                "Migration {ONE_WAY} cannot be rolled back: it has no down() ("
+                "Migration {ONE_WAY} cannot be rolled back: it has no down(), and its up runs raw \
+                 SQL `UPDATE users SET email = email`, which cannot be undone from the plan \
+                 alone ("
             )),
             "{message}"
         );

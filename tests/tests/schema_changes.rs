@@ -218,19 +218,18 @@ mod cases {
         let before = schema_of(db).await;
         let error = runner.apply_all().await.expect_err("refused");
         let message = error.to_string();
-        assert!(message.contains(ALTER), "{message}");
-        assert!(message.contains("no_such_column"), "{message}");
-        if db.dialect() == Dialect::MySql {
-            // MySQL commits each statement: the column added before the failure stays, and the
-            // ledger marks the migration failed.
-            assert_eq!(
-                states(&runner).await[1].1,
-                MigrationState::Failed(Direction::Up)
-            );
-        } else {
-            assert_same_schema(&before, &schema_of(db).await);
-            assert_eq!(states(&runner).await[1].1, MigrationState::Pending);
-        }
+        // The pre-flight check finds it before anything runs, on every database (MySQL would
+        // otherwise have committed the first column).
+        assert_eq!(
+            message,
+            format!(
+                "migration {ALTER} (up) would fail at change column `no_such_column` of `users`: \
+                 table `users` has no column `no_such_column` at this point; check the name (an \
+                 earlier change may have renamed or dropped it). Nothing was run."
+            )
+        );
+        assert_same_schema(&before, &schema_of(db).await);
+        assert_eq!(states(&runner).await[1].1, MigrationState::Pending);
     }
 }
 
@@ -442,6 +441,47 @@ mod sqlite_rebuild {
         assert!(message.contains("Nothing of migration"), "{message}");
         assert_same_schema(&before, &schema_of(&db).await);
         assert_eq!(count(&db, "SELECT COUNT(*) FROM books").await, 2);
+        assert_eq!(states(&runner).await[0].1, MigrationState::Pending);
+        db.cleanup().await.expect("cleanup");
+    }
+
+    /// Raw SQL before a change hides the table from the pre-flight check; the change is then
+    /// checked against the live table when it runs, and nothing of the migration stays.
+    #[tokio::test]
+    async fn a_change_checked_when_it_runs_rolls_its_migration_back() {
+        fn change_missing(schema: &mut Schema) {
+            schema.raw("INSERT INTO users (email) VALUES ('b@x.io')");
+            schema.table("users", |t| {
+                t.string("nickname").nullable();
+                t.drop_column("no_such_column");
+            });
+        }
+        let db = TestDatabase::sqlite().await.expect("sqlite");
+        let sql = "CREATE TABLE users (id INTEGER PRIMARY KEY, email VARCHAR(255) NOT NULL)";
+        db.driver().execute(sql).await.expect(sql);
+        let before = schema_of(&db).await;
+        let runner = support::runner(
+            &db,
+            MigrationEntry::build_descriptors(vec![entry(CHANGE, Steps(change_missing, |_| {}))])
+                .expect("descriptors"),
+        );
+        let error = runner.apply_all().await.expect_err("refused");
+        assert!(
+            matches!(&error, MigrationError::Run(RunError::TableChangeRefused { table, .. }) if table == "users"),
+            "{error:?}"
+        );
+        let message = error.to_string();
+        assert!(
+            message.contains("table `users` has no column `no_such_column`"),
+            "{message}"
+        );
+        assert!(message.contains("Nothing of migration"), "{message}");
+        assert_same_schema(&before, &schema_of(&db).await);
+        assert_eq!(
+            count(&db, "SELECT COUNT(*) FROM users").await,
+            0,
+            "the insert was rolled back"
+        );
         assert_eq!(states(&runner).await[0].1, MigrationState::Pending);
         db.cleanup().await.expect("cleanup");
     }

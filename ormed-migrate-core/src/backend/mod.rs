@@ -140,6 +140,12 @@ pub(crate) trait Backend: Sync {
     /// Drops foreign key `name` of `table`.
     fn drop_foreign(&self, table: &str, name: &str) -> Option<String>;
 
+    /// Adding a foreign key makes an index on its columns, named like the key, when no index
+    /// starts with them, and dropping the key leaves that index (MySQL/MariaDB).
+    fn foreign_key_leaves_index(&self) -> bool {
+        false
+    }
+
     /// Adds the primary key over `columns` (a quoted list), named `name` where the database
     /// names primary keys.
     fn add_primary(&self, table: &str, name: &str, columns: &str) -> Option<String>;

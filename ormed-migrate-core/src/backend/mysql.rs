@@ -126,6 +126,10 @@ impl Backend for MySql {
         Some(format!("ALTER TABLE {table} DROP FOREIGN KEY {name}"))
     }
 
+    fn foreign_key_leaves_index(&self) -> bool {
+        true
+    }
+
     fn add_primary(&self, table: &str, _name: &str, columns: &str) -> Option<String> {
         Some(format!("ALTER TABLE {table} ADD PRIMARY KEY ({columns})"))
     }

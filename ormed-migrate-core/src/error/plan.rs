@@ -151,16 +151,35 @@ pub enum PlanError {
         table: String,
     },
 
-    /// Rolling back a migration without a `down`.
+    /// The pre-flight check found an operation that would fail (or that the database would
+    /// refuse) against the schema as it will be at that point of the run.
+    #[error("migration {id} ({direction}) would fail at {operation}: {problem}. Nothing was run.")]
+    Preflight {
+        /// The migration.
+        id: MigrationId,
+        /// Up or down.
+        direction: Direction,
+        /// The operation, as the builder call that records it.
+        operation: String,
+        /// What is wrong and what to change.
+        problem: String,
+    },
+
+    /// Rolling back a migration whose down cannot run: its written `down` calls
+    /// `schema.irreversible()`, or it has no `down` and an operation of its `up` cannot be
+    /// undone from the plan alone.
     #[error(
-        "Migration {id} cannot be rolled back: it has no down() ({source_location}). Write its \
-         down(), or undo it with a new migration. Nothing was rolled back."
+        "Migration {id} cannot be rolled back: {reason} ({source_location}). {} Nothing was \
+         rolled back.",
+        reason.advice()
     )]
     Irreversible {
         /// The migration.
         id: MigrationId,
         /// Where it is defined.
         source_location: SourceLocation,
+        /// Why.
+        reason: crate::schema::IrreversibleReason,
     },
 
     /// Rolling back a migration that is applied but not in the code.

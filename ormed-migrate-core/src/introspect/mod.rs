@@ -62,6 +62,11 @@ pub struct TableSnapshot {
 }
 
 impl TableSnapshot {
+    /// A table with nothing in it yet, for models built from plans.
+    pub(crate) fn empty(name: &str) -> TableSnapshot {
+        TableSnapshot::new(name)
+    }
+
     fn new(name: &str) -> TableSnapshot {
         TableSnapshot {
             name: name.to_owned(),
@@ -174,6 +179,16 @@ pub struct PrimaryKeySnapshot {
     pub name: Option<String>,
     /// The key columns, in key order.
     pub columns: Vec<String>,
+}
+
+impl PrimaryKeySnapshot {
+    /// An unnamed key over `columns`, for models built from plans.
+    pub(crate) fn of(columns: Vec<String>) -> PrimaryKeySnapshot {
+        PrimaryKeySnapshot {
+            name: None,
+            columns,
+        }
+    }
 }
 
 /// An index other than the primary key.

@@ -81,6 +81,8 @@ impl Draft {
             TableCommand::RenameIndex { from, to } => self.rename_index(from, to),
             TableCommand::AddForeign(key) => self.add_foreign(key),
             TableCommand::DropForeign(name) => self.drop_foreign(name),
+            // SQLite makes no index for a foreign key, so there is none to drop.
+            TableCommand::DropForeignKeyIndex { .. } => Ok(()),
         }
     }
 

@@ -1,12 +1,14 @@
 //! `schema.table(..)`: changes to an existing table, rendered command by command in the order
 //! written. Where the database cannot make a change in place (SQLite: change a column, add or
 //! drop a key), the whole block becomes one deferred statement, rendered against the live table
-//! when it runs (see [`crate::rebuild`]).
+//! when it runs (see [`crate::rebuild`]). On MySQL/MariaDB, a foreign key a derived down drops
+//! is followed by a deferred drop of the index the database made for it, if it made one.
 
 use super::{RenderError, Renderer};
 use crate::backend::ColumnChange;
+use crate::dialect::Dialect;
 use crate::schema::{AlterTable, ColumnDefinition, TableCommand};
-use crate::sql::Statement;
+use crate::sql::{Deferred, Statement};
 
 impl Renderer {
     pub(super) fn alter_table(&self, alter: &AlterTable) -> Result<Vec<Statement>, RenderError> {
@@ -16,12 +18,45 @@ impl Renderer {
         }
         let mut statements = Vec::new();
         for command in &alter.commands {
+            if let TableCommand::DropForeignKeyIndex { name, columns } = command {
+                if self.backend.foreign_key_leaves_index() {
+                    statements.push(self.drop_index_if_present(&alter.table, name, columns)?);
+                }
+                continue;
+            }
             match self.in_place(alter, &table, command)? {
                 Some(sql) => statements.extend(sql.into_iter().map(Statement::builder)),
                 None => return Ok(vec![self.deferred(alter)]),
             }
         }
         Ok(statements)
+    }
+
+    /// The index MySQL made for foreign key `name` when it was added, dropped if it is there
+    /// when the statement runs.
+    fn drop_index_if_present(
+        &self,
+        table: &str,
+        name: &str,
+        columns: &[String],
+    ) -> Result<Statement, RenderError> {
+        let description = format!(
+            "{} -- when MySQL made it for the foreign key",
+            self.drop_index(table, name)?
+        );
+        let deferred = Deferred::DropIndexIfPresent {
+            table: table.to_owned(),
+            name: name.to_owned(),
+            columns: columns.to_vec(),
+        };
+        Ok(Statement::deferred(deferred, description))
+    }
+
+    /// `DROP INDEX` of index `index` of `table`, as the database spells it.
+    fn drop_index(&self, table: &str, index: &str) -> Result<String, RenderError> {
+        let quoted = self.quote_table(table)?;
+        let index = self.index_in_schema(table, index)?;
+        Ok(self.backend.drop_index(&quoted, &index))
     }
 
     /// Mistakes the database would report only when the statement runs.
@@ -42,6 +77,10 @@ impl Renderer {
             TableCommand::DropColumn(name) | TableCommand::DropForeign(name) => {
                 self.quote_identifier(name)?;
                 Ok(())
+            }
+            TableCommand::DropForeignKeyIndex { name, columns } => {
+                self.quote_identifier(name)?;
+                self.column_list(columns).map(drop)
             }
             TableCommand::DropIndex { name, .. } => {
                 self.quote_identifier(name)?;
@@ -94,8 +133,7 @@ impl Renderer {
             }
             TableCommand::AddIndex(index) => Some(vec![self.create_index(name, index)?]),
             TableCommand::DropIndex { name: index, .. } => {
-                let index = self.index_in_schema(name, index)?;
-                Some(vec![self.backend.drop_index(table, &index)])
+                Some(vec![self.drop_index(name, index)?])
             }
             TableCommand::RenameIndex { from, to } => {
                 let from = self.index_in_schema(name, from)?;
@@ -110,6 +148,8 @@ impl Renderer {
                     .add_foreign(table, &constraint)
                     .map(|sql| vec![sql])
             }
+            // Where the database makes no index for a foreign key there is none to drop.
+            TableCommand::DropForeignKeyIndex { .. } => Some(Vec::new()),
             TableCommand::DropForeign(key) => self
                 .backend
                 .drop_foreign(table, &self.quote_identifier(key)?)
@@ -177,12 +217,27 @@ impl Renderer {
     /// The block as one statement rendered against the live table when it runs; its SQL until
     /// then says what it will do.
     fn deferred(&self, alter: &AlterTable) -> Statement {
-        let changes: Vec<String> = alter.commands.iter().map(TableCommand::describe).collect();
+        let changes: Vec<String> = alter
+            .commands
+            .iter()
+            .filter(|c| !matches!(c, TableCommand::DropForeignKeyIndex { .. }))
+            .map(TableCommand::describe)
+            .collect();
         let description = format!(
             "-- {}: {} (rendered against the live table when it runs)",
             alter.table,
             changes.join("; ")
         );
-        Statement::deferred(alter.clone(), description)
+        Statement::deferred(Deferred::SqliteTableChange(alter.clone()), description)
     }
+}
+
+/// `DROP INDEX` of index `index` of `table` for `dialect`, for the runner to run what a
+/// [`Deferred::DropIndexIfPresent`] found there.
+pub(crate) fn drop_index_sql(
+    dialect: Dialect,
+    table: &str,
+    index: &str,
+) -> Result<String, RenderError> {
+    Renderer::new(dialect).drop_index(table, index)
 }

@@ -9,6 +9,8 @@
 mod alter;
 mod create;
 
+pub(crate) use alter::drop_index_sql;
+
 use std::fmt;
 
 pub use crate::backend::{IdentifierError, MAX_IDENTIFIER_LEN};

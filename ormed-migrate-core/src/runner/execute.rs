@@ -17,11 +17,11 @@ use super::{MigrationAction, MigrationRunner, Rendered, Repair};
 use crate::backend;
 use crate::descriptor::{Direction, MigrationDescriptor};
 use crate::driver::{Target, Transaction, execute, fetch_i64};
-use crate::error::{FailureState, Interrupted, LedgerError, MigrationError, RunError};
+use crate::error::{FailureState, Interrupted, LedgerError, MigrationError, PlanError, RunError};
 use crate::ledger::{AppliedMigration, NewRow};
 use crate::rebuild;
 use crate::schema::AlterTable;
-use crate::sql::Origin;
+use crate::sql::{Deferred, Origin};
 use crate::waits::WaitNotice;
 
 /// What `pretend` reports: the statements, nothing run.
@@ -209,18 +209,86 @@ impl MigrationRunner {
         watch: &mut Watch<'_, '_>,
     ) -> Result<(), MigrationError> {
         for (index, statement) in migration.statements.iter().enumerate() {
-            if let Some(alter) = &statement.deferred {
-                self.run_table_change(tx, migration, direction, index, alter, watch)
-                    .await?;
-                continue;
-            }
-            if let Err(failure) = watch::run(Target::Transaction(tx), &statement.sql, watch).await {
+            let sql = match &statement.deferred {
+                Some(Deferred::SqliteTableChange(alter)) => {
+                    self.run_table_change(tx, migration, direction, index, alter, watch)
+                        .await?;
+                    continue;
+                }
+                Some(deferred) => {
+                    let target = Target::Transaction(tx);
+                    match self.resolve(target, migration, direction, deferred).await? {
+                        Some(sql) => sql,
+                        None => continue,
+                    }
+                }
+                None => statement.sql.clone(),
+            };
+            if let Err(failure) = watch::run(Target::Transaction(tx), &sql, watch).await {
                 let state = FailureState::RolledBack;
-                let sql = statement.sql.clone();
                 return Err(self.statement_failed(migration, direction, index, sql, state, failure));
             }
         }
         Ok(())
+    }
+
+    /// The SQL a deferred statement (other than a SQLite table change) runs, rendered against
+    /// the table as it is now, or `None` when there is nothing to do.
+    async fn resolve(
+        &self,
+        target: Target<'_, '_>,
+        migration: &Rendered<'_>,
+        direction: Direction,
+        deferred: &Deferred,
+    ) -> Result<Option<String>, MigrationError> {
+        let id = &migration.descriptor.id;
+        match deferred {
+            Deferred::SqliteTableChange(alter) => Err(RunError::TableChangeRefused {
+                id: id.clone(),
+                direction,
+                table: alter.table.clone(),
+                message: "a SQLite table change runs only inside the migration's transaction"
+                    .to_owned(),
+            }
+            .into()),
+            Deferred::DropIndexIfPresent {
+                table,
+                name,
+                columns,
+            } => {
+                let dialect = self.driver.dialect();
+                let live = crate::introspect::table(target, dialect, table)
+                    .await
+                    .map_err(|e| {
+                        MigrationError::database(
+                            format!(
+                                "migration {id} could not read table `{table}` to see whether \
+                                 the database made an index for foreign key `{name}`"
+                            ),
+                            e,
+                        )
+                    })?;
+                let made = live
+                    .as_ref()
+                    .and_then(|live| live.index(name))
+                    .is_some_and(|index| &index.columns == columns);
+                if !made {
+                    return Ok(None);
+                }
+                // The names were checked when the migration was rendered, before anything ran.
+                crate::render::drop_index_sql(dialect, table, name)
+                    .map(Some)
+                    .map_err(|source| {
+                        PlanError::Render {
+                            id: id.clone(),
+                            direction,
+                            dialect,
+                            source,
+                        }
+                        .into()
+                    })
+            }
+        }
     }
 
     /// A SQLite table change, rendered group by group against the table as it is by then (a
@@ -317,10 +385,19 @@ impl MigrationRunner {
         watch: &mut Watch<'_, '_>,
     ) -> Result<(), MigrationError> {
         for (index, statement) in migration.statements.iter().enumerate() {
-            let Err(failure) = watch::run(session.target(), &statement.sql, watch).await else {
+            let sql = match &statement.deferred {
+                Some(deferred) => match self
+                    .resolve(session.target(), migration, direction, deferred)
+                    .await?
+                {
+                    Some(sql) => sql,
+                    None => continue,
+                },
+                None => statement.sql.clone(),
+            };
+            let Err(failure) = watch::run(session.target(), &sql, watch).await else {
                 continue;
             };
-            let sql = statement.sql.clone();
             // Only a first statement that the database refused as a whole changed nothing; one
             // that gave up waiting for a lock never started.
             let refused = failure.source.as_database_error().is_some();
@@ -427,7 +504,11 @@ impl ForeignKeys {
         session: &mut Session,
         migration: &Rendered<'_>,
     ) -> Result<ForeignKeys, MigrationError> {
-        let rebuilds = migration.statements.iter().any(|s| s.deferred.is_some());
+        let rebuilds = migration.statements.iter().any(|s| {
+            s.deferred
+                .as_ref()
+                .is_some_and(|d| d.table_change().is_some())
+        });
         if !rebuilds {
             return Ok(ForeignKeys {
                 turn_back_on: false,

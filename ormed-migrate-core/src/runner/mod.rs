@@ -416,10 +416,15 @@ impl MigrationRunner {
         };
         apply.hooks.warn(&report.warnings);
         let mut rendered = Vec::with_capacity(chosen.migrations.len());
+        let mut plans = Vec::with_capacity(chosen.migrations.len());
         for (descriptor, batch) in chosen.migrations {
             let up = descriptor.plan(Direction::Up);
             rendered.push((self.render(descriptor, Direction::Up, &up)?, batch));
+            plans.push((descriptor, Direction::Up, up));
         }
+        let warnings = self.preflight(session, &plans).await?;
+        report.warnings.extend(self.warn(warnings.clone()));
+        apply.hooks.warn(&warnings);
         for (migration, batch) in rendered {
             let action = if apply.pretend {
                 let sql = self.pretend_sql(session, &migration).await;
@@ -492,7 +497,9 @@ impl MigrationRunner {
             }
             .into());
         }
-        let rebuild = statements.iter().find_map(|s| s.deferred.as_ref());
+        let rebuild = statements
+            .iter()
+            .find_map(|s| s.deferred.as_ref().and_then(|d| d.table_change()));
         if let (true, Some(alter)) = (descriptor.no_transaction, rebuild) {
             return Err(PlanError::RebuildNeedsTransaction {
                 id: descriptor.id.clone(),
@@ -524,13 +531,40 @@ impl MigrationRunner {
         })
     }
 
+    /// Checks the plans, in run order, against the live schema plus the effects of the plans
+    /// before each (see [`crate::preflight`]); the warnings it gives. Nothing to run reads
+    /// nothing.
+    async fn preflight(
+        &self,
+        session: &mut Session,
+        plans: &[(&MigrationDescriptor, Direction, Plan)],
+    ) -> Result<Vec<String>, MigrationError> {
+        if plans.is_empty() {
+            return Ok(Vec::new());
+        }
+        let dialect = self.driver.dialect();
+        let live = crate::introspect::snapshot(session.target(), dialect)
+            .await
+            .map_err(|e| {
+                MigrationError::database("could not read the schema to check the plan", e)
+            })?;
+        let plans: Vec<_> = plans
+            .iter()
+            .map(|(d, direction, plan)| (*d, *direction, plan))
+            .collect();
+        Ok(crate::preflight::check(
+            crate::preflight::Model::new(dialect, live),
+            &plans,
+        )?)
+    }
+
     /// What `pretend` prints for a migration: its statements, with each SQLite table change
     /// rendered against the table as it is now. A table that does not exist yet (an earlier
     /// migration of the run creates it) keeps the change's description.
     async fn pretend_sql(&self, session: &mut Session, migration: &Rendered<'_>) -> Vec<String> {
         let mut sql = Vec::new();
         for statement in &migration.statements {
-            let Some(alter) = &statement.deferred else {
+            let Some(alter) = statement.deferred.as_ref().and_then(|d| d.table_change()) else {
                 sql.push(statement.sql.clone());
                 continue;
             };
@@ -585,14 +619,18 @@ impl MigrationRunner {
         // Each down is recorded once: checked for reversibility, then rendered, before anything
         // runs.
         let mut rendered = Vec::with_capacity(chosen.migrations.len());
+        let mut plans = Vec::with_capacity(chosen.migrations.len());
         for (descriptor, row) in chosen.migrations {
             let down = descriptor.plan(Direction::Down);
             plan::refuse_irreversible(descriptor, &down)?;
             rendered.push((self.render(descriptor, Direction::Down, &down)?, row));
+            plans.push((descriptor, Direction::Down, down));
         }
+        let mut warnings = chosen.warnings;
+        warnings.extend(self.preflight(session, &plans).await?);
         let mut report = MigrationReport {
             pretend: rollback.pretend,
-            warnings: self.warn(chosen.warnings),
+            warnings: self.warn(warnings),
             ..MigrationReport::default()
         };
         rollback.hooks.warn(&report.warnings);

@@ -10,7 +10,7 @@ use crate::dialect::Dialect;
 use crate::error::PlanError;
 use crate::id::MigrationId;
 use crate::ledger::AppliedMigration;
-use crate::schema::Plan;
+use crate::schema::{IrreversibleReason, Plan};
 
 /// What `apply_all()` / `apply_one(..)` were asked to apply.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -121,15 +121,21 @@ pub(crate) fn rollback<'a, 'r>(
     })
 }
 
-/// Refuses to roll back a migration whose recorded `down` is irreversible.
+/// Refuses to roll back a migration whose down (as it runs: written, or derived from the up)
+/// is irreversible, saying why.
 pub(crate) fn refuse_irreversible(
     descriptor: &MigrationDescriptor,
     down: &Plan,
 ) -> Result<(), PlanError> {
     if down.irreversible {
+        let reason = match &down.not_invertible {
+            Some(operation) => IrreversibleReason::NotInvertible(operation.clone()),
+            None => IrreversibleReason::Declared,
+        };
         return Err(PlanError::Irreversible {
             id: descriptor.id.clone(),
             source_location: descriptor.source,
+            reason,
         });
     }
     Ok(())
@@ -488,7 +494,53 @@ mod tests {
         let mut schema = Schema::new();
         schema.irreversible();
         let error = refuse_irreversible(&known[0], schema.plan()).unwrap_err();
-        assert!(matches!(error, PlanError::Irreversible { .. }));
+        assert!(matches!(
+            error,
+            PlanError::Irreversible {
+                reason: IrreversibleReason::Declared,
+                ..
+            }
+        ));
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "Migration {A} cannot be rolled back: its down() calls schema.irreversible() \
+                 (m.rs:1). Undo it with a new migration, or make its down() undo it instead of \
+                 calling schema.irreversible(). Nothing was rolled back."
+            )
+        );
         assert!(refuse_irreversible(&known[0], &Plan::default()).is_ok());
+    }
+
+    #[test]
+    fn a_derived_down_that_stops_is_refused_naming_the_operation() {
+        let known = known(&[A]);
+        let mut up = Schema::new();
+        up.table("users", |t| {
+            t.string("avatar").nullable();
+            t.drop_column("legacy");
+        });
+        let down = crate::schema::derived_down(up.plan());
+        let error = refuse_irreversible(&known[0], &down).unwrap_err();
+        assert!(matches!(
+            error,
+            PlanError::Irreversible {
+                reason: IrreversibleReason::NotInvertible(_),
+                ..
+            }
+        ));
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "Migration {A} cannot be rolled back: it has no down(), and its up drops column \
+                 `legacy` of `users`, which cannot be undone from the plan alone (m.rs:1). Write \
+                 its down(), or undo it with a new migration. Nothing was rolled back."
+            )
+        );
+        let mut up = Schema::new();
+        up.table("users", |t| {
+            t.string("avatar").nullable();
+        });
+        assert!(refuse_irreversible(&known[0], &crate::schema::derived_down(up.plan())).is_ok());
     }
 }

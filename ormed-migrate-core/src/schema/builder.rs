@@ -101,13 +101,14 @@ impl Schema {
     }
 
     /// Marks this direction as impossible: rolling the migration back is refused before anything
-    /// runs. This is what the default `Migration::down` does.
+    /// runs. Call it in a `down` to refuse a rollback that a derived down would otherwise make.
     pub fn irreversible(&mut self) {
         self.plan.irreversible = true;
     }
 
-    /// What the default `Migration::down` records: no `down` was written, so the migration
-    /// cannot be rolled back.
+    /// What the default `Migration::down` records: no `down` was written. On its own the plan is
+    /// irreversible; the down that runs is derived from the up
+    /// ([`MigrationDescriptor::down_plan`](crate::MigrationDescriptor::down_plan)).
     pub(crate) fn not_written(&mut self) {
         self.plan.not_written = true;
         self.plan.irreversible = true;

@@ -9,6 +9,7 @@ mod builder;
 mod column;
 mod foreign_key;
 mod index;
+mod inverse;
 mod plan;
 
 pub use blueprint::Table;
@@ -17,4 +18,5 @@ pub use builder::Schema;
 pub use column::{ColumnBuilder, ColumnDefinition, ColumnType, DefaultValue};
 pub use foreign_key::{ForeignKeyAction, ForeignKeyDefinition};
 pub use index::{IndexDefinition, IndexKind, PrimaryKeyDefinition};
+pub use inverse::{IrreversibleReason, NotInvertible, derived_down, invert};
 pub use plan::{AlterTable, CreateTable, Operation, Plan, TableCommand};

@@ -1,7 +1,8 @@
 //! A recorded plan: the operations one direction of a migration performs, in order.
 
 use super::{
-    ColumnDefinition, ForeignKeyDefinition, IndexDefinition, IndexKind, PrimaryKeyDefinition,
+    ColumnDefinition, ForeignKeyDefinition, IndexDefinition, IndexKind, NotInvertible,
+    PrimaryKeyDefinition,
 };
 use crate::dialect::Dialect;
 
@@ -14,8 +15,13 @@ pub struct Plan {
     /// There is no way back: rolling back is refused before anything runs.
     pub irreversible: bool,
     /// Recorded by the default `Migration::down`: the migration has no `down` of its own.
-    /// Checksums encode this, not whatever the default records.
+    /// Checksums encode this, not whatever the default records. The down a migration runs
+    /// ([`MigrationDescriptor::down_plan`](crate::MigrationDescriptor::down_plan)) is then
+    /// derived from its up (see [`derived_down`](super::derived_down)), and keeps this mark.
     pub not_written: bool,
+    /// On a derived down (`not_written`) that is `irreversible`: the first operation of the up
+    /// that cannot be undone from the plan alone.
+    pub not_invertible: Option<NotInvertible>,
 }
 
 /// One schema change. New kinds of change are added as new variants.
@@ -113,6 +119,18 @@ pub enum TableCommand {
     AddForeign(ForeignKeyDefinition),
     /// Drop a foreign key by name.
     DropForeign(String),
+    /// After `DropForeign(name)`: drop the index MySQL/MariaDB made for that foreign key when it
+    /// was added (on its `columns`, named like the key, when no index started with them), which
+    /// dropping the key leaves behind. Whether the database made one is read from the live
+    /// table when it runs: an index named `name` over exactly `columns` is dropped, anything
+    /// else is left. Nothing on the databases that make no such index. A derived down records it
+    /// after dropping a foreign key the up added.
+    DropForeignKeyIndex {
+        /// The foreign key's name, which is the index's.
+        name: String,
+        /// The foreign key's referencing columns, in order.
+        columns: Vec<String>,
+    },
 }
 
 impl TableCommand {
@@ -138,6 +156,9 @@ impl TableCommand {
                 format!("add foreign key ({})", key.columns.join(", "))
             }
             TableCommand::DropForeign(name) => format!("drop foreign key `{name}`"),
+            TableCommand::DropForeignKeyIndex { name, .. } => {
+                format!("drop the index MySQL made for foreign key `{name}`")
+            }
         }
     }
 

@@ -137,10 +137,12 @@ impl SqlText {
     }
 }
 
-/// One statement of a [`SqlText`]: its bare words.
+/// One statement of a [`SqlText`]: its bare words, and every name it may mean (bare words and
+/// quoted identifiers, lowercased).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Statement {
     words: Vec<String>,
+    names: Vec<String>,
 }
 
 impl Statement {
@@ -160,6 +162,13 @@ impl Statement {
         self.words.iter().any(|w| w == word)
     }
 
+    /// Every bare word and quoted identifier, lowercased: a superset of the tables the
+    /// statement names (`app.users` gives `app` and `users`), for checks that must stay silent
+    /// about what raw SQL may have touched.
+    pub(crate) fn names(&self) -> &[String] {
+        &self.names
+    }
+
     /// Whether the words start with `prefix` (`["CREATE", "DATABASE"]`).
     pub(crate) fn starts_with(&self, prefix: &[&str]) -> bool {
         self.words.len() >= prefix.len() && self.words.iter().zip(prefix).all(|(w, p)| w == p)
@@ -177,7 +186,10 @@ enum Token {
     Open,
     /// `)`
     Close,
-    /// A literal, quoted identifier, number, parameter or sign: part of a statement, not a word.
+    /// A quoted identifier (or a double-quoted text where the database reads it as a string),
+    /// its text without quotes.
+    Quoted(String),
+    /// A literal, number, parameter or sign: part of a statement, not a word.
     Other,
 }
 
@@ -321,15 +333,31 @@ impl<'a> Lexer<'a> {
             b';' => return self.sign(Token::Semicolon),
             b'(' => return self.sign(Token::Open),
             b')' => return self.sign(Token::Close),
-            b'\'' | b'"' => self.skip_quoted(byte, backslash),
-            b'`' if self.lexicon.backtick_identifiers => self.skip_quoted(byte, false),
-            b'[' if self.lexicon.bracket_identifiers => self.skip_bracketed(),
+            b'\'' => self.skip_quoted(byte, backslash),
+            b'"' => return self.quoted(|lexer| lexer.skip_quoted(byte, backslash)),
+            b'`' if self.lexicon.backtick_identifiers => {
+                return self.quoted(|lexer| lexer.skip_quoted(byte, false));
+            }
+            b'[' if self.lexicon.bracket_identifiers => return self.quoted(Lexer::skip_bracketed),
             b'$' if self.lexicon.dollar_quotes => self.skip_dollar(),
             b'0'..=b'9' => self.skip_number(),
             _ if starts_word(byte) => return self.word(),
             _ => self.advance(1),
         }
         Token::Other
+    }
+
+    /// A quoted identifier skipped by `skip`, with its text (the quotes off, doubled quotes
+    /// left as they are: the text only needs to match names).
+    fn quoted(&mut self, skip: impl FnOnce(&mut Self)) -> Token {
+        let start = self.pos;
+        skip(self);
+        let end = self.pos;
+        let inner = self
+            .bytes
+            .get(start + 1..end.saturating_sub(1))
+            .unwrap_or_default();
+        Token::Quoted(String::from_utf8_lossy(inner).into_owned())
     }
 
     fn sign(&mut self, token: Token) -> Token {
@@ -495,6 +523,7 @@ struct Splitter {
     nesting: Nesting,
     statements: Vec<Statement>,
     words: Vec<String>,
+    names: Vec<String>,
     has_tokens: bool,
 }
 
@@ -504,6 +533,7 @@ impl Splitter {
             nesting: Nesting::new(lexicon),
             statements: Vec::new(),
             words: Vec::new(),
+            names: Vec::new(),
             has_tokens: false,
         }
     }
@@ -513,7 +543,12 @@ impl Splitter {
         match token {
             Token::Semicolon if self.nesting.is_top_level() => self.end_statement(),
             Token::Word(word) => {
+                self.names.push(word.to_lowercase());
                 self.words.push(word);
+                self.has_tokens = true;
+            }
+            Token::Quoted(name) => {
+                self.names.push(name.to_lowercase());
                 self.has_tokens = true;
             }
             _ => self.has_tokens = true,
@@ -523,7 +558,8 @@ impl Splitter {
     fn end_statement(&mut self) {
         if std::mem::take(&mut self.has_tokens) {
             let words = std::mem::take(&mut self.words);
-            self.statements.push(Statement { words });
+            let names = std::mem::take(&mut self.names);
+            self.statements.push(Statement { words, names });
         }
     }
 
@@ -882,6 +918,22 @@ mod tests {
         );
         assert_eq!(words("SELECT $x, a$b", MY), [["SELECT", "$X", "A$B"]]);
         assert_eq!(words("SELECT $x, a$b", LITE), [["SELECT", "$X", "A$B"]]);
+    }
+
+    #[test]
+    fn names_hold_bare_words_and_quoted_identifiers_but_not_strings() {
+        let names = |sql: &str, dialect| -> Vec<String> {
+            SqlText::lex(sql, dialect).statements()[0].names().to_vec()
+        };
+        assert_eq!(
+            names(r#"UPDATE "Users" SET x = 'posts' -- comments"#, PG),
+            ["update", "users", "set", "x"]
+        );
+        assert_eq!(
+            names("DELETE FROM `app`.`t`", MY),
+            ["delete", "from", "app", "t"]
+        );
+        assert_eq!(names("DROP TABLE [old]", LITE), ["drop", "table", "old"]);
     }
 
     #[test]

@@ -3,4 +3,4 @@
 pub(crate) mod lexer;
 mod statement;
 
-pub use statement::{Origin, Statement};
+pub use statement::{Deferred, Origin, Statement};

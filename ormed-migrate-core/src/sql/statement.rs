@@ -2,9 +2,9 @@
 //!
 //! The runner decides from these fields, never by re-reading the SQL: whether a statement may run
 //! inside the migration's transaction, and whether a failure of it, outside a transaction, left
-//! nothing behind (so a failure mark set before it may be taken back). A statement the SQLite
-//! table rebuild renders against the live table will be a further kind; `pretend` prints its
-//! SQL as rendered from the plan.
+//! nothing behind (so a failure mark set before it may be taken back). A statement that depends
+//! on the table as it is when it runs is [`Deferred`]: the runner renders it then, and `pretend`
+//! prints what it describes.
 
 use crate::backend::Backend;
 use crate::schema::AlterTable;
@@ -42,11 +42,39 @@ pub struct Statement {
     /// Whether it must be split to run at all: several statements in one call, one of which
     /// cannot run in a transaction, where the database runs one call as one transaction.
     pub needs_split: bool,
-    /// A SQLite table change rendered against the live table when it runs, because what it
-    /// takes (in place, or a rebuild of the table) depends on the table as it is then; `sql`
-    /// describes it until then. Rebuilds run with foreign keys off, switched before the
-    /// migration's transaction begins.
-    pub deferred: Option<AlterTable>,
+    /// A statement rendered against the live table when it runs, because what it takes depends
+    /// on the table as it is then; `sql` describes it until then.
+    pub deferred: Option<Deferred>,
+}
+
+/// What a deferred statement does, decided against the live table when it runs.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum Deferred {
+    /// A SQLite table change: in place where SQLite can, else a rebuild of the table. Rebuilds
+    /// run with foreign keys off, switched before the migration's transaction begins.
+    SqliteTableChange(AlterTable),
+    /// MySQL/MariaDB: drop index `name` of `table` if there is one over exactly `columns`, the
+    /// index the database made for a foreign key of that name when it was added (dropping the
+    /// key leaves it behind); nothing when the key used an index that was there before.
+    DropIndexIfPresent {
+        /// The table.
+        table: String,
+        /// The index, named like the foreign key.
+        name: String,
+        /// The foreign key's columns, in order.
+        columns: Vec<String>,
+    },
+}
+
+impl Deferred {
+    /// The SQLite table change, if this is one.
+    pub fn table_change(&self) -> Option<&AlterTable> {
+        match self {
+            Deferred::SqliteTableChange(alter) => Some(alter),
+            Deferred::DropIndexIfPresent { .. } => None,
+        }
+    }
 }
 
 impl Statement {
@@ -65,10 +93,11 @@ impl Statement {
         }
     }
 
-    /// A SQLite table change that runs as statements rendered against the live table.
-    pub(crate) fn deferred(alter: AlterTable, description: String) -> Statement {
+    /// A statement rendered against the live table when it runs; `description` says what it
+    /// will do.
+    pub(crate) fn deferred(deferred: Deferred, description: String) -> Statement {
         Statement {
-            deferred: Some(alter),
+            deferred: Some(deferred),
             ..Statement::builder(description)
         }
     }

@@ -207,8 +207,9 @@ fn create_template(id: &MigrationId, name: &str, table: &str) -> String {
 fn blank_template(id: &MigrationId, name: &str) -> String {
     let up = "    fn up(&self, _schema: &mut Schema) {\n        // Record the change, for example:\n        \
               // schema.raw(\"UPDATE posts SET published = TRUE WHERE published_at IS NOT NULL\");\n    }\n";
-    let down = "    fn down(&self, _schema: &mut Schema) {\n        // Record how to undo it; delete this \
-                method if it cannot be undone.\n    }\n";
+    let down = "    fn down(&self, _schema: &mut Schema) {\n        // Record how to undo it, or delete this \
+                method to have it derived from up\n        // (raw SQL, drops and change() cannot be: \
+                rolling back is then refused).\n    }\n";
     template(id, name, up, down)
 }
 

@@ -233,3 +233,46 @@ pub async fn run(var: Option<&str>, case: impl AsyncFnOnce(&TestDatabase)) {
     case(&db).await;
     db.cleanup().await.expect("cleanup");
 }
+
+// ------------------------------------------------------------------------- comparing schemas
+
+/// The schema without the ledger's tables.
+pub async fn schema_of(db: &TestDatabase) -> ormed_migrate::SchemaSnapshot {
+    let mut schema = db.driver().introspect().await.expect("introspect");
+    schema.tables.remove("orm_migrations");
+    schema.tables.remove("orm_migrations_meta");
+    schema
+}
+
+/// The same tables, columns, keys and indexes, field by field so that a difference reads as
+/// one line. Columns are compared by name: a column dropped and added again comes last on
+/// every database (PostgreSQL cannot place it), which is the same schema.
+pub fn assert_same_schema(
+    before: &ormed_migrate::SchemaSnapshot,
+    after: &ormed_migrate::SchemaSnapshot,
+) {
+    let names = |s: &ormed_migrate::SchemaSnapshot| s.tables.keys().cloned().collect::<Vec<_>>();
+    assert_eq!(names(before), names(after), "tables");
+    let by_name = |columns: &[ormed_migrate::ColumnSnapshot]| {
+        let mut columns = columns.to_vec();
+        columns.sort_by(|a, b| a.name.cmp(&b.name));
+        columns
+    };
+    for (name, table) in &before.tables {
+        let other = &after.tables[name];
+        assert_eq!(
+            by_name(&table.columns),
+            by_name(&other.columns),
+            "columns of {name}"
+        );
+        assert_eq!(
+            table.primary_key, other.primary_key,
+            "primary key of {name}"
+        );
+        assert_eq!(table.indexes, other.indexes, "indexes of {name}");
+        assert_eq!(
+            table.foreign_keys, other.foreign_keys,
+            "foreign keys of {name}"
+        );
+    }
+}

@@ -1,0 +1,415 @@
+//! The rules: what an operation needs of the schema as the model has it at that point.
+
+use super::model::Model;
+use super::{Problem, Severity};
+use crate::dialect::Dialect;
+use crate::introspect::{ColumnSnapshot, TableSnapshot, TypeFamily};
+use crate::render::generated_name;
+use crate::schema::{AlterTable, CreateTable, ForeignKeyDefinition, Operation, TableCommand};
+
+/// What is wrong with `operation` against `model`, before it is applied.
+pub(super) fn operation(model: &Model, operation: &Operation) -> Vec<Problem> {
+    match operation {
+        Operation::CreateTable(create) => create_table(model, create),
+        Operation::AlterTable(alter) => alter_table(model, alter),
+        Operation::DropTable { table, if_exists } => drop_table(model, table, *if_exists),
+        Operation::RenameTable { from, to } => rename_table(model, from, to),
+        _ => Vec::new(),
+    }
+}
+
+fn create_table(model: &Model, create: &CreateTable) -> Vec<Problem> {
+    let name = &create.table;
+    if model.table(name).is_some() && model.knows(name) {
+        return vec![Problem::error(
+            format!("create table `{name}`"),
+            format!(
+                "table `{name}` already exists; drop it first, or change it with \
+                 schema.table(\"{name}\", ..)"
+            ),
+        )];
+    }
+    // The table's own columns, for keys that reference the table itself.
+    let mut own = TableSnapshot::empty(name);
+    let mut problems = Vec::new();
+    for command in &create.commands {
+        super::model::apply_command(model.dialect, &mut own, command);
+    }
+    for key in create.foreign_keys() {
+        problems.extend(foreign_key(model, &own, key, Some(&own)));
+    }
+    problems
+}
+
+fn alter_table(model: &Model, alter: &AlterTable) -> Vec<Problem> {
+    let name = &alter.table;
+    if !model.knows(name) {
+        return Vec::new();
+    }
+    let Some(table) = model.table(name) else {
+        return vec![Problem::error(
+            format!("change table `{name}`"),
+            format!("there is no table `{name}` at this point; check the name, or create it first"),
+        )];
+    };
+    let mut table = table.clone();
+    let mut problems = Vec::new();
+    for command in &alter.commands {
+        problems.extend(table_command(model, &table, command));
+        super::model::apply_command(model.dialect, &mut table, command);
+    }
+    problems
+}
+
+fn table_command(model: &Model, table: &TableSnapshot, command: &TableCommand) -> Vec<Problem> {
+    let what = format!("{} of `{}`", command.describe(), table.name);
+    let error = |problem: String| vec![Problem::error(what.clone(), problem)];
+    let missing_column = |column: &str| {
+        error(format!(
+            "table `{}` has no column `{column}` at this point; check the name (an earlier \
+             change may have renamed or dropped it)",
+            table.name
+        ))
+    };
+    match command {
+        TableCommand::AddColumn(column) if table.column(&column.name).is_some() => error(format!(
+            "table `{}` already has a column `{}`; use .change() to change it",
+            table.name, column.name
+        )),
+        TableCommand::ChangeColumn(column) if table.column(&column.name).is_none() => {
+            missing_column(&column.name)
+        }
+        TableCommand::DropColumn(column) if table.column(column).is_none() => {
+            missing_column(column)
+        }
+        TableCommand::DropColumn(column) => referenced_column(model, table, column, &what),
+        TableCommand::RenameColumn { from, .. } if table.column(from).is_none() => {
+            missing_column(from)
+        }
+        TableCommand::RenameColumn { to, .. } if table.column(to).is_some() => error(format!(
+            "table `{}` already has a column `{to}`",
+            table.name
+        )),
+        TableCommand::AddIndex(_) | TableCommand::AddPrimary(_)
+            if first_missing(table, index_columns(command)).is_some() =>
+        {
+            missing_column(first_missing(table, index_columns(command)).unwrap_or_default())
+        }
+        TableCommand::AddIndex(index) => {
+            let name = index.name.clone().unwrap_or_else(|| {
+                generated_name(&table.name, &index.columns, index.kind.suffix())
+            });
+            if table.index(&name).is_some() {
+                error(format!(
+                    "table `{}` already has an index `{name}`",
+                    table.name
+                ))
+            } else {
+                Vec::new()
+            }
+        }
+        TableCommand::AddPrimary(_) if table.primary_key.is_some() => error(format!(
+            "table `{}` already has a primary key; drop it first with t.drop_primary()",
+            table.name
+        )),
+        TableCommand::DropPrimary if table.primary_key.is_none() => {
+            error(format!("table `{}` has no primary key", table.name))
+        }
+        TableCommand::DropIndex { name, .. } | TableCommand::RenameIndex { from: name, .. }
+            if table.index(name).is_none() =>
+        {
+            error(format!(
+                "table `{}` has no index `{name}` (its indexes: {})",
+                table.name,
+                list(table.indexes.iter().map(|i| i.name.as_str()))
+            ))
+        }
+        TableCommand::DropIndex { name, .. } if model.dialect == Dialect::MySql => {
+            match foreign_key_needing(table, name) {
+                Some(key) => error(format!(
+                    "MySQL needs index `{name}` for foreign key {key} of `{}` (no other index \
+                     starts with its columns); add an index on its columns first, in the same \
+                     block (t.index([..])), or drop the foreign key",
+                    table.name
+                )),
+                None => Vec::new(),
+            }
+        }
+        TableCommand::RenameIndex { to, .. } if table.index(to).is_some() => error(format!(
+            "table `{}` already has an index `{to}`",
+            table.name
+        )),
+        TableCommand::DropForeign(name) if table.foreign_key(name).is_none() => {
+            // A key declared without a name (SQLite) might be the one meant: stay silent.
+            if table.foreign_keys.iter().any(|k| k.name.is_none()) {
+                return Vec::new();
+            }
+            error(format!(
+                "table `{}` has no foreign key `{name}` (its foreign keys: {})",
+                table.name,
+                list(table.foreign_keys.iter().filter_map(|k| k.name.as_deref()))
+            ))
+        }
+        TableCommand::AddForeign(key) => match first_missing(table, &key.columns) {
+            Some(column) => missing_column(column),
+            None => foreign_key(model, table, key, None),
+        },
+        _ => Vec::new(),
+    }
+}
+
+/// The foreign key that would be left without an index if index `name` went: MySQL keeps an
+/// index whose first columns are a foreign key's columns, and refuses to drop the last one.
+fn foreign_key_needing(table: &TableSnapshot, name: &str) -> Option<String> {
+    let starts_with = |columns: &[String], key: &[String]| columns.starts_with(key);
+    let dropped = table.index(name)?;
+    table.foreign_keys.iter().find_map(|key| {
+        let served = |columns: &[String]| starts_with(columns, &key.columns);
+        let others = table
+            .indexes
+            .iter()
+            .filter(|index| index.name != name)
+            .any(|index| served(&index.columns))
+            || table
+                .primary_key
+                .as_ref()
+                .is_some_and(|pk| served(&pk.columns));
+        (served(&dropped.columns) && !others)
+            .then(|| key.name.clone().unwrap_or_else(|| "(unnamed)".to_owned()))
+    })
+}
+
+/// The first of `columns` the table does not have.
+fn first_missing<'c>(table: &TableSnapshot, columns: &'c [String]) -> Option<&'c str> {
+    columns
+        .iter()
+        .find(|c| table.column(c).is_none())
+        .map(String::as_str)
+}
+
+fn index_columns(command: &TableCommand) -> &[String] {
+    match command {
+        TableCommand::AddIndex(index) => &index.columns,
+        TableCommand::AddPrimary(key) => &key.columns,
+        _ => &[],
+    }
+}
+
+/// A foreign key from `child` (its columns known) to the table it names.
+fn foreign_key(
+    model: &Model,
+    child: &TableSnapshot,
+    key: &ForeignKeyDefinition,
+    creating: Option<&TableSnapshot>,
+) -> Vec<Problem> {
+    let what = format!(
+        "foreign key {} of `{}`",
+        key.name
+            .clone()
+            .unwrap_or_else(|| generated_name(&child.name, &key.columns, "foreign")),
+        child.name
+    );
+    let parent_name = key.referenced_table.as_str();
+    if parent_name.is_empty() || !model.knows(parent_name) {
+        return Vec::new();
+    }
+    let parent = match creating.filter(|own| own.name == parent_name) {
+        Some(own) => own,
+        None => match model.table(parent_name) {
+            Some(parent) => parent,
+            None => {
+                return vec![Problem::error(
+                    what,
+                    format!(
+                        "it references table `{parent_name}`, which does not exist at this point; \
+                         create `{parent_name}` in an earlier migration (or earlier in this one) \
+                         than `{}`",
+                        child.name
+                    ),
+                )];
+            }
+        },
+    };
+    let mut problems = Vec::new();
+    for (column, referenced) in key.columns.iter().zip(&key.referenced_columns) {
+        let Some(target) = parent.column(referenced) else {
+            problems.push(Problem::error(
+                what.clone(),
+                format!(
+                    "it references column `{parent_name}.{referenced}`, which does not exist; \
+                     check the name in .references(..)"
+                ),
+            ));
+            continue;
+        };
+        if let Some(source) = child.column(column) {
+            problems.extend(types(model.dialect, &what, child, source, parent, target));
+        }
+    }
+    problems
+}
+
+/// Whether a foreign-key column's type fits the referenced column's.
+fn types(
+    dialect: Dialect,
+    what: &str,
+    child: &TableSnapshot,
+    source: &ColumnSnapshot,
+    parent: &TableSnapshot,
+    target: &ColumnSnapshot,
+) -> Option<Problem> {
+    let names = format!(
+        "`{}.{}` is {} but `{}.{}` is {}",
+        child.name,
+        source.name,
+        spelled(source),
+        parent.name,
+        target.name,
+        spelled(target)
+    );
+    let fix = "give both the same type (t.foreign_id(..) matches t.id())";
+    if source.family != target.family {
+        return Some(Problem::error(
+            what.to_owned(),
+            format!("{names}: a foreign key needs the same type on both sides; {fix}"),
+        ));
+    }
+    let integers = source.family == TypeFamily::Integer;
+    let widths = (source.integer_bytes, target.integer_bytes);
+    let width_differs = matches!(widths, (Some(a), Some(b)) if a != b);
+    let sign_differs = source.unsigned != target.unsigned;
+    if !integers || !(width_differs || sign_differs) {
+        return None;
+    }
+    if dialect == Dialect::MySql {
+        return Some(Problem::error(
+            what.to_owned(),
+            format!(
+                "{names}: MySQL refuses a foreign key between integers of different size or \
+                 signedness; {fix}"
+            ),
+        ));
+    }
+    Some(Problem {
+        severity: Severity::Warning,
+        operation: what.to_owned(),
+        problem: format!(
+            "{names}: the database accepts it, but ids beyond the smaller type will not fit; {fix}"
+        ),
+    })
+}
+
+fn spelled(column: &ColumnSnapshot) -> String {
+    if column.data_type.is_empty() {
+        format!("{:?}", column.family).to_lowercase()
+    } else {
+        column.data_type.clone()
+    }
+}
+
+fn drop_table(model: &Model, table: &str, if_exists: bool) -> Vec<Problem> {
+    if !model.knows(table) {
+        return Vec::new();
+    }
+    let what = format!("drop table `{table}`");
+    if model.table(table).is_none() {
+        if if_exists {
+            return Vec::new();
+        }
+        return vec![Problem::error(
+            what,
+            format!(
+                "there is no table `{table}` at this point; use drop_if_exists if that is expected"
+            ),
+        )];
+    }
+    let children: Vec<String> = model
+        .tables
+        .iter()
+        .filter(|(name, _)| name.as_str() != table && model.knows(name))
+        .filter_map(|(name, child)| {
+            child
+                .foreign_keys
+                .iter()
+                .find(|key| key.referenced_table == table)
+                .map(|key| {
+                    format!(
+                        "`{name}` ({})",
+                        key.name.as_deref().unwrap_or("unnamed key")
+                    )
+                })
+        })
+        .collect();
+    if children.is_empty() {
+        return Vec::new();
+    }
+    vec![Problem::error(
+        what,
+        format!(
+            "table `{table}` is still referenced by {}; drop those tables or their foreign keys \
+             first (in a down, drop the child tables before their parents)",
+            children.join(", ")
+        ),
+    )]
+}
+
+/// Dropping a column another table's foreign key references.
+fn referenced_column(
+    model: &Model,
+    table: &TableSnapshot,
+    column: &str,
+    what: &str,
+) -> Vec<Problem> {
+    let full_name = model
+        .tables
+        .iter()
+        .find(|(_, t)| t.name == table.name)
+        .map(|(key, _)| key.clone())
+        .unwrap_or_else(|| table.name.clone());
+    let referencing = model.tables.iter().find_map(|(name, child)| {
+        if !model.knows(name) {
+            return None;
+        }
+        child.foreign_keys.iter().find_map(|key| {
+            let points_here = key.referenced_table == full_name
+                && key.referenced_columns.iter().any(|c| c == column);
+            let own = name == &full_name && key.columns.iter().any(|c| c == column);
+            (points_here && !own).then(|| (name.clone(), key.name.clone()))
+        })
+    });
+    match referencing {
+        Some((child, key)) => vec![Problem::error(
+            what.to_owned(),
+            format!(
+                "column `{}.{column}` is referenced by foreign key {} of `{child}`; drop that \
+                 foreign key first",
+                table.name,
+                key.unwrap_or_else(|| "(unnamed)".to_owned())
+            ),
+        )],
+        None => Vec::new(),
+    }
+}
+
+fn rename_table(model: &Model, from: &str, to: &str) -> Vec<Problem> {
+    let what = format!("rename table `{from}` to `{to}`");
+    if model.knows(from) && model.table(from).is_none() {
+        return vec![Problem::error(
+            what,
+            format!("there is no table `{from}` at this point; check the name"),
+        )];
+    }
+    if model.knows(to) && model.table(to).is_some() {
+        return vec![Problem::error(what, format!("table `{to}` already exists"))];
+    }
+    Vec::new()
+}
+
+fn list<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    let names: Vec<&str> = names.collect();
+    if names.is_empty() {
+        "none".to_owned()
+    } else {
+        names.join(", ")
+    }
+}

@@ -1,0 +1,317 @@
+//! The pre-flight check on real databases (SQLite always, PostgreSQL and MariaDB/MySQL when
+//! their URLs are set): each case is a plan that would fail part way, refused before anything
+//! runs with the migration and the operation named — no table created, no ledger row written.
+
+mod support;
+
+use support::*;
+
+/// A migration made of two functions.
+struct Steps(fn(&mut Schema), fn(&mut Schema));
+
+impl Migration for Steps {
+    fn up(&self, schema: &mut Schema) {
+        (self.0)(schema)
+    }
+    fn down(&self, schema: &mut Schema) {
+        (self.1)(schema)
+    }
+}
+
+/// A second migration and what its refusal says.
+type Case = (fn(&mut Schema), &'static str);
+
+const FIRST: &str = "m_20250101000000_first";
+const SECOND: &str = "m_20250101000100_second";
+
+fn two(first: fn(&mut Schema), second: fn(&mut Schema)) -> Vec<MigrationDescriptor> {
+    MigrationEntry::build_descriptors(vec![
+        entry(FIRST, Steps(first, |s| s.irreversible())),
+        entry(SECOND, Steps(second, |s| s.irreversible())),
+    ])
+    .expect("descriptors")
+}
+
+fn users(schema: &mut Schema) {
+    schema.create("users", |t| {
+        t.id();
+        t.string("email");
+    });
+}
+
+/// The refusal of `apply_all`, checked to leave nothing behind: no table, no ledger row.
+async fn refused(db: &TestDatabase, migrations: Vec<MigrationDescriptor>) -> String {
+    let runner = runner(db, migrations);
+    let error = runner.apply_all().await.expect_err("refused");
+    assert!(
+        matches!(&error, MigrationError::Plan(PlanError::Preflight { .. })),
+        "{error:?}"
+    );
+    let pretend = runner
+        .apply_all()
+        .pretend()
+        .await
+        .expect_err("pretend checks too");
+    assert_eq!(pretend.to_string(), error.to_string());
+    assert!(
+        runner
+            .ledger()
+            .read_applied()
+            .await
+            .expect("ledger")
+            .is_empty()
+    );
+    for table in ["users", "posts", "teams"] {
+        assert!(!table_exists(db, table).await, "{table} was created");
+    }
+    error.to_string()
+}
+
+mod cases {
+    use super::*;
+
+    pub async fn a_foreign_key_to_a_table_created_later_is_refused(db: &TestDatabase) {
+        fn posts(schema: &mut Schema) {
+            schema.create("posts", |t| {
+                t.id();
+                t.foreign_id("user_id").constrained("users");
+            });
+        }
+        let message = refused(db, two(posts, users)).await;
+        assert_eq!(
+            message,
+            format!(
+                "migration {FIRST} (up) would fail at foreign key posts_user_id_foreign of \
+                 `posts`: it references table `users`, which does not exist at this point; \
+                 create `users` in an earlier migration (or earlier in this one) than `posts`. \
+                 Nothing was run."
+            )
+        );
+    }
+
+    pub async fn a_foreign_key_to_a_missing_column_is_refused(db: &TestDatabase) {
+        fn posts(schema: &mut Schema) {
+            schema.create("posts", |t| {
+                t.id();
+                t.foreign_id("user_id")
+                    .constrained("users")
+                    .references(["uid"]);
+            });
+        }
+        let message = refused(db, two(users, posts)).await;
+        assert!(
+            message.contains("it references column `users.uid`, which does not exist"),
+            "{message}"
+        );
+        assert!(
+            message.starts_with(&format!("migration {SECOND} (up)")),
+            "{message}"
+        );
+    }
+
+    pub async fn a_foreign_key_between_different_types_is_refused(db: &TestDatabase) {
+        fn posts(schema: &mut Schema) {
+            schema.create("posts", |t| {
+                t.id();
+                t.string("user_id");
+                t.foreign(["user_id"]).on("users");
+            });
+        }
+        let message = refused(db, two(users, posts)).await;
+        assert!(
+            message.contains("`posts.user_id` is varchar(255) but `users.id` is"),
+            "{message}"
+        );
+        assert!(
+            message.contains("a foreign key needs the same type on both sides"),
+            "{message}"
+        );
+    }
+
+    pub async fn integer_width_or_sign_differences_are_refused_on_mysql_and_warned_elsewhere(
+        db: &TestDatabase,
+    ) {
+        fn posts(schema: &mut Schema) {
+            schema.create("posts", |t| {
+                t.id();
+                t.integer("user_id");
+                t.foreign(["user_id"]).on("users");
+            });
+        }
+        let runner = runner(db, two(users, posts));
+        match db.dialect() {
+            Dialect::MySql => {
+                let message = runner.apply_all().await.expect_err("refused").to_string();
+                assert!(
+                    message.contains("MySQL refuses a foreign key between integers"),
+                    "{message}"
+                );
+                assert!(!table_exists(db, "users").await);
+            }
+            Dialect::Postgres => {
+                let report = runner.apply_all().await.expect("applied with a warning");
+                assert!(
+                    report
+                        .warnings
+                        .iter()
+                        .any(|w| w.contains("ids beyond the smaller type")),
+                    "{:?}",
+                    report.warnings
+                );
+            }
+            // SQLite stores every integer alike: nothing to say.
+            Dialect::Sqlite => {
+                let report = runner.apply_all().await.expect("applied");
+                assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+            }
+        }
+    }
+
+    pub async fn dropping_a_table_that_is_still_referenced_is_refused(db: &TestDatabase) {
+        fn create(schema: &mut Schema) {
+            users(schema);
+            schema.create("posts", |t| {
+                t.id();
+                t.foreign_id("user_id").constrained("users");
+            });
+        }
+        fn drop_parent_first(schema: &mut Schema) {
+            schema.drop("users");
+            schema.drop("posts");
+        }
+        let runner = runner(
+            db,
+            MigrationEntry::build_descriptors(vec![entry(FIRST, Steps(create, drop_parent_first))])
+                .expect("descriptors"),
+        );
+        runner.apply_all().await.expect("apply");
+        let error = runner.rollback().await.expect_err("refused");
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "migration {FIRST} (down) would fail at drop table `users`: table `users` is \
+                 still referenced by `posts` (posts_user_id_foreign); drop those tables or \
+                 their foreign keys first (in a down, drop the child tables before their \
+                 parents). Nothing was run."
+            )
+        );
+        assert!(table_exists(db, "users").await && table_exists(db, "posts").await);
+        assert_eq!(
+            runner.ledger().read_applied().await.expect("ledger").len(),
+            1
+        );
+    }
+
+    pub async fn changes_naming_missing_columns_indexes_or_keys_are_refused(db: &TestDatabase) {
+        let cases: [Case; 6] = [
+            (
+                |s| s.table("users", |t| t.drop_column("nickname")),
+                "table `users` has no column `nickname` at this point",
+            ),
+            (
+                |s| {
+                    s.table("users", |t| {
+                        t.string("nickname").change();
+                    })
+                },
+                "table `users` has no column `nickname` at this point",
+            ),
+            (
+                |s| s.table("users", |t| t.rename_column("nickname", "nick")),
+                "table `users` has no column `nickname` at this point",
+            ),
+            (
+                |s| {
+                    s.table("users", |t| {
+                        t.index(["nickname"]);
+                    })
+                },
+                "table `users` has no column `nickname` at this point",
+            ),
+            (
+                |s| s.table("users", |t| t.drop_index("users_nickname_index")),
+                "table `users` has no index `users_nickname_index` (its indexes: none)",
+            ),
+            (
+                |s| s.table("users", |t| t.drop_foreign(["team_id"])),
+                "table `users` has no foreign key `users_team_id_foreign` (its foreign keys: none)",
+            ),
+        ];
+        for (second, expected) in cases {
+            let message = refused(db, two(users, second)).await;
+            assert!(message.contains(expected), "{message}");
+            assert!(message.starts_with(&format!("migration {SECOND} (up) would fail at")));
+        }
+    }
+
+    pub async fn creating_what_exists_is_refused(db: &TestDatabase) {
+        let message = refused(db, two(users, users)).await;
+        assert!(
+            message.contains("table `users` already exists"),
+            "{message}"
+        );
+        fn add_email(schema: &mut Schema) {
+            schema.table("users", |t| {
+                t.string("email").nullable();
+            });
+        }
+        let message = refused(db, two(users, add_email)).await;
+        assert!(
+            message.contains("table `users` already has a column `email`; use .change()"),
+            "{message}"
+        );
+    }
+
+    pub async fn raw_sql_never_causes_a_false_alarm(db: &TestDatabase) {
+        fn raw_parent(schema: &mut Schema) {
+            schema.raw("CREATE TABLE teams (id BIGINT PRIMARY KEY)");
+            schema.raw("ALTER TABLE teams ADD COLUMN code VARCHAR(10)");
+        }
+        fn child(schema: &mut Schema) {
+            schema.create("members", |t| {
+                t.id();
+                t.big_integer("team_id");
+                t.foreign(["team_id"]).on("teams");
+                t.index(["team_id"]);
+            });
+            schema.table("teams", |t| {
+                t.index(["code"]);
+            });
+        }
+        let runner = runner(db, two(raw_parent, child));
+        runner
+            .apply_all()
+            .await
+            .expect("raw tables are unknown, not missing");
+        assert!(table_exists(db, "members").await);
+    }
+
+    pub async fn a_plan_in_the_right_order_passes(db: &TestDatabase) {
+        fn posts(schema: &mut Schema) {
+            schema.create("posts", |t| {
+                t.id();
+                t.foreign_id("user_id").constrained("users");
+                t.foreign_id("parent_id").nullable().constrained("posts");
+            });
+            schema.table("users", |t| {
+                t.rename_column("email", "address");
+                t.index(["address"]);
+            });
+        }
+        let runner = runner(db, two(users, posts));
+        let report = runner.apply_all().await.expect("apply");
+        assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+    }
+}
+
+support::suite! {
+    a_foreign_key_to_a_table_created_later_is_refused,
+    a_foreign_key_to_a_missing_column_is_refused,
+    a_foreign_key_between_different_types_is_refused,
+    integer_width_or_sign_differences_are_refused_on_mysql_and_warned_elsewhere,
+    dropping_a_table_that_is_still_referenced_is_refused,
+    changes_naming_missing_columns_indexes_or_keys_are_refused,
+    creating_what_exists_is_refused,
+    raw_sql_never_causes_a_false_alarm,
+    a_plan_in_the_right_order_passes,
+}
