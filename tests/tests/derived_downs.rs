@@ -9,18 +9,6 @@ mod support;
 use ormed_migrate::schema::IrreversibleReason;
 use support::*;
 
-/// A migration made of two functions.
-struct Steps(fn(&mut Schema), fn(&mut Schema));
-
-impl Migration for Steps {
-    fn up(&self, schema: &mut Schema) {
-        (self.0)(schema)
-    }
-    fn down(&self, schema: &mut Schema) {
-        (self.1)(schema)
-    }
-}
-
 /// A migration without `down`.
 struct UpOnly(fn(&mut Schema));
 

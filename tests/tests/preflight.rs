@@ -6,18 +6,6 @@ mod support;
 
 use support::*;
 
-/// A migration made of two functions.
-struct Steps(fn(&mut Schema), fn(&mut Schema));
-
-impl Migration for Steps {
-    fn up(&self, schema: &mut Schema) {
-        (self.0)(schema)
-    }
-    fn down(&self, schema: &mut Schema) {
-        (self.1)(schema)
-    }
-}
-
 /// A second migration and what its refusal says.
 type Case = (fn(&mut Schema), &'static str);
 

@@ -7,20 +7,8 @@
 
 mod support;
 
-use ormed_migrate::{ForeignKeyAction, SchemaSnapshot};
+use ormed_migrate::ForeignKeyAction;
 use support::*;
-
-/// A migration made of two functions.
-struct Steps(fn(&mut Schema), fn(&mut Schema));
-
-impl Migration for Steps {
-    fn up(&self, schema: &mut Schema) {
-        (self.0)(schema)
-    }
-    fn down(&self, schema: &mut Schema) {
-        (self.1)(schema)
-    }
-}
 
 const CREATE: &str = "m_20250101000000_create_teams_and_users";
 const ALTER: &str = "m_20250101000100_alter_users";
@@ -86,44 +74,6 @@ fn migrations() -> Vec<MigrationDescriptor> {
         entry(ALTER, Steps(alter_users, unalter_users)),
     ])
     .expect("descriptors")
-}
-
-/// The schema without the ledger.
-async fn schema_of(db: &TestDatabase) -> SchemaSnapshot {
-    let mut schema = db.driver().introspect().await.expect("introspect");
-    schema.tables.remove("orm_migrations");
-    schema.tables.remove("orm_migrations_meta");
-    schema
-}
-
-/// The same tables, columns, keys and indexes, field by field so that a difference reads as
-/// one line. Columns are compared by name: a column dropped and added again comes last on
-/// every database (PostgreSQL cannot place it), which is the same schema.
-fn assert_same_schema(before: &SchemaSnapshot, after: &SchemaSnapshot) {
-    let names = |s: &SchemaSnapshot| s.tables.keys().cloned().collect::<Vec<_>>();
-    assert_eq!(names(before), names(after), "tables");
-    let by_name = |columns: &[ormed_migrate::ColumnSnapshot]| {
-        let mut columns = columns.to_vec();
-        columns.sort_by(|a, b| a.name.cmp(&b.name));
-        columns
-    };
-    for (name, table) in &before.tables {
-        let other = &after.tables[name];
-        assert_eq!(
-            by_name(&table.columns),
-            by_name(&other.columns),
-            "columns of {name}"
-        );
-        assert_eq!(
-            table.primary_key, other.primary_key,
-            "primary key of {name}"
-        );
-        assert_eq!(table.indexes, other.indexes, "indexes of {name}");
-        assert_eq!(
-            table.foreign_keys, other.foreign_keys,
-            "foreign keys of {name}"
-        );
-    }
 }
 
 mod cases {
@@ -231,10 +181,71 @@ mod cases {
         assert_same_schema(&before, &schema_of(db).await);
         assert_eq!(states(&runner).await[1].1, MigrationState::Pending);
     }
+
+    pub async fn keys_unique_indexes_and_index_renames_apply_and_revert(db: &TestDatabase) {
+        fn create(schema: &mut Schema) {
+            schema.create("memberships", |t| {
+                t.big_integer("team_id");
+                t.big_integer("user_id");
+                t.string("role");
+                t.index(["role"]);
+                t.unique(["user_id", "team_id"]);
+                t.timestamps();
+            });
+        }
+        fn change(schema: &mut Schema) {
+            schema.table("memberships", |t| {
+                t.primary(["team_id", "user_id"]);
+                t.rename_index("memberships_role_index", "memberships_by_role");
+                t.drop_unique(["user_id", "team_id"]);
+                t.drop_timestamps();
+            });
+        }
+        fn change_back(schema: &mut Schema) {
+            schema.table("memberships", |t| {
+                t.timestamps();
+                t.unique(["user_id", "team_id"]);
+                t.rename_index("memberships_by_role", "memberships_role_index");
+                t.drop_primary();
+            });
+        }
+        let runner = runner(
+            db,
+            MigrationEntry::build_descriptors(vec![
+                entry(CREATE, Steps(create, |s| s.drop("memberships"))),
+                entry(ALTER, Steps(change, change_back)),
+            ])
+            .expect("descriptors"),
+        );
+        runner.apply_all().limit(1).await.expect("create");
+        db.driver()
+            .execute("INSERT INTO memberships (team_id, user_id, role) VALUES (1, 2, 'owner')")
+            .await
+            .expect("a row");
+        let before = schema_of(db).await;
+        runner.apply_all().await.expect("change");
+        let after = schema_of(db).await;
+        let table = after.table("memberships").expect("memberships");
+        let key = table.primary_key.as_ref().expect("a primary key");
+        assert_eq!(key.columns, ["team_id", "user_id"]);
+        let names: Vec<&str> = table.indexes.iter().map(|i| i.name.as_str()).collect();
+        assert!(names.contains(&"memberships_by_role"), "{names:?}");
+        assert!(!names.contains(&"memberships_role_index"), "{names:?}");
+        assert!(
+            !names.contains(&"memberships_user_id_team_id_unique"),
+            "{names:?}"
+        );
+        assert!(table.column("created_at").is_none() && table.column("updated_at").is_none());
+        assert_eq!(strings(db, "SELECT role FROM memberships").await, ["owner"]);
+        runner.rollback().await.expect("change back");
+        assert_same_schema(&before, &schema_of(db).await);
+        assert_eq!(strings(db, "SELECT role FROM memberships").await, ["owner"]);
+    }
 }
 
 support::suite! {
     every_change_applies_and_its_down_restores_the_schema,
+    keys_unique_indexes_and_index_renames_apply_and_revert,
     a_change_naming_a_missing_column_fails_and_applies_nothing,
 }
 
@@ -442,6 +453,45 @@ mod sqlite_rebuild {
         assert_same_schema(&before, &schema_of(&db).await);
         assert_eq!(count(&db, "SELECT COUNT(*) FROM books").await, 2);
         assert_eq!(states(&runner).await[0].1, MigrationState::Pending);
+        db.cleanup().await.expect("cleanup");
+    }
+
+    /// `pretend` renders a rebuild of a table an earlier migration of the same run creates
+    /// against the table as that migration leaves it.
+    #[tokio::test]
+    async fn pretend_renders_a_rebuild_against_the_runs_own_tables() {
+        fn create(schema: &mut Schema) {
+            schema.create("notes", |t| {
+                t.id();
+                t.string("title");
+            });
+        }
+        fn change(schema: &mut Schema) {
+            schema.table("notes", |t| {
+                t.string("title").length(80).nullable().change();
+            });
+        }
+        let db = TestDatabase::sqlite().await.expect("sqlite");
+        let runner = support::runner(
+            &db,
+            MigrationEntry::build_descriptors(vec![
+                entry(PARENT, Steps(create, |s| s.drop("notes"))),
+                entry(CHANGE, Steps(change, |_| {})),
+            ])
+            .expect("descriptors"),
+        );
+        let report = runner.apply_all().pretend().await.expect("pretend");
+        assert_eq!(
+            report.actions[1].statements,
+            [
+                r#"CREATE TABLE "__ormed_rebuild_notes" ("id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, "title" VARCHAR(80))"#,
+                r#"INSERT INTO "__ormed_rebuild_notes" ("id", "title") SELECT "id", "title" FROM "notes""#,
+                r#"DROP TABLE "notes""#,
+                r#"ALTER TABLE "__ormed_rebuild_notes" RENAME TO "notes""#,
+                r#"PRAGMA foreign_key_check("notes")"#,
+            ]
+        );
+        assert!(!table_exists(&db, "notes").await, "pretend ran nothing");
         db.cleanup().await.expect("cleanup");
     }
 

@@ -9,6 +9,7 @@ use crate::introspect::{
     ColumnSnapshot, ForeignKeySnapshot, IndexSnapshot, PrimaryKeySnapshot, SchemaSnapshot,
     TableSnapshot, TypeFamily,
 };
+use crate::rebuild::ChildKey;
 use crate::render::{column_type_and_default, generated_name};
 use crate::schema::{
     ColumnDefinition, ColumnType, CreateTable, ForeignKeyDefinition, IndexDefinition, IndexKind,
@@ -48,6 +49,24 @@ impl Model {
 
     pub(crate) fn table(&self, name: &str) -> Option<&TableSnapshot> {
         self.tables.get(name)
+    }
+
+    /// The foreign keys of other tables that reference `table`.
+    pub(crate) fn children_of(&self, table: &str) -> Vec<ChildKey> {
+        self.tables
+            .iter()
+            .filter(|(name, _)| name.as_str() != table)
+            .flat_map(|(name, child)| {
+                child
+                    .foreign_keys
+                    .iter()
+                    .filter(|key| key.referenced_table == table)
+                    .map(|key| ChildKey {
+                        table: name.clone(),
+                        referenced_columns: key.referenced_columns.clone(),
+                    })
+            })
+            .collect()
     }
 
     /// The operation's effect on the model.

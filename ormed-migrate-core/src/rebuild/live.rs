@@ -166,6 +166,23 @@ async fn sequence(target: Target<'_, '_>, table: &str) -> Result<Option<i64>, sq
 }
 
 impl LiveTable {
+    /// A table the run has not created yet, as the pre-flight model has it, for `pretend`.
+    pub(crate) fn modelled(snapshot: TableSnapshot, children: Vec<ChildKey>) -> LiveTable {
+        LiveTable {
+            snapshot,
+            create_sql: String::new(),
+            index_sql: BTreeMap::new(),
+            sequence: None,
+            schema_objects: Vec::new(),
+            children,
+        }
+    }
+
+    /// The live table with its structure as `snapshot` says (earlier changes of the run).
+    pub(crate) fn with_snapshot(self, snapshot: TableSnapshot) -> LiveTable {
+        LiveTable { snapshot, ..self }
+    }
+
     /// The in-place rename of a column, checked against the model; the model follows it.
     pub(crate) fn rename_column(&mut self, from: &str, to: &str) -> Result<String, RenderError> {
         let table = self.snapshot.name.clone();

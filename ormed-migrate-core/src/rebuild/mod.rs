@@ -18,7 +18,7 @@
 mod draft;
 mod live;
 
-pub(crate) use live::{LiveTable, read_live};
+pub(crate) use live::{ChildKey, LiveTable, read_live};
 
 use draft::Draft;
 

@@ -8,6 +8,7 @@ mod builders;
 mod execute;
 mod interrupt;
 mod plan;
+mod schema_model;
 mod session;
 mod watch;
 
@@ -422,12 +423,14 @@ impl MigrationRunner {
             rendered.push((self.render(descriptor, Direction::Up, &up)?, batch));
             plans.push((descriptor, Direction::Up, up));
         }
-        let warnings = self.preflight(session, &plans).await?;
+        let (warnings, mut model) = self.preflight(session, &plans).await?;
         report.warnings.extend(self.warn(warnings.clone()));
         apply.hooks.warn(&warnings);
-        for (migration, batch) in rendered {
+        for ((migration, batch), (_, _, up)) in rendered.into_iter().zip(&plans) {
             let action = if apply.pretend {
-                let sql = self.pretend_sql(session, &migration).await;
+                let sql = self
+                    .pretend_sql(session, &migration, model.as_mut(), up)
+                    .await;
                 execute::planned(migration.descriptor, Direction::Up, batch, sql)
             } else {
                 if let Some(signal) = apply.interruption.check() {
@@ -531,55 +534,6 @@ impl MigrationRunner {
         })
     }
 
-    /// Checks the plans, in run order, against the live schema plus the effects of the plans
-    /// before each (see [`crate::preflight`]); the warnings it gives. Nothing to run reads
-    /// nothing.
-    async fn preflight(
-        &self,
-        session: &mut Session,
-        plans: &[(&MigrationDescriptor, Direction, Plan)],
-    ) -> Result<Vec<String>, MigrationError> {
-        if plans.is_empty() {
-            return Ok(Vec::new());
-        }
-        let dialect = self.driver.dialect();
-        let live = crate::introspect::snapshot(session.target(), dialect)
-            .await
-            .map_err(|e| {
-                MigrationError::database("could not read the schema to check the plan", e)
-            })?;
-        let plans: Vec<_> = plans
-            .iter()
-            .map(|(d, direction, plan)| (*d, *direction, plan))
-            .collect();
-        Ok(crate::preflight::check(
-            crate::preflight::Model::new(dialect, live),
-            &plans,
-        )?)
-    }
-
-    /// What `pretend` prints for a migration: its statements, with each SQLite table change
-    /// rendered against the table as it is now. A table that does not exist yet (an earlier
-    /// migration of the run creates it) keeps the change's description.
-    async fn pretend_sql(&self, session: &mut Session, migration: &Rendered<'_>) -> Vec<String> {
-        let mut sql = Vec::new();
-        for statement in &migration.statements {
-            let Some(alter) = statement.deferred.as_ref().and_then(|d| d.table_change()) else {
-                sql.push(statement.sql.clone());
-                continue;
-            };
-            let live = crate::rebuild::read_live(session.target(), &alter.table).await;
-            match live.map(|live| live.map(|live| crate::rebuild::plan_change(alter, &live))) {
-                Ok(Some(Ok(steps))) => sql.extend(steps.iter().map(crate::rebuild::Step::sql)),
-                Ok(Some(Err(error))) => {
-                    sql.push(format!("{} -- would be refused: {error}", statement.sql));
-                }
-                Ok(None) | Err(_) => sql.push(statement.sql.clone()),
-            }
-        }
-        sql
-    }
-
     async fn run_rollback(
         &self,
         mut rollback: Rollback<'_>,
@@ -627,16 +581,19 @@ impl MigrationRunner {
             plans.push((descriptor, Direction::Down, down));
         }
         let mut warnings = chosen.warnings;
-        warnings.extend(self.preflight(session, &plans).await?);
+        let (found, mut model) = self.preflight(session, &plans).await?;
+        warnings.extend(found);
         let mut report = MigrationReport {
             pretend: rollback.pretend,
             warnings: self.warn(warnings),
             ..MigrationReport::default()
         };
         rollback.hooks.warn(&report.warnings);
-        for (migration, row) in rendered {
+        for ((migration, row), (_, _, down)) in rendered.into_iter().zip(&plans) {
             let action = if rollback.pretend {
-                let sql = self.pretend_sql(session, &migration).await;
+                let sql = self
+                    .pretend_sql(session, &migration, model.as_mut(), down)
+                    .await;
                 execute::planned(migration.descriptor, Direction::Down, row.batch, sql)
             } else {
                 if let Some(signal) = rollback.interruption.check() {

@@ -89,6 +89,18 @@ impl Migration for OneWay {
     }
 }
 
+/// A migration made of two functions: `entry(ID, Steps(up, down))`.
+pub struct Steps(pub fn(&mut Schema), pub fn(&mut Schema));
+
+impl Migration for Steps {
+    fn up(&self, schema: &mut Schema) {
+        (self.0)(schema)
+    }
+    fn down(&self, schema: &mut Schema) {
+        (self.1)(schema)
+    }
+}
+
 pub const USERS: &str = "m_20241201000000_create_users_table";
 pub const POSTS: &str = "m_20241201000100_create_posts_table";
 pub const SEED: &str = "m_20241201000200_seed_user";
