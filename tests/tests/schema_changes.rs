@@ -574,6 +574,115 @@ mod sqlite_rebuild {
     }
 
     #[tokio::test]
+    async fn hand_written_defaults_survive_a_rebuild() {
+        fn change(schema: &mut Schema) {
+            schema.table("settings", |t| {
+                t.string("name").length(40).change();
+            });
+        }
+        let db = TestDatabase::sqlite().await.expect("sqlite");
+        let sql = "CREATE TABLE settings (id INTEGER PRIMARY KEY, name TEXT NOT NULL, \
+                   status TEXT DEFAULT active, label TEXT DEFAULT \"it's\", n INTEGER DEFAULT -1, \
+                   ratio REAL DEFAULT (CAST(0 AS REAL)), at TEXT DEFAULT CURRENT_TIMESTAMP)";
+        db.driver().execute(sql).await.expect(sql);
+        let runner = support::runner(
+            &db,
+            MigrationEntry::build_descriptors(vec![entry(CHANGE, Steps(change, |_| {}))])
+                .expect("descriptors"),
+        );
+        runner.apply_all().await.expect("rebuilt");
+        db.driver()
+            .execute("INSERT INTO settings (name) VALUES ('x')")
+            .await
+            .expect("insert");
+        let row = strings(
+            &db,
+            "SELECT status || '|' || label || '|' || n || '|' || ratio || '|' || \
+             (at IS NOT NULL) FROM settings",
+        )
+        .await;
+        assert_eq!(row, ["active|it's|-1|0.0|1"]);
+        db.cleanup().await.expect("cleanup");
+    }
+
+    #[tokio::test]
+    async fn a_primary_key_over_nulls_is_refused_and_over_values_made_not_null() {
+        fn key(schema: &mut Schema) {
+            schema.table("codes", |t| {
+                t.primary(["id"]);
+            });
+        }
+        let db = TestDatabase::sqlite().await.expect("sqlite");
+        for sql in [
+            "CREATE TABLE codes (id INTEGER, code TEXT)",
+            "INSERT INTO codes (id, code) VALUES (7, 'a'), (NULL, 'b')",
+        ] {
+            db.driver().execute(sql).await.expect(sql);
+        }
+        let runner = support::runner(
+            &db,
+            MigrationEntry::build_descriptors(vec![entry(CHANGE, Steps(key, |_| {}))])
+                .expect("descriptors"),
+        );
+        let message = runner.apply_all().await.expect_err("NULL ids").to_string();
+        assert!(
+            message.contains("1 rows of `codes` hold NULL in id"),
+            "{message}"
+        );
+        assert_eq!(
+            strings(&db, "SELECT code FROM codes WHERE id IS NULL").await,
+            ["b"],
+            "the NULL was not turned into a rowid"
+        );
+        db.driver()
+            .execute("DELETE FROM codes WHERE id IS NULL")
+            .await
+            .expect("delete");
+        runner.apply_all().await.expect("keyed");
+        let codes = schema_of(&db).await.tables.remove("codes").expect("codes");
+        assert_eq!(codes.primary_key.as_ref().expect("key").columns, ["id"]);
+        assert!(!codes.column("id").expect("id").nullable);
+        db.cleanup().await.expect("cleanup");
+    }
+
+    #[tokio::test]
+    async fn deferrable_and_set_default_keys_and_generated_columns_are_refused() {
+        fn change(schema: &mut Schema) {
+            schema.table("orders", |t| {
+                t.string("note").length(20).nullable().change();
+            });
+        }
+        for definition in [
+            "customer_id INTEGER DEFAULT 0 REFERENCES customers (id) ON DELETE SET DEFAULT",
+            "customer_id INTEGER REFERENCES customers (id) DEFERRABLE INITIALLY DEFERRED",
+            "customer_id INTEGER, twice INTEGER AS (customer_id * 2)",
+        ] {
+            let db = TestDatabase::sqlite().await.expect("sqlite");
+            let create =
+                format!("CREATE TABLE orders (id INTEGER PRIMARY KEY, note TEXT, {definition})");
+            for sql in [
+                "CREATE TABLE customers (id INTEGER PRIMARY KEY)",
+                create.as_str(),
+            ] {
+                db.driver().execute(sql).await.expect(sql);
+            }
+            let runner = support::runner(
+                &db,
+                MigrationEntry::build_descriptors(vec![entry(CHANGE, Steps(change, |_| {}))])
+                    .expect("descriptors"),
+            );
+            let message = runner.apply_all().await.expect_err(definition).to_string();
+            assert!(
+                message.contains("which a SQLite table rebuild cannot carry over"),
+                "{message}"
+            );
+            let kept = "SELECT sql FROM sqlite_master WHERE name = 'orders'";
+            assert_eq!(strings(&db, kept).await, [create.clone()], "unchanged");
+            db.cleanup().await.expect("cleanup");
+        }
+    }
+
+    #[tokio::test]
     async fn what_a_rebuild_cannot_carry_is_refused_not_dropped() {
         fn change(schema: &mut Schema) {
             schema.table("prices", |t| {

@@ -265,18 +265,23 @@ impl Connection {
     /// Undoes [`Connection::install_interrupt`] before the connection goes back to the pool; a
     /// connection whose statement was interrupted is closed instead, so nothing of the run stays.
     pub(crate) async fn remove_interrupt(&mut self, interrupted: bool) {
+        if let Connection::Sqlite(c) = self
+            && let Ok(mut handle) = c.lock_handle().await
+        {
+            handle.remove_progress_handler();
+        }
+        if interrupted {
+            self.close_on_drop();
+        }
+    }
+
+    /// Closes the connection when it is dropped instead of returning it to the pool: its
+    /// session state can no longer be trusted.
+    pub(crate) fn close_on_drop(&mut self) {
         match self {
-            Connection::Sqlite(c) => {
-                if let Ok(mut handle) = c.lock_handle().await {
-                    handle.remove_progress_handler();
-                }
-                if interrupted {
-                    c.close_on_drop();
-                }
-            }
-            Connection::Postgres(c) if interrupted => c.close_on_drop(),
-            Connection::MySql(c) if interrupted => c.close_on_drop(),
-            Connection::Postgres(_) | Connection::MySql(_) => {}
+            Connection::Sqlite(c) => c.close_on_drop(),
+            Connection::Postgres(c) => c.close_on_drop(),
+            Connection::MySql(c) => c.close_on_drop(),
         }
     }
 

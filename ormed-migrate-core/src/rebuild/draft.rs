@@ -30,6 +30,8 @@ pub(super) struct Draft {
     index_sql: BTreeMap<String, String>,
     /// The in-place statements, while every change so far can be made in place.
     in_place: Option<Vec<String>>,
+    /// Existing columns that become a primary key: their rows must hold no NULL.
+    keyed: Vec<String>,
 }
 
 impl Draft {
@@ -39,6 +41,7 @@ impl Draft {
             fresh: HashSet::new(),
             index_sql: live.index_sql.clone(),
             in_place: Some(Vec::new()),
+            keyed: Vec::new(),
         }
     }
 
@@ -57,6 +60,14 @@ impl Draft {
                     return Err(self
                         .error("already has a primary key; drop it first with t.drop_primary()"));
                 }
+                // A key holds no NULL: the columns become NOT NULL, and the rows are checked
+                // first (an INTEGER key would otherwise turn each NULL into a new rowid).
+                for column in &mut self.table.columns {
+                    if key.columns.contains(&column.name) {
+                        column.nullable = false;
+                    }
+                }
+                self.keyed.extend(key.columns.iter().cloned());
                 self.table.primary_key = Some(PrimaryKeySnapshot {
                     name: None,
                     columns: key.columns.clone(),
@@ -305,6 +316,18 @@ impl Draft {
         let table = quote(name);
         let temporary = quote(&format!("__ormed_rebuild_{name}"));
         let mut steps = Vec::new();
+        let keyed: Vec<String> = self
+            .keyed
+            .iter()
+            .filter(|c| !self.fresh.contains(*c) && self.table.column(c).is_some())
+            .cloned()
+            .collect();
+        if !keyed.is_empty() {
+            steps.push(Step::NoNulls {
+                table: name.to_owned(),
+                columns: keyed,
+            });
+        }
         for object in live.schema_objects.iter().rev() {
             let kind = object.kind.to_uppercase();
             steps.push(Step::Sql(format!("DROP {kind} {}", quote(&object.name))));
@@ -494,19 +517,27 @@ impl Draft {
 /// be rebuilt from it without losing something, so the change is refused instead.
 fn refuse_what_the_model_cannot_carry(live: &LiveTable) -> Result<(), RenderError> {
     let text = crate::sql::lexer::SqlText::lex(&live.create_sql, Dialect::Sqlite);
+    let has = |phrase: &[&str]| text.statements().iter().any(|s| s.has_phrase(phrase));
     let found = [
-        ("CHECK", "a CHECK constraint"),
-        ("COLLATE", "a collation"),
-        ("GENERATED", "a generated column"),
-        ("AS", "a generated column"),
-        ("STRICT", "STRICT typing"),
-        ("WITHOUT", "WITHOUT ROWID"),
-        ("CONFLICT", "an ON CONFLICT clause"),
+        (&["CHECK"][..], "a CHECK constraint"),
+        (&["COLLATE"], "a collation"),
+        (&["GENERATED"], "a generated column"),
+        (&["STRICT"], "STRICT typing"),
+        (&["WITHOUT", "ROWID"], "WITHOUT ROWID"),
+        (&["CONFLICT"], "an ON CONFLICT clause"),
+        (&["DEFERRABLE"], "a deferrable foreign key"),
+        (
+            &["SET", "DEFAULT"],
+            "an ON DELETE/UPDATE SET DEFAULT foreign key",
+        ),
     ]
     .into_iter()
-    .find(|(word, _)| text.statements().iter().any(|s| s.has_word(word)));
+    .find(|(phrase, _)| has(phrase))
+    .map(|(_, what)| what)
+    // `col AS (expr)` needs no GENERATED: the table's hidden columns tell.
+    .or(live.has_generated_columns.then_some("a generated column"));
     match found {
-        Some((_, what)) => Err(RenderError::new(format!(
+        Some(what) => Err(RenderError::new(format!(
             "table `{}` has {what}, which a SQLite table rebuild cannot carry over yet, so the \
              change was not made; make it with schema.raw_for(Dialect::Sqlite, ..) following \
              https://www.sqlite.org/lang_altertable.html#otheralter",
@@ -548,10 +579,42 @@ fn column_definition(column: &ColumnSnapshot, auto_key: bool) -> String {
         sql.push_str(" NOT NULL");
     }
     if let Some(default) = &column.default {
-        // Parenthesised, any default expression is valid where a literal is.
-        sql.push_str(&format!(" DEFAULT ({default})"));
+        sql.push_str(&format!(" DEFAULT {}", default_clause(default)));
     }
     sql
+}
+
+/// A default as SQLite reads it back from `dflt_value`, written again: literals and the
+/// `CURRENT_*` keywords as they are, a bare or double-quoted word (which SQLite took as text)
+/// as a string literal, and any other expression in parentheses.
+pub(super) fn default_clause(default: &str) -> String {
+    let keyword = [
+        "NULL",
+        "TRUE",
+        "FALSE",
+        "CURRENT_TIME",
+        "CURRENT_DATE",
+        "CURRENT_TIMESTAMP",
+    ]
+    .iter()
+    .any(|k| default.eq_ignore_ascii_case(k));
+    let unsigned = default.trim_start_matches(['+', '-']);
+    let number = !unsigned.is_empty() && unsigned.parse::<f64>().is_ok();
+    let quoted = |q: char| default.len() >= 2 && default.starts_with(q) && default.ends_with(q);
+    let blob = (default.starts_with("X'") || default.starts_with("x'")) && default.ends_with('\'');
+    let word = !default.is_empty()
+        && default.chars().all(|c| c.is_alphanumeric() || c == '_')
+        && !unsigned.starts_with(|c: char| c.is_ascii_digit());
+    if keyword || number || quoted('\'') || blob {
+        default.to_owned()
+    } else if quoted('"') {
+        let text = default[1..default.len() - 1].replace("\"\"", "\"");
+        format!("'{}'", text.replace('\'', "''"))
+    } else if word {
+        format!("'{default}'")
+    } else {
+        format!("({default})")
+    }
 }
 
 fn foreign_key_definition(key: &ForeignKeySnapshot) -> String {

@@ -29,6 +29,9 @@ pub(crate) struct LiveTable {
     pub(crate) schema_objects: Vec<SchemaObject>,
     /// Foreign keys of other tables that reference this one.
     pub(crate) children: Vec<ChildKey>,
+    /// Whether it has generated columns (hidden in `pragma_table_info`), which the model
+    /// cannot carry.
+    pub(crate) has_generated_columns: bool,
 }
 
 /// A view or trigger.
@@ -66,6 +69,7 @@ pub(crate) async fn read_live(
     let index_sql = index_sql(target.reborrow(), table).await?;
     let schema_objects = schema_objects(target.reborrow()).await?;
     let children = child_keys(target.reborrow(), table).await?;
+    let has_generated_columns = generated_columns(target.reborrow(), table).await? > 0;
     let sequence = sequence(target, table).await?;
     Ok(Some(LiveTable {
         snapshot,
@@ -74,7 +78,16 @@ pub(crate) async fn read_live(
         sequence,
         schema_objects,
         children,
+        has_generated_columns,
     }))
+}
+
+async fn generated_columns(target: Target<'_, '_>, table: &str) -> Result<i64, sqlx::Error> {
+    // hidden: 2 for a virtual generated column, 3 for a stored one.
+    let sql = "SELECT COUNT(*) FROM pragma_table_xinfo(?1) WHERE hidden IN (2, 3)";
+    with_executor!(target, executor => {
+        sqlx::query_scalar(AssertSqlSafe(sql)).bind(table).fetch_one(executor).await
+    })
 }
 
 async fn master_sql(
@@ -175,6 +188,7 @@ impl LiveTable {
             sequence: None,
             schema_objects: Vec::new(),
             children,
+            has_generated_columns: false,
         }
     }
 

@@ -39,6 +39,13 @@ pub(crate) enum Step {
         /// The rebuilt table.
         table: String,
     },
+    /// Fails when a row of `table` holds NULL in one of `columns` (about to become its key).
+    NoNulls {
+        /// The table.
+        table: String,
+        /// The columns.
+        columns: Vec<String>,
+    },
 }
 
 impl Step {
@@ -49,6 +56,7 @@ impl Step {
             Step::ForeignKeyCheck { table } => {
                 format!("PRAGMA foreign_key_check({})", quote(table))
             }
+            Step::NoNulls { table, columns } => null_count_query(table, columns),
         }
     }
 }
@@ -140,6 +148,28 @@ pub(crate) async fn foreign_key_violations(
             None => format!("a row of `{child}` → `{parent}`"),
         })
         .collect())
+}
+
+/// The query that counts the rows holding NULL in any of `columns`.
+fn null_count_query(table: &str, columns: &[String]) -> String {
+    let nulls: Vec<String> = columns
+        .iter()
+        .map(|c| format!("{} IS NULL", quote(c)))
+        .collect();
+    format!(
+        "SELECT COUNT(*) FROM {} WHERE {}",
+        quote(table),
+        nulls.join(" OR ")
+    )
+}
+
+/// How many rows of `table` hold NULL in one of `columns`.
+pub(crate) async fn null_rows(
+    target: Target<'_, '_>,
+    table: &str,
+    columns: &[String],
+) -> Result<i64, sqlx::Error> {
+    crate::driver::fetch_i64(target, &null_count_query(table, columns)).await
 }
 
 /// A quoted SQLite identifier.

@@ -18,3 +18,20 @@ fn an_index_is_renamed_where_its_statement_names_it() {
         None
     );
 }
+
+#[test]
+fn defaults_are_written_back_as_sqlite_reads_them() {
+    use super::draft::default_clause;
+    assert_eq!(default_clause("'draft'"), "'draft'");
+    assert_eq!(default_clause("-1"), "-1");
+    assert_eq!(default_clause("1.5"), "1.5");
+    assert_eq!(default_clause("CURRENT_TIMESTAMP"), "CURRENT_TIMESTAMP");
+    assert_eq!(default_clause("NULL"), "NULL");
+    assert_eq!(default_clause("X'00ff'"), "X'00ff'");
+    // SQLite took a bare or double-quoted word as text.
+    assert_eq!(default_clause("active"), "'active'");
+    assert_eq!(default_clause("\"it's\""), "'it''s'");
+    // Expressions stay expressions.
+    assert_eq!(default_clause("datetime('now')"), "(datetime('now'))");
+    assert_eq!(default_clause("CAST(0 AS REAL)"), "(CAST(0 AS REAL))");
+}

@@ -60,17 +60,19 @@ impl MigrationRunner {
         let mut watch = self.watch(session, &descriptor.id, on_wait, interruption);
         if self.transactional(descriptor) {
             let keys = ForeignKeys::off_for(session, &migration).await?;
-            let mut tx = begin(session, descriptor).await?;
-            let ran = async {
-                self.run_in_transaction(&mut tx, &migration, Direction::Up, &mut watch)
-                    .await?;
-                let row = NewRow::applied(descriptor, Utc::now(), batch, elapsed_ms(started));
-                ledger.insert(Target::Transaction(&mut tx), &row).await
+            let finished = async {
+                let mut tx = begin(session, descriptor).await?;
+                let ran = async {
+                    self.run_in_transaction(&mut tx, &migration, Direction::Up, &mut watch)
+                        .await?;
+                    let row = NewRow::applied(descriptor, Utc::now(), batch, elapsed_ms(started));
+                    ledger.insert(Target::Transaction(&mut tx), &row).await
+                }
+                .await;
+                finish_transaction(tx, descriptor, ran).await
             }
             .await;
-            let finished = finish_transaction(tx, descriptor, ran).await;
-            keys.restore(session, descriptor).await?;
-            finished?;
+            keys.restore(session, descriptor, finished).await?;
         } else {
             let failed = NewRow::failed(descriptor, batch);
             ledger.insert(session.target(), &failed).await?;
@@ -109,19 +111,21 @@ impl MigrationRunner {
         let mut watch = self.watch(session, &descriptor.id, on_wait, interruption);
         if self.transactional(descriptor) {
             let keys = ForeignKeys::off_for(session, &migration).await?;
-            let mut tx = begin(session, descriptor).await?;
-            let ran = async {
-                self.run_in_transaction(&mut tx, &migration, Direction::Down, &mut watch)
-                    .await?;
-                ledger
-                    .delete(Target::Transaction(&mut tx), stored_id)
-                    .await
-                    .map(drop)
+            let finished = async {
+                let mut tx = begin(session, descriptor).await?;
+                let ran = async {
+                    self.run_in_transaction(&mut tx, &migration, Direction::Down, &mut watch)
+                        .await?;
+                    ledger
+                        .delete(Target::Transaction(&mut tx), stored_id)
+                        .await
+                        .map(drop)
+                }
+                .await;
+                finish_transaction(tx, descriptor, ran).await
             }
             .await;
-            let finished = finish_transaction(tx, descriptor, ran).await;
-            keys.restore(session, descriptor).await?;
-            finished?;
+            keys.restore(session, descriptor, finished).await?;
         } else {
             ledger
                 .set_failure(session.target(), stored_id, Some(Direction::Down))
@@ -346,29 +350,52 @@ impl MigrationRunner {
         watch: &mut Watch<'_, '_>,
     ) -> Result<(), MigrationError> {
         let sql = step.sql();
-        let failed = match step {
-            rebuild::Step::Sql(sql) => watch::run(Target::Transaction(tx), sql, watch).await,
+        let query_failed = |e| MigrationError::database(format!("could not run {sql}"), e);
+        let id = || migration.descriptor.id.clone();
+        match step {
+            rebuild::Step::Sql(statement) => {
+                match watch::run(Target::Transaction(tx), statement, watch).await {
+                    Ok(()) => Ok(()),
+                    Err(failure) => {
+                        let state = FailureState::RolledBack;
+                        let sql = statement.clone();
+                        Err(self.statement_failed(migration, direction, index, sql, state, failure))
+                    }
+                }
+            }
             rebuild::Step::ForeignKeyCheck { table } => {
                 let violations = rebuild::foreign_key_violations(Target::Transaction(tx), table)
                     .await
-                    .map_err(|e| MigrationError::database(format!("could not run {sql}"), e))?;
+                    .map_err(query_failed)?;
                 if violations.is_empty() {
                     return Ok(());
                 }
-                return Err(RunError::ForeignKeyCheckFailed {
-                    id: migration.descriptor.id.clone(),
+                Err(RunError::ForeignKeyCheckFailed {
+                    id: id(),
                     direction,
                     table: table.clone(),
                     violations,
                 }
-                .into());
+                .into())
             }
-        };
-        match failed {
-            Ok(()) => Ok(()),
-            Err(failure) => {
-                let state = FailureState::RolledBack;
-                Err(self.statement_failed(migration, direction, index, sql, state, failure))
+            rebuild::Step::NoNulls { table, columns } => {
+                let nulls = rebuild::null_rows(Target::Transaction(tx), table, columns)
+                    .await
+                    .map_err(query_failed)?;
+                if nulls == 0 {
+                    return Ok(());
+                }
+                Err(RunError::TableChangeRefused {
+                    id: id(),
+                    direction,
+                    table: table.clone(),
+                    message: format!(
+                        "{nulls} rows of `{table}` hold NULL in {}, which would become its \
+                         primary key; fill or delete those rows first",
+                        columns.join(", ")
+                    ),
+                }
+                .into())
             }
         }
     }
@@ -529,26 +556,33 @@ impl ForeignKeys {
         })
     }
 
+    /// Turns keys back on after the migration `finished` (well or not), on every path: a
+    /// connection left with keys off is closed instead of going back to the pool. The
+    /// migration's own error comes first.
     async fn restore(
         self,
         session: &mut Session,
         descriptor: &MigrationDescriptor,
+        finished: Result<(), MigrationError>,
     ) -> Result<(), MigrationError> {
         if !self.turn_back_on {
-            return Ok(());
+            return finished;
         }
-        execute(session.target(), "PRAGMA foreign_keys = ON")
-            .await
-            .map_err(|e| {
-                MigrationError::database(
-                    format!(
-                        "migration {} finished, but foreign keys could not be turned back on, so \
-                         nothing after it was run",
-                        descriptor.id
-                    ),
-                    e,
-                )
-            })
+        let restored = execute(session.target(), "PRAGMA foreign_keys = ON").await;
+        if restored.is_err() {
+            session.connection.close_on_drop();
+        }
+        finished?;
+        restored.map_err(|e| {
+            MigrationError::database(
+                format!(
+                    "migration {} finished, but foreign keys could not be turned back on, so \
+                     nothing after it was run",
+                    descriptor.id
+                ),
+                e,
+            )
+        })
     }
 }
 

@@ -147,7 +147,16 @@ fn invert_operation(operation: &Operation) -> Result<Operation, String> {
             for command in &alter.commands {
                 inverses.push(invert_command(&alter.table, command)?);
             }
-            let commands = inverses.into_iter().rev().flatten().collect();
+            // Foreign keys go first: MySQL drops the index it made for a key once another
+            // index of the block covers the key's columns, and then refuses to drop that other
+            // index while the key still needs it. Dropping a key never needs the block's other
+            // changes undone first.
+            let (keys, others): (Vec<_>, Vec<_>) = inverses
+                .into_iter()
+                .rev()
+                .flatten()
+                .partition(|inverse| matches!(inverse, TableCommand::DropForeign(_)));
+            let commands = keys.into_iter().chain(others).collect();
             Ok(Operation::AlterTable(AlterTable {
                 table: alter.table.clone(),
                 commands,
@@ -292,6 +301,32 @@ mod tests {
     }
 
     #[test]
+    fn foreign_keys_are_dropped_first_in_a_block() {
+        let down = invert(&plan(|s| {
+            s.table("users", |t| {
+                t.foreign_id("team_id").constrained("teams");
+                t.index(["team_id"]);
+            })
+        }))
+        .unwrap();
+        assert_eq!(
+            commands(&down, 0),
+            [
+                TableCommand::DropForeign("users_team_id_foreign".into()),
+                TableCommand::DropIndex {
+                    name: "users_team_id_index".into(),
+                    kind: crate::schema::IndexKind::Index
+                },
+                TableCommand::DropForeignKeyIndex {
+                    name: "users_team_id_foreign".into(),
+                    columns: vec!["team_id".into()]
+                },
+                TableCommand::DropColumn("team_id".into()),
+            ]
+        );
+    }
+
+    #[test]
     fn create_table_becomes_drop_table() {
         let down = invert(&plan(|s| {
             s.create("users", |t| {
@@ -352,39 +387,34 @@ mod tests {
             name: name.into(),
             kind,
         };
-        let drop_foreign = |name: &str, columns: &[&str]| {
-            [
-                TableCommand::DropForeign(name.into()),
-                TableCommand::DropForeignKeyIndex {
-                    name: name.into(),
-                    columns: columns.iter().map(|c| (*c).to_owned()).collect(),
-                },
-            ]
+        let drop_foreign = |name: &str| TableCommand::DropForeign(name.into());
+        let drop_key_index = |name: &str, column: &str| TableCommand::DropForeignKeyIndex {
+            name: name.into(),
+            columns: vec![column.to_owned()],
         };
-        let expected: Vec<TableCommand> = [
-            vec![
-                TableCommand::RenameIndex {
-                    from: "new".into(),
-                    to: "old".into(),
-                },
-                TableCommand::RenameColumn {
-                    from: "email_address".into(),
-                    to: "email".into(),
-                },
-            ],
-            drop_foreign("users_owner_id_foreign", &["owner_id"]).to_vec(),
-            vec![TableCommand::DropColumn("owner_id".into())],
-            drop_foreign("named_fk", &["x"]).to_vec(),
-            drop_foreign("users_team_id_foreign", &["team_id"]).to_vec(),
-            vec![
-                TableCommand::DropPrimary,
-                drop_index("by_ab", IndexKind::Index),
-                drop_index("users_name_index", IndexKind::Index),
-                drop_index("users_avatar_unique", IndexKind::Unique),
-                TableCommand::DropColumn("avatar".into()),
-            ],
-        ]
-        .concat();
+        // In reverse order, the foreign keys first.
+        let expected: Vec<TableCommand> = vec![
+            drop_foreign("users_owner_id_foreign"),
+            drop_foreign("named_fk"),
+            drop_foreign("users_team_id_foreign"),
+            TableCommand::RenameIndex {
+                from: "new".into(),
+                to: "old".into(),
+            },
+            TableCommand::RenameColumn {
+                from: "email_address".into(),
+                to: "email".into(),
+            },
+            drop_key_index("users_owner_id_foreign", "owner_id"),
+            TableCommand::DropColumn("owner_id".into()),
+            drop_key_index("named_fk", "x"),
+            drop_key_index("users_team_id_foreign", "team_id"),
+            TableCommand::DropPrimary,
+            drop_index("by_ab", IndexKind::Index),
+            drop_index("users_name_index", IndexKind::Index),
+            drop_index("users_avatar_unique", IndexKind::Unique),
+            TableCommand::DropColumn("avatar".into()),
+        ];
         assert_eq!(commands(&down, 0), expected);
         match &down.operations[0] {
             Operation::AlterTable(alter) => assert_eq!(alter.table, "app.users"),

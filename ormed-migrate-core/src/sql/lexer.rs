@@ -162,6 +162,14 @@ impl Statement {
         self.words.iter().any(|w| w == word)
     }
 
+    /// Whether the bare words hold `phrase` (upper case), its words next to each other:
+    /// `["SET", "DEFAULT"]`.
+    pub(crate) fn has_phrase(&self, phrase: &[&str]) -> bool {
+        self.words
+            .windows(phrase.len())
+            .any(|window| window.iter().zip(phrase).all(|(w, p)| w == p))
+    }
+
     /// Every bare word and quoted identifier, lowercased: a superset of the tables the
     /// statement names (`app.users` gives `app` and `users`), for checks that must stay silent
     /// about what raw SQL may have touched.
