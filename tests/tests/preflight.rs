@@ -4,6 +4,7 @@
 
 mod support;
 
+use ormed_migrate::Driver;
 use support::*;
 
 /// A second migration and what its refusal says.
@@ -105,6 +106,22 @@ mod cases {
                 t.foreign(["user_id"]).on("users");
             });
         }
+        // SQLite accepts a foreign key between any types: a warning there.
+        if db.dialect() == Dialect::Sqlite {
+            let report = runner(db, two(users, posts))
+                .apply_all()
+                .await
+                .expect("applied with a warning");
+            assert!(
+                report.warnings.iter().any(|w| {
+                    w.contains("`posts.user_id` is varchar(255) but `users.id` is")
+                        && w.contains("the database accepts it")
+                }),
+                "{:?}",
+                report.warnings
+            );
+            return;
+        }
         let message = refused(db, two(users, posts)).await;
         assert!(
             message.contains("`posts.user_id` is varchar(255) but `users.id` is"),
@@ -114,6 +131,124 @@ mod cases {
             message.contains("a foreign key needs the same type on both sides"),
             "{message}"
         );
+    }
+
+    pub async fn a_foreign_key_between_varchar_and_text_passes(db: &TestDatabase) {
+        fn tags(schema: &mut Schema) {
+            schema.create("tags", |t| {
+                t.id();
+                t.string("code").unique();
+            });
+        }
+        fn posts(schema: &mut Schema) {
+            schema.create("posts", |t| {
+                t.id();
+                t.text("tag_code");
+                t.foreign(["tag_code"]).references(["code"]).on("tags");
+            });
+        }
+        // MySQL cannot index a TEXT column without a length: only the others run it.
+        if db.dialect() == Dialect::MySql {
+            return;
+        }
+        let report = runner(db, two(tags, posts))
+            .apply_all()
+            .await
+            .expect("apply");
+        assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+    }
+
+    pub async fn a_table_block_key_may_reference_its_own_new_column(db: &TestDatabase) {
+        fn create(schema: &mut Schema) {
+            schema.create("categories", |t| {
+                t.id();
+            });
+        }
+        fn tree(schema: &mut Schema) {
+            schema.table("categories", |t| {
+                t.string("slug").unique();
+                t.string("parent_slug").nullable();
+                t.foreign(["parent_slug"])
+                    .references(["slug"])
+                    .on("categories");
+            });
+        }
+        let report = runner(db, two(create, tree))
+            .apply_all()
+            .await
+            .expect("apply");
+        assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+    }
+
+    pub async fn column_names_in_another_case_are_found_where_case_does_not_matter(
+        db: &TestDatabase,
+    ) {
+        // PostgreSQL folds the unquoted name to `email`; SQLite and MySQL keep `Email` and
+        // match it whatever the case.
+        db.driver()
+            .execute("CREATE TABLE users (id BIGINT PRIMARY KEY, Email VARCHAR(255))")
+            .await
+            .expect("raw table");
+        fn index(schema: &mut Schema) {
+            schema.table("users", |t| {
+                t.unique(["email"]);
+            });
+        }
+        fn posts(schema: &mut Schema) {
+            schema.create("posts", |t| {
+                t.id();
+                t.string("author_email");
+                t.foreign(["author_email"])
+                    .references(["email"])
+                    .on("users");
+            });
+        }
+        let report = runner(db, two(index, posts))
+            .apply_all()
+            .await
+            .expect("apply");
+        assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+    }
+
+    pub async fn tables_elsewhere_on_the_postgres_search_path_are_not_missing(db: &TestDatabase) {
+        if db.dialect() != Dialect::Postgres {
+            return;
+        }
+        let name = strings(db, "SELECT current_database()::text")
+            .await
+            .remove(0);
+        for sql in [
+            "CREATE SCHEMA app".to_owned(),
+            "CREATE TABLE public.users (id BIGINT PRIMARY KEY, email VARCHAR(255))".to_owned(),
+            format!("ALTER DATABASE \"{name}\" SET search_path = app, public"),
+        ] {
+            db.driver().execute(&sql).await.expect("setup");
+        }
+        // A new connection, so that the database's search path applies.
+        let driver = Driver::connect(db.url()).await.expect("connect");
+        fn index(schema: &mut Schema) {
+            schema.table("users", |t| {
+                t.index(["email"]);
+            });
+        }
+        fn posts(schema: &mut Schema) {
+            schema.create("posts", |t| {
+                t.id();
+                t.foreign_id("user_id").constrained("users");
+            });
+        }
+        let ledger = SqlMigrationLedger::new(driver.clone(), "orm_migrations").expect("ledger");
+        let runner = MigrationRunner::new(driver.clone(), ledger, two(index, posts));
+        let applied = runner.apply_all().await;
+        driver.close().await;
+        let report = applied.expect("users is on the search path");
+        assert_eq!(report.ids().len(), 2);
+        let schemas = strings(
+            db,
+            "SELECT schemaname::text FROM pg_tables WHERE tablename = 'posts'",
+        )
+        .await;
+        assert_eq!(schemas, ["app"]);
     }
 
     pub async fn integer_width_or_sign_differences_are_refused_on_mysql_and_warned_elsewhere(
@@ -296,6 +431,10 @@ support::suite! {
     a_foreign_key_to_a_table_created_later_is_refused,
     a_foreign_key_to_a_missing_column_is_refused,
     a_foreign_key_between_different_types_is_refused,
+    a_foreign_key_between_varchar_and_text_passes,
+    a_table_block_key_may_reference_its_own_new_column,
+    column_names_in_another_case_are_found_where_case_does_not_matter,
+    tables_elsewhere_on_the_postgres_search_path_are_not_missing,
     integer_width_or_sign_differences_are_refused_on_mysql_and_warned_elsewhere,
     dropping_a_table_that_is_still_referenced_is_refused,
     changes_naming_missing_columns_indexes_or_keys_are_refused,

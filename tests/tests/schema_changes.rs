@@ -677,7 +677,11 @@ mod sqlite_rebuild {
                 "{message}"
             );
             let kept = "SELECT sql FROM sqlite_master WHERE name = 'orders'";
-            assert_eq!(strings(&db, kept).await, [create.clone()], "unchanged");
+            assert_eq!(
+                strings(&db, kept).await,
+                std::slice::from_ref(&create),
+                "unchanged"
+            );
             db.cleanup().await.expect("cleanup");
         }
     }

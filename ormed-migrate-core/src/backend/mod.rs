@@ -33,6 +33,9 @@ pub struct Capabilities {
     pub schemas: bool,
     /// Column comments are stored (elsewhere `.comment(..)` is a documented no-op).
     pub column_comments: bool,
+    /// Column and index names match whatever their case (SQLite, MySQL/MariaDB); elsewhere
+    /// the builder quotes identifiers, so names match exactly.
+    pub case_insensitive_identifiers: bool,
 }
 
 /// The column types of the ledger table.
@@ -144,6 +147,33 @@ pub(crate) trait Backend: Sync {
     /// starts with them, and dropping the key leaves that index (MySQL/MariaDB).
     fn foreign_key_leaves_index(&self) -> bool {
         false
+    }
+
+    /// Dropping one column of a multi-column index keeps the index over the remaining columns
+    /// (MySQL/MariaDB); elsewhere the whole index goes with the column.
+    fn drop_column_narrows_indexes(&self) -> bool {
+        false
+    }
+
+    // ---------------------------------------------------------------- the pre-flight check
+
+    /// A foreign key between columns of different types is accepted (SQLite, which compares
+    /// values by affinity): the pre-flight check warns instead of refusing.
+    fn accepts_foreign_keys_between_types(&self) -> bool {
+        false
+    }
+
+    /// A foreign key between integers of different size or signedness is refused (MySQL);
+    /// elsewhere the pre-flight check only warns.
+    fn refuses_foreign_keys_between_integer_widths(&self) -> bool {
+        false
+    }
+
+    /// The names of the tables an unqualified name may mean although they are outside the
+    /// schema that is introspected (PostgreSQL: tables of the other schemas on the search
+    /// path); `None` where there are none.
+    fn shadowed_tables_query(&self) -> Option<&'static str> {
+        None
     }
 
     /// Adds the primary key over `columns` (a quoted list), named `name` where the database

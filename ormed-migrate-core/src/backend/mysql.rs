@@ -27,7 +27,16 @@ impl Backend for MySql {
             transactional_ddl: false,
             schemas: false,
             column_comments: true,
+            case_insensitive_identifiers: true,
         }
+    }
+
+    fn drop_column_narrows_indexes(&self) -> bool {
+        true
+    }
+
+    fn refuses_foreign_keys_between_integer_widths(&self) -> bool {
+        true
     }
 
     fn quote_char(&self) -> char {

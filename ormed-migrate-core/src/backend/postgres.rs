@@ -28,7 +28,15 @@ impl Backend for Postgres {
             transactional_ddl: true,
             schemas: true,
             column_comments: true,
+            case_insensitive_identifiers: false,
         }
+    }
+
+    fn shadowed_tables_query(&self) -> Option<&'static str> {
+        Some(
+            "SELECT tablename::text FROM pg_tables \
+             WHERE schemaname = ANY(current_schemas(false)) AND schemaname <> current_schema()",
+        )
     }
 
     fn quote_char(&self) -> char {

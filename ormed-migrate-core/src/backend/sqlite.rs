@@ -27,7 +27,12 @@ impl Backend for Sqlite {
             transactional_ddl: true,
             schemas: false,
             column_comments: false,
+            case_insensitive_identifiers: true,
         }
+    }
+
+    fn accepts_foreign_keys_between_types(&self) -> bool {
+        true
     }
 
     fn quote_char(&self) -> char {

@@ -1,9 +1,10 @@
 //! The rules: what an operation needs of the schema as the model has it at that point.
 
-use super::model::Model;
+use super::model::{Model, same_name};
 use super::{Problem, Severity};
+use crate::backend;
 use crate::dialect::Dialect;
-use crate::introspect::{ColumnSnapshot, TableSnapshot, TypeFamily};
+use crate::introspect::{ColumnSnapshot, IndexSnapshot, TableSnapshot, TypeFamily};
 use crate::render::generated_name;
 use crate::schema::{AlterTable, CreateTable, ForeignKeyDefinition, Operation, TableCommand};
 
@@ -36,7 +37,8 @@ fn create_table(model: &Model, create: &CreateTable) -> Vec<Problem> {
         super::model::apply_command(model.dialect, &mut own, command);
     }
     for key in create.foreign_keys() {
-        problems.extend(foreign_key(model, &own, key, Some(&own)));
+        let itself = (key.referenced_table == *name).then_some(&own);
+        problems.extend(foreign_key(model, &own, key, itself));
     }
     problems
 }
@@ -46,22 +48,53 @@ fn alter_table(model: &Model, alter: &AlterTable) -> Vec<Problem> {
     if !model.knows(name) {
         return Vec::new();
     }
-    let Some(table) = model.table(name) else {
+    if model.table(name).is_none() {
         return vec![Problem::error(
             format!("change table `{name}`"),
             format!("there is no table `{name}` at this point; check the name, or create it first"),
         )];
-    };
-    let mut table = table.clone();
+    }
+    // Each command is checked against the model as the block's earlier commands left it: the
+    // table itself in progress, and the keys of other tables following its renames.
+    let mut model = model.clone();
     let mut problems = Vec::new();
     for command in &alter.commands {
-        problems.extend(table_command(model, &table, command));
-        super::model::apply_command(model.dialect, &mut table, command);
+        if let Some(table) = model.table(name) {
+            problems.extend(table_command(&model, name, table, command));
+        }
+        model.apply_table_command(name, command);
     }
     problems
 }
 
-fn table_command(model: &Model, table: &TableSnapshot, command: &TableCommand) -> Vec<Problem> {
+/// The column `name` of `table`, whatever its case where the database ignores case.
+fn column<'t>(model: &Model, table: &'t TableSnapshot, name: &str) -> Option<&'t ColumnSnapshot> {
+    table.column(name).or_else(|| {
+        table
+            .columns
+            .iter()
+            .find(|c| same_name(model.dialect, &c.name, name))
+    })
+}
+
+/// The index `name` of `table`, whatever its case where the database ignores case.
+fn index<'t>(model: &Model, table: &'t TableSnapshot, name: &str) -> Option<&'t IndexSnapshot> {
+    table.index(name).or_else(|| {
+        table
+            .indexes
+            .iter()
+            .find(|i| same_name(model.dialect, &i.name, name))
+    })
+}
+
+/// One command of a block changing table `full_name` (as the model names it), against the
+/// table as the block's earlier commands left it.
+fn table_command(
+    model: &Model,
+    full_name: &str,
+    table: &TableSnapshot,
+    command: &TableCommand,
+) -> Vec<Problem> {
     let what = format!("{} of `{}`", command.describe(), table.name);
     let error = |problem: String| vec![Problem::error(what.clone(), problem)];
     let missing_column = |column: &str| {
@@ -72,34 +105,44 @@ fn table_command(model: &Model, table: &TableSnapshot, command: &TableCommand) -
         ))
     };
     match command {
-        TableCommand::AddColumn(column) if table.column(&column.name).is_some() => error(format!(
-            "table `{}` already has a column `{}`; use .change() to change it",
-            table.name, column.name
-        )),
-        TableCommand::ChangeColumn(column) if table.column(&column.name).is_none() => {
-            missing_column(&column.name)
+        TableCommand::AddColumn(added) if column(model, table, &added.name).is_some() => {
+            error(format!(
+                "table `{}` already has a column `{}`; use .change() to change it",
+                table.name, added.name
+            ))
         }
-        TableCommand::DropColumn(column) if table.column(column).is_none() => {
-            missing_column(column)
+        TableCommand::ChangeColumn(changed) if column(model, table, &changed.name).is_none() => {
+            missing_column(&changed.name)
         }
-        TableCommand::DropColumn(column) => referenced_column(model, table, column, &what),
-        TableCommand::RenameColumn { from, .. } if table.column(from).is_none() => {
+        TableCommand::DropColumn(dropped) if column(model, table, dropped).is_none() => {
+            missing_column(dropped)
+        }
+        TableCommand::DropColumn(dropped) => {
+            referenced_column(model, full_name, table, dropped, &what)
+        }
+        TableCommand::RenameColumn { from, .. } if column(model, table, from).is_none() => {
             missing_column(from)
         }
-        TableCommand::RenameColumn { to, .. } if table.column(to).is_some() => error(format!(
-            "table `{}` already has a column `{to}`",
-            table.name
-        )),
-        TableCommand::AddIndex(_) | TableCommand::AddPrimary(_)
-            if first_missing(table, index_columns(command)).is_some() =>
+        // A rename that changes only the case is not a clash where case does not matter.
+        TableCommand::RenameColumn { from, to }
+            if column(model, table, to)
+                .is_some_and(|c| !same_name(model.dialect, &c.name, from)) =>
         {
-            missing_column(first_missing(table, index_columns(command)).unwrap_or_default())
+            error(format!(
+                "table `{}` already has a column `{to}`",
+                table.name
+            ))
         }
-        TableCommand::AddIndex(index) => {
-            let name = index.name.clone().unwrap_or_else(|| {
-                generated_name(&table.name, &index.columns, index.kind.suffix())
+        TableCommand::AddIndex(_) | TableCommand::AddPrimary(_)
+            if first_missing(model, table, index_columns(command)).is_some() =>
+        {
+            missing_column(first_missing(model, table, index_columns(command)).unwrap_or_default())
+        }
+        TableCommand::AddIndex(added) => {
+            let name = added.name.clone().unwrap_or_else(|| {
+                generated_name(&table.name, &added.columns, added.kind.suffix())
             });
-            if table.index(&name).is_some() {
+            if index(model, table, &name).is_some() {
                 error(format!(
                     "table `{}` already has an index `{name}`",
                     table.name
@@ -116,7 +159,7 @@ fn table_command(model: &Model, table: &TableSnapshot, command: &TableCommand) -
             error(format!("table `{}` has no primary key", table.name))
         }
         TableCommand::DropIndex { name, .. } | TableCommand::RenameIndex { from: name, .. }
-            if table.index(name).is_none() =>
+            if index(model, table, name).is_none() =>
         {
             error(format!(
                 "table `{}` has no index `{name}` (its indexes: {})",
@@ -125,7 +168,7 @@ fn table_command(model: &Model, table: &TableSnapshot, command: &TableCommand) -
             ))
         }
         TableCommand::DropIndex { name, .. } if model.dialect == Dialect::MySql => {
-            match foreign_key_needing(table, name) {
+            match foreign_key_needing(model, table, name) {
                 Some(key) => error(format!(
                     "MySQL needs index `{name}` for foreign key {key} of `{}` (no other index \
                      starts with its columns); add an index on its columns first, in the same \
@@ -135,10 +178,9 @@ fn table_command(model: &Model, table: &TableSnapshot, command: &TableCommand) -
                 None => Vec::new(),
             }
         }
-        TableCommand::RenameIndex { to, .. } if table.index(to).is_some() => error(format!(
-            "table `{}` already has an index `{to}`",
-            table.name
-        )),
+        TableCommand::RenameIndex { to, .. } if index(model, table, to).is_some() => error(
+            format!("table `{}` already has an index `{to}`", table.name),
+        ),
         TableCommand::DropForeign(name) if table.foreign_key(name).is_none() => {
             // A key declared without a name (SQLite) might be the one meant: stay silent.
             if table.foreign_keys.iter().any(|k| k.name.is_none()) {
@@ -150,9 +192,12 @@ fn table_command(model: &Model, table: &TableSnapshot, command: &TableCommand) -
                 list(table.foreign_keys.iter().filter_map(|k| k.name.as_deref()))
             ))
         }
-        TableCommand::AddForeign(key) => match first_missing(table, &key.columns) {
+        TableCommand::AddForeign(key) => match first_missing(model, table, &key.columns) {
             Some(column) => missing_column(column),
-            None => foreign_key(model, table, key, None),
+            None => {
+                let itself = (key.referenced_table == full_name).then_some(table);
+                foreign_key(model, table, key, itself)
+            }
         },
         _ => Vec::new(),
     }
@@ -160,15 +205,15 @@ fn table_command(model: &Model, table: &TableSnapshot, command: &TableCommand) -
 
 /// The foreign key that would be left without an index if index `name` went: MySQL keeps an
 /// index whose first columns are a foreign key's columns, and refuses to drop the last one.
-fn foreign_key_needing(table: &TableSnapshot, name: &str) -> Option<String> {
+fn foreign_key_needing(model: &Model, table: &TableSnapshot, name: &str) -> Option<String> {
     let starts_with = |columns: &[String], key: &[String]| columns.starts_with(key);
-    let dropped = table.index(name)?;
+    let dropped = index(model, table, name)?;
     table.foreign_keys.iter().find_map(|key| {
         let served = |columns: &[String]| starts_with(columns, &key.columns);
         let others = table
             .indexes
             .iter()
-            .filter(|index| index.name != name)
+            .filter(|index| index.name != dropped.name)
             .any(|index| served(&index.columns))
             || table
                 .primary_key
@@ -180,10 +225,14 @@ fn foreign_key_needing(table: &TableSnapshot, name: &str) -> Option<String> {
 }
 
 /// The first of `columns` the table does not have.
-fn first_missing<'c>(table: &TableSnapshot, columns: &'c [String]) -> Option<&'c str> {
+fn first_missing<'c>(
+    model: &Model,
+    table: &TableSnapshot,
+    columns: &'c [String],
+) -> Option<&'c str> {
     columns
         .iter()
-        .find(|c| table.column(c).is_none())
+        .find(|c| column(model, table, c).is_none())
         .map(String::as_str)
 }
 
@@ -195,12 +244,13 @@ fn index_columns(command: &TableCommand) -> &[String] {
     }
 }
 
-/// A foreign key from `child` (its columns known) to the table it names.
+/// A foreign key from `child` (its columns known) to the table it names; `itself` is the
+/// child, as far as it is made at this point, when the key references its own table.
 fn foreign_key(
     model: &Model,
     child: &TableSnapshot,
     key: &ForeignKeyDefinition,
-    creating: Option<&TableSnapshot>,
+    itself: Option<&TableSnapshot>,
 ) -> Vec<Problem> {
     let what = format!(
         "foreign key {} of `{}`",
@@ -210,10 +260,23 @@ fn foreign_key(
         child.name
     );
     let parent_name = key.referenced_table.as_str();
+    if !key.referenced_columns.is_empty() && key.columns.len() != key.referenced_columns.len() {
+        return vec![Problem::error(
+            what,
+            format!(
+                "it has {} column(s) ({}) but references {} ({}); give .references(..) one \
+                 column for each column of the key",
+                key.columns.len(),
+                key.columns.join(", "),
+                key.referenced_columns.len(),
+                key.referenced_columns.join(", ")
+            ),
+        )];
+    }
     if parent_name.is_empty() || !model.knows(parent_name) {
         return Vec::new();
     }
-    let parent = match creating.filter(|own| own.name == parent_name) {
+    let parent = match itself {
         Some(own) => own,
         None => match model.table(parent_name) {
             Some(parent) => parent,
@@ -231,8 +294,8 @@ fn foreign_key(
         },
     };
     let mut problems = Vec::new();
-    for (column, referenced) in key.columns.iter().zip(&key.referenced_columns) {
-        let Some(target) = parent.column(referenced) else {
+    for (source, referenced) in key.columns.iter().zip(&key.referenced_columns) {
+        let Some(target) = column(model, parent, referenced) else {
             problems.push(Problem::error(
                 what.clone(),
                 format!(
@@ -242,7 +305,7 @@ fn foreign_key(
             ));
             continue;
         };
-        if let Some(source) = child.column(column) {
+        if let Some(source) = column(model, child, source) {
             problems.extend(types(model.dialect, &what, child, source, parent, target));
         }
     }
@@ -268,7 +331,18 @@ fn types(
         spelled(target)
     );
     let fix = "give both the same type (t.foreign_id(..) matches t.id())";
-    if source.family != target.family {
+    let backend = backend::of(dialect);
+    if family(source.family) != family(target.family) {
+        if backend.accepts_foreign_keys_between_types() {
+            return Some(Problem {
+                severity: Severity::Warning,
+                operation: what.to_owned(),
+                problem: format!(
+                    "{names}: the database accepts it, but values of different types may not \
+                     match their parent rows; {fix}"
+                ),
+            });
+        }
         return Some(Problem::error(
             what.to_owned(),
             format!("{names}: a foreign key needs the same type on both sides; {fix}"),
@@ -281,7 +355,7 @@ fn types(
     if !integers || !(width_differs || sign_differs) {
         return None;
     }
-    if dialect == Dialect::MySql {
+    if backend.refuses_foreign_keys_between_integer_widths() {
         return Some(Problem::error(
             what.to_owned(),
             format!(
@@ -297,6 +371,14 @@ fn types(
             "{names}: the database accepts it, but ids beyond the smaller type will not fit; {fix}"
         ),
     })
+}
+
+/// The type family as far as a foreign key cares: `varchar` and `text` are binary compatible.
+fn family(family: TypeFamily) -> TypeFamily {
+    match family {
+        TypeFamily::Text => TypeFamily::String,
+        other => other,
+    }
 }
 
 fn spelled(column: &ColumnSnapshot) -> String {
@@ -353,27 +435,24 @@ fn drop_table(model: &Model, table: &str, if_exists: bool) -> Vec<Problem> {
     )]
 }
 
-/// Dropping a column another table's foreign key references.
+/// Dropping a column another table's foreign key (or one of the table's own, to itself)
+/// references, with the model as it is at this point (keys dropped earlier are gone).
 fn referenced_column(
     model: &Model,
+    full_name: &str,
     table: &TableSnapshot,
     column: &str,
     what: &str,
 ) -> Vec<Problem> {
-    let full_name = model
-        .tables
-        .iter()
-        .find(|(_, t)| t.name == table.name)
-        .map(|(key, _)| key.clone())
-        .unwrap_or_else(|| table.name.clone());
+    let is_it = |c: &String| same_name(model.dialect, c, column);
     let referencing = model.tables.iter().find_map(|(name, child)| {
         if !model.knows(name) {
             return None;
         }
         child.foreign_keys.iter().find_map(|key| {
-            let points_here = key.referenced_table == full_name
-                && key.referenced_columns.iter().any(|c| c == column);
-            let own = name == &full_name && key.columns.iter().any(|c| c == column);
+            let points_here =
+                key.referenced_table == full_name && key.referenced_columns.iter().any(is_it);
+            let own = name == full_name && key.columns.iter().any(is_it);
             (points_here && !own).then(|| (name.clone(), key.name.clone()))
         })
     });
@@ -399,8 +478,13 @@ fn rename_table(model: &Model, from: &str, to: &str) -> Vec<Problem> {
             format!("there is no table `{from}` at this point; check the name"),
         )];
     }
-    if model.knows(to) && model.table(to).is_some() {
-        return vec![Problem::error(what, format!("table `{to}` already exists"))];
+    // PostgreSQL keeps the table in its schema: `to` is looked up there.
+    let target = model.renamed(from, to);
+    if model.knows(&target) && model.table(&target).is_some() {
+        return vec![Problem::error(
+            what,
+            format!("table `{target}` already exists"),
+        )];
     }
     Vec::new()
 }

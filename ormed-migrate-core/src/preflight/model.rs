@@ -1,6 +1,9 @@
 //! The model of the schema a run works against: the live schema as introspected, changed by
 //! each operation of the run in turn. Raw SQL is opaque: every name it holds (found by the
-//! tokenizer) becomes unknown from there on, so no check about it can raise a false alarm.
+//! tokenizer) becomes unknown from there on, so no check about it can raise a false alarm; a
+//! statement that runs code whose target is hidden in a string or a routine (`DO`, `CALL`,
+//! `EXECUTE`, `SELECT f()`, …) makes every table unknown. Tables that an unqualified name may
+//! mean outside the introspected schema (PostgreSQL's search path) are unknown too.
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -22,8 +25,21 @@ use crate::sql::lexer::SqlText;
 pub(crate) struct Model {
     pub(crate) dialect: Dialect,
     pub(crate) tables: BTreeMap<String, TableSnapshot>,
-    /// Lowercased names raw SQL of the run may have touched.
+    /// Lowercased names raw SQL of the run may have touched (or that may mean a table outside
+    /// the introspected schema).
     opaque: HashSet<String>,
+    /// Raw SQL ran code whose targets cannot be seen: no table is known from there on.
+    all_opaque: bool,
+}
+
+/// First words of raw statements that run code the tokenizer cannot see into: an anonymous
+/// block, a procedure, a prepared or dynamic statement, a function called by a query.
+const HIDDEN_TARGETS: [&str; 6] = ["DO", "CALL", "EXECUTE", "EXEC", "PREPARE", "SELECT"];
+
+/// Whether two column or index names name the same thing on `dialect` (whatever their case
+/// where the database ignores it).
+pub(crate) fn same_name(dialect: Dialect, a: &str, b: &str) -> bool {
+    a == b || (dialect.capabilities().case_insensitive_identifiers && a.eq_ignore_ascii_case(b))
 }
 
 impl Model {
@@ -32,6 +48,25 @@ impl Model {
             dialect,
             tables: live.tables,
             opaque: HashSet::new(),
+            all_opaque: false,
+        }
+    }
+
+    /// Makes `names` unknown: tables an unqualified name may mean although the introspected
+    /// schema does not hold them (PostgreSQL: other schemas on the search path).
+    pub(crate) fn mark_unknown(&mut self, names: impl IntoIterator<Item = String>) {
+        self.opaque
+            .extend(names.into_iter().map(|name| name.to_lowercase()));
+    }
+
+    /// The name `to` of a table renamed from `from` has: PostgreSQL keeps a renamed table in
+    /// its schema.
+    pub(crate) fn renamed(&self, from: &str, to: &str) -> String {
+        match (from.rsplit_once('.'), to.contains('.')) {
+            (Some((schema, _)), false) if self.dialect.capabilities().schemas => {
+                format!("{schema}.{to}")
+            }
+            _ => to.to_owned(),
         }
     }
 
@@ -39,6 +74,9 @@ impl Model {
     /// the connection's own schema (a qualified name is outside what was introspected unless
     /// the run created it).
     pub(crate) fn knows(&self, table: &str) -> bool {
+        if self.all_opaque {
+            return false;
+        }
         let parts = table.split('.').map(str::to_lowercase);
         let named_by_raw = parts.into_iter().any(|part| self.opaque.contains(&part));
         let outside = table.contains('.') && !self.tables.contains_key(table);
@@ -77,11 +115,8 @@ impl Model {
                 self.tables.insert(create.table.clone(), table);
             }
             Operation::AlterTable(alter) => {
-                if let Some(mut table) = self.tables.remove(&alter.table) {
-                    for command in &alter.commands {
-                        apply_command(self.dialect, &mut table, command);
-                    }
-                    self.tables.insert(alter.table.clone(), table);
+                for command in &alter.commands {
+                    self.apply_table_command(&alter.table, command);
                 }
             }
             Operation::DropTable { table, .. } => {
@@ -92,15 +127,44 @@ impl Model {
                 if dialect.is_none_or(|d| d == self.dialect) {
                     let text = SqlText::lex(sql, self.dialect);
                     for statement in text.statements() {
+                        if statement
+                            .first_word()
+                            .is_some_and(|word| HIDDEN_TARGETS.contains(&word))
+                        {
+                            self.all_opaque = true;
+                        }
                         self.opaque.extend(statement.names().iter().cloned());
                     }
                 }
             }
             // A kind of operation the model does not know: everything it may touch is unknown.
             #[allow(unreachable_patterns)]
-            _ => self
-                .opaque
-                .extend(self.tables.keys().map(|t| t.to_lowercase())),
+            _ => self.all_opaque = true,
+        }
+    }
+
+    /// One command of a `schema.table(name, ..)` block: its effect on the table, and on the
+    /// foreign keys of any table that reference a column it renames.
+    pub(crate) fn apply_table_command(&mut self, name: &str, command: &TableCommand) {
+        let Some(mut table) = self.tables.remove(name) else {
+            return;
+        };
+        apply_command(self.dialect, &mut table, command);
+        self.tables.insert(name.to_owned(), table);
+        if let TableCommand::RenameColumn { from, to } = command {
+            let dialect = self.dialect;
+            let keys = self
+                .tables
+                .values_mut()
+                .flat_map(|t| t.foreign_keys.iter_mut())
+                .filter(|key| key.referenced_table == name);
+            for key in keys {
+                for column in &mut key.referenced_columns {
+                    if same_name(dialect, column, from) {
+                        *column = to.clone();
+                    }
+                }
+            }
         }
     }
 
@@ -113,13 +177,7 @@ impl Model {
     }
 
     fn rename(&mut self, from: &str, to: &str) {
-        // PostgreSQL keeps a renamed table in its schema.
-        let to = match (from.rsplit_once('.'), to.contains('.')) {
-            (Some((schema, _)), false) if self.dialect.capabilities().schemas => {
-                format!("{schema}.{to}")
-            }
-            _ => to.to_owned(),
-        };
+        let to = self.renamed(from, to);
         if let Some(mut table) = self.tables.remove(from) {
             table.name = to.rsplit('.').next().unwrap_or(&to).to_owned();
             self.tables.insert(to.clone(), table);
@@ -146,31 +204,50 @@ pub(crate) fn apply_command(dialect: Dialect, table: &mut TableSnapshot, command
             }
         }
         TableCommand::ChangeColumn(column) => {
-            if let Some(existing) = table.columns.iter_mut().find(|c| c.name == column.name) {
+            if let Some(existing) = table
+                .columns
+                .iter_mut()
+                .find(|c| same_name(dialect, &c.name, &column.name))
+            {
                 *existing = column_model(dialect, column);
             }
         }
         TableCommand::DropColumn(column) => {
-            table.columns.retain(|c| &c.name != column);
-            table.indexes.retain(|i| !i.columns.contains(column));
-            table.foreign_keys.retain(|k| !k.columns.contains(column));
+            let is_it = |c: &String| same_name(dialect, c, column);
+            table.columns.retain(|c| !is_it(&c.name));
+            if crate::backend::of(dialect).drop_column_narrows_indexes() {
+                // MySQL keeps an index over the columns that remain.
+                for index in &mut table.indexes {
+                    index.columns.retain(|c| !is_it(c));
+                }
+                table.indexes.retain(|i| !i.columns.is_empty());
+            } else {
+                table.indexes.retain(|i| !i.columns.iter().any(is_it));
+            }
+            table.foreign_keys.retain(|k| !k.columns.iter().any(is_it));
             if table
                 .primary_key
                 .as_ref()
-                .is_some_and(|k| k.columns.contains(column))
+                .is_some_and(|k| k.columns.iter().any(is_it))
             {
                 table.primary_key = None;
             }
         }
-        TableCommand::RenameColumn { from, to } => rename_column(table, from, to),
+        TableCommand::RenameColumn { from, to } => rename_column(dialect, table, from, to),
         TableCommand::AddPrimary(key) => {
             table.primary_key = Some(PrimaryKeySnapshot::of(key.columns.clone()));
         }
         TableCommand::DropPrimary => table.primary_key = None,
         TableCommand::AddIndex(index) => table.indexes.push(index_model(&name, index)),
-        TableCommand::DropIndex { name: index, .. } => table.indexes.retain(|i| &i.name != index),
+        TableCommand::DropIndex { name: index, .. } => table
+            .indexes
+            .retain(|i| !same_name(dialect, &i.name, index)),
         TableCommand::RenameIndex { from, to } => {
-            if let Some(index) = table.indexes.iter_mut().find(|i| &i.name == from) {
+            if let Some(index) = table
+                .indexes
+                .iter_mut()
+                .find(|i| same_name(dialect, &i.name, from))
+            {
                 index.name = to.clone();
             }
         }
@@ -183,9 +260,9 @@ pub(crate) fn apply_command(dialect: Dialect, table: &mut TableSnapshot, command
     }
 }
 
-fn rename_column(table: &mut TableSnapshot, from: &str, to: &str) {
+fn rename_column(dialect: Dialect, table: &mut TableSnapshot, from: &str, to: &str) {
     let rename = |name: &mut String| {
-        if name == from {
+        if same_name(dialect, name, from) {
             *name = to.to_owned();
         }
     };

@@ -7,13 +7,18 @@ use crate::schema::{Operation, Schema};
 
 /// The problems of each operation of `build`'s plan, in order, on an empty database.
 fn problems(dialect: Dialect, build: impl FnOnce(&mut Schema)) -> Vec<(Severity, String)> {
+    checked(&mut Model::new(dialect, SchemaSnapshot::default()), build)
+}
+
+/// The problems of each operation of `build`'s plan, in order, against `model`, which follows
+/// the plan.
+fn checked(model: &mut Model, build: impl FnOnce(&mut Schema)) -> Vec<(Severity, String)> {
     let mut schema = Schema::new();
     build(&mut schema);
-    let mut model = Model::new(dialect, SchemaSnapshot::default());
     let mut found = Vec::new();
     for operation in &schema.plan().operations {
         found.extend(
-            checks::operation(&model, operation)
+            checks::operation(model, operation)
                 .into_iter()
                 .map(|p| (p.severity, p.problem)),
         );
@@ -127,4 +132,342 @@ fn mysql_keeps_the_last_index_a_foreign_key_needs() {
     assert!(problems(Dialect::MySql, plan(true)).is_empty());
     // PostgreSQL and SQLite need no index for a foreign key.
     assert!(problems(Dialect::Postgres, plan(false)).is_empty());
+}
+
+/// Only errors, for plans that may warn.
+fn errors(found: &[(Severity, String)]) -> Vec<&String> {
+    found
+        .iter()
+        .filter(|(severity, _)| *severity == Severity::Error)
+        .map(|(_, problem)| problem)
+        .collect()
+}
+
+fn categories(s: &mut Schema) {
+    s.create("categories", |t| {
+        t.id();
+    });
+    s.table("categories", |t| {
+        t.string("slug").unique();
+        t.string("parent_slug").nullable();
+        t.foreign(["parent_slug"])
+            .references(["slug"])
+            .on("categories");
+    });
+}
+
+#[test]
+fn a_key_added_to_a_table_may_reference_the_block_s_own_new_columns() {
+    for dialect in [Dialect::Sqlite, Dialect::Postgres, Dialect::MySql] {
+        let found = problems(dialect, categories);
+        assert!(found.is_empty(), "{dialect:?}: {found:?}");
+    }
+    // A column the block does not make is still missing.
+    let found = problems(Dialect::Postgres, |s| {
+        s.create("categories", |t| {
+            t.id();
+        });
+        s.table("categories", |t| {
+            t.string("parent_slug").nullable();
+            t.foreign(["parent_slug"])
+                .references(["slug"])
+                .on("categories");
+        });
+    });
+    assert_eq!(errors(&found).len(), 1, "{found:?}");
+    assert!(
+        found[0]
+            .1
+            .contains("`categories.slug`, which does not exist")
+    );
+}
+
+#[test]
+fn a_key_dropped_earlier_no_longer_protects_its_column() {
+    // In one block of the table that references itself.
+    let found = problems(Dialect::Postgres, |s| {
+        categories(s);
+        s.table("categories", |t| {
+            t.drop_foreign(["parent_slug"]);
+            t.drop_column("slug");
+        });
+    });
+    assert!(found.is_empty(), "{found:?}");
+    let found = problems(Dialect::Postgres, |s| {
+        categories(s);
+        s.table("categories", |t| t.drop_column("slug"));
+    });
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0]
+            .1
+            .contains("referenced by foreign key categories_parent_slug_foreign of `categories`"),
+        "{found:?}"
+    );
+    // Across tables, in order.
+    let found = problems(Dialect::MySql, |s| {
+        s.create("users", |t| {
+            t.id();
+        });
+        s.create("posts", |t| {
+            t.id();
+            t.foreign_id("user_id").constrained("users");
+        });
+        s.table("posts", |t| t.drop_foreign(["user_id"]));
+        s.table("users", |t| t.drop_column("id"));
+    });
+    assert!(found.is_empty(), "{found:?}");
+}
+
+#[test]
+fn a_renamed_postgres_table_stays_in_its_schema() {
+    let mut model = Model::new(Dialect::Postgres, SchemaSnapshot::default());
+    let found = checked(&mut model, |s| {
+        s.create("app.sessions", |t| {
+            t.id();
+        });
+        s.create("sessions_old", |t| {
+            t.id();
+        });
+        s.rename("app.sessions", "sessions_old");
+    });
+    assert!(found.is_empty(), "{found:?}");
+    assert!(model.table("app.sessions_old").is_some());
+    let found = problems(Dialect::Postgres, |s| {
+        s.create("app.sessions", |t| {
+            t.id();
+        });
+        s.create("app.sessions_old", |t| {
+            t.id();
+        });
+        s.rename("app.sessions", "sessions_old");
+    });
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].1, "table `app.sessions_old` already exists");
+}
+
+#[test]
+fn tables_marked_unknown_are_not_missing() {
+    let mut model = Model::new(Dialect::Postgres, SchemaSnapshot::default());
+    model.mark_unknown(["Users".to_owned()]);
+    assert!(!model.knows("users"));
+    let found = checked(&mut model, |s| {
+        s.table("users", |t| {
+            t.index(["email"]);
+        });
+        s.create("posts", |t| {
+            t.id();
+            t.foreign_id("user_id").constrained("users");
+        });
+    });
+    assert!(found.is_empty(), "{found:?}");
+    assert!(model.knows("posts"));
+}
+
+#[test]
+fn column_and_index_names_ignore_case_where_the_database_does() {
+    for dialect in [Dialect::Sqlite, Dialect::MySql, Dialect::Postgres] {
+        let found = problems(dialect, |s| {
+            s.create("users", |t| {
+                t.id();
+                t.string("Email");
+                t.index(["Email"]).name("Users_Email");
+            });
+            s.table("users", |t| {
+                t.index(["email"]);
+                t.drop_index("users_email");
+                t.string("EMAIL").change();
+            });
+            s.create("posts", |t| {
+                t.id();
+                t.string("author_email");
+                t.foreign(["author_email"])
+                    .references(["email"])
+                    .on("users");
+            });
+        });
+        if dialect == Dialect::Postgres {
+            assert!(!found.is_empty(), "PostgreSQL names are exact");
+            assert!(found[0].1.contains("has no column `email`"), "{found:?}");
+        } else {
+            assert!(found.is_empty(), "{dialect:?}: {found:?}");
+        }
+    }
+    // A rename that changes only the case clashes with nothing.
+    let found = problems(Dialect::MySql, |s| {
+        s.create("users", |t| {
+            t.id();
+            t.string("email");
+        });
+        s.table("users", |t| t.rename_column("email", "Email"));
+    });
+    assert!(found.is_empty(), "{found:?}");
+    // The model follows a drop spelled in another case.
+    let found = problems(Dialect::MySql, |s| {
+        s.create("users", |t| {
+            t.id();
+            t.string("Email");
+        });
+        s.table("users", |t| t.drop_column("email"));
+        s.table("users", |t| {
+            t.string("email");
+        });
+    });
+    assert!(found.is_empty(), "{found:?}");
+}
+
+#[test]
+fn raw_sql_that_hides_its_targets_makes_every_table_unknown() {
+    for raw in [
+        "DO $$ BEGIN ALTER TABLE users ADD COLUMN x int; END $$",
+        "CALL add_x()",
+        "select add_x()",
+        "EXECUTE add_x",
+        "PREPARE s FROM 'ALTER TABLE users ADD COLUMN x int'",
+    ] {
+        let mut model = Model::new(Dialect::Postgres, SchemaSnapshot::default());
+        let found = checked(&mut model, |s| {
+            s.create("users", |t| {
+                t.id();
+            });
+            s.raw(raw);
+            s.table("users", |t| {
+                t.index(["x"]);
+            });
+        });
+        assert!(found.is_empty(), "{raw}: {found:?}");
+        assert!(!model.knows("anything"), "{raw}");
+    }
+    // Other raw SQL makes only the names it holds unknown.
+    let found = problems(Dialect::Postgres, |s| {
+        s.create("users", |t| {
+            t.id();
+        });
+        s.raw("CREATE INDEX teams_x ON teams (x)");
+        s.table("users", |t| {
+            t.index(["x"]);
+        });
+    });
+    assert_eq!(found.len(), 1, "{found:?}");
+}
+
+#[test]
+fn varchar_and_text_fit_and_sqlite_only_warns_about_types() {
+    let plan = |text: bool| {
+        move |s: &mut Schema| {
+            s.create("tags", |t| {
+                t.string("code").primary();
+            });
+            s.create("posts", |t| {
+                t.id();
+                if text {
+                    t.text("tag_code");
+                } else {
+                    t.big_integer("tag_code");
+                }
+                t.foreign(["tag_code"]).references(["code"]).on("tags");
+            });
+        }
+    };
+    for dialect in [Dialect::Sqlite, Dialect::Postgres, Dialect::MySql] {
+        let found = problems(dialect, plan(true));
+        assert!(found.is_empty(), "{dialect:?}: {found:?}");
+    }
+    for dialect in [Dialect::Postgres, Dialect::MySql] {
+        let found = problems(dialect, plan(false));
+        assert_eq!(errors(&found).len(), 1, "{dialect:?}: {found:?}");
+        assert!(
+            found[0]
+                .1
+                .contains("a foreign key needs the same type on both sides")
+        );
+    }
+    let found = problems(Dialect::Sqlite, plan(false));
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, Severity::Warning);
+    assert!(found[0].1.contains("the database accepts it"), "{found:?}");
+}
+
+#[test]
+fn a_renamed_referenced_column_stays_referenced() {
+    let mut model = Model::new(Dialect::Postgres, SchemaSnapshot::default());
+    let found = checked(&mut model, |s| {
+        s.create("users", |t| {
+            t.id();
+            t.foreign_id("invited_by").nullable().constrained("users");
+        });
+        s.create("posts", |t| {
+            t.id();
+            t.foreign_id("user_id").constrained("users");
+        });
+        s.table("users", |t| t.rename_column("id", "uid"));
+    });
+    assert!(found.is_empty(), "{found:?}");
+    for table in ["users", "posts"] {
+        let keys = &model.table(table).expect("table").foreign_keys;
+        assert_eq!(keys[0].referenced_columns, ["uid"], "{table}");
+    }
+    let found = checked(&mut model, |s| s.table("users", |t| t.drop_column("uid")));
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].1.contains("column `users.uid` is referenced"),
+        "{found:?}"
+    );
+    // Renamed and dropped in one block.
+    let found = problems(Dialect::Sqlite, |s| {
+        s.create("users", |t| {
+            t.id();
+        });
+        s.create("posts", |t| {
+            t.id();
+            t.foreign_id("user_id").constrained("users");
+        });
+        s.table("users", |t| {
+            t.rename_column("id", "uid");
+            t.drop_column("uid");
+        });
+    });
+    assert_eq!(found.len(), 1, "{found:?}");
+}
+
+#[test]
+fn mysql_keeps_the_rest_of_an_index_when_one_of_its_columns_goes() {
+    let plan = |s: &mut Schema| {
+        s.create("events", |t| {
+            t.id();
+            t.integer("a");
+            t.integer("b");
+            t.index(["a", "b"]);
+        });
+        s.table("events", |t| t.drop_column("b"));
+        s.table("events", |t| t.drop_index("events_a_b_index"));
+    };
+    let found = problems(Dialect::MySql, plan);
+    assert!(found.is_empty(), "{found:?}");
+    for dialect in [Dialect::Postgres, Dialect::Sqlite] {
+        let found = problems(dialect, plan);
+        assert_eq!(found.len(), 1, "{dialect:?}: {found:?}");
+        assert!(found[0].1.contains("has no index `events_a_b_index`"));
+    }
+}
+
+#[test]
+fn a_key_needs_as_many_referenced_columns_as_columns() {
+    let found = problems(Dialect::Postgres, |s| {
+        s.create("p", |t| {
+            t.id();
+        });
+        s.create("c", |t| {
+            t.id();
+            t.integer("a");
+            t.integer("b");
+            t.foreign(["a", "b"]).on("p");
+        });
+    });
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(
+        found[0].1,
+        "it has 2 column(s) (a, b) but references 1 (id); give .references(..) one column for \
+         each column of the key"
+    );
 }

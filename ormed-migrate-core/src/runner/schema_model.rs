@@ -5,9 +5,12 @@
 //! that a change to a table an earlier migration of the run creates or changes prints the SQL
 //! it will run.
 
+use sqlx::AssertSqlSafe;
+
 use super::session::Session;
 use super::{MigrationRunner, Rendered};
 use crate::descriptor::{Direction, MigrationDescriptor};
+use crate::driver::with_executor;
 use crate::error::MigrationError;
 use crate::preflight::{self, Model};
 use crate::rebuild::{self, LiveTable};
@@ -31,7 +34,18 @@ impl MigrationRunner {
             .map_err(|e| {
                 MigrationError::database("could not read the schema to check the plan", e)
             })?;
-        let model = Model::new(dialect, live);
+        let mut model = Model::new(dialect, live);
+        // Tables an unqualified name may mean outside the introspected schema (PostgreSQL's
+        // search path) are unknown, not missing.
+        if let Some(sql) = crate::backend::of(dialect).shadowed_tables_query() {
+            let shadowed: Vec<String> = with_executor!(session.target(), executor => {
+                sqlx::query_scalar(AssertSqlSafe(sql)).fetch_all(executor).await
+            })
+            .map_err(|e| {
+                MigrationError::database("could not read the tables on the search path", e)
+            })?;
+            model.mark_unknown(shadowed);
+        }
         let plans: Vec<_> = plans
             .iter()
             .map(|(d, direction, plan)| (*d, *direction, plan))
