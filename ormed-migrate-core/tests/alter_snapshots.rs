@@ -11,35 +11,9 @@
 
 use ormed_migrate_core::{Dialect, ForeignKeyAction, Schema, Table};
 
-const DIALECTS: [(&str, Dialect); 3] = [
-    ("sqlite", Dialect::Sqlite),
-    ("postgres", Dialect::Postgres),
-    ("mysql", Dialect::MySql),
-];
+mod common;
 
-fn render_all(schema: &Schema) -> String {
-    let mut out = String::new();
-    for (label, dialect) in DIALECTS {
-        if !out.is_empty() {
-            out.push('\n');
-        }
-        out.push_str(&format!("-- {label}\n"));
-        match dialect.render_statements(schema.plan()) {
-            Ok(statements) => {
-                for statement in statements {
-                    let kind = if statement.deferred.is_some() {
-                        "deferred "
-                    } else {
-                        ""
-                    };
-                    out.push_str(&format!("{kind}{};\n", statement.sql));
-                }
-            }
-            Err(error) => out.push_str(&format!("-- error: {error}\n")),
-        }
-    }
-    out
-}
+use common::render_all;
 
 /// `schema.table("users", change)` rendered for the three dialects, compared with snapshot
 /// `name`.

@@ -25,33 +25,9 @@ use ormed_migrate_core::render::{MAX_IDENTIFIER_LEN, generated_name};
 use ormed_migrate_core::schema::DefaultValue;
 use ormed_migrate_core::{ColumnType, Dialect, ForeignKeyAction, Schema, Table};
 
-const DIALECTS: [(&str, Dialect); 3] = [
-    ("sqlite", Dialect::Sqlite),
-    ("postgres", Dialect::Postgres),
-    ("mysql", Dialect::MySql),
-];
+mod common;
 
-/// The plan rendered for the three dialects, one section each, one statement per `;` line.
-fn render_all(schema: &Schema) -> String {
-    let mut out = String::new();
-    for (label, dialect) in DIALECTS {
-        if !out.is_empty() {
-            out.push('\n');
-        }
-        out.push_str(&format!("-- {label}\n"));
-        match dialect.render(schema.plan()) {
-            Ok(statements) if statements.is_empty() => out.push_str("-- (no statements)\n"),
-            Ok(statements) => {
-                for statement in statements {
-                    out.push_str(&statement);
-                    out.push_str(";\n");
-                }
-            }
-            Err(error) => out.push_str(&format!("-- error: {error}\n")),
-        }
-    }
-    out
-}
+use common::{DIALECTS, render_all};
 
 /// Records a plan with `build` and compares its three renderings with snapshot `name`.
 fn check(name: &str, build: impl FnOnce(&mut Schema)) {

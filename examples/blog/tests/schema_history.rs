@@ -3,34 +3,11 @@
 //! applied as its own batch, then rolled back step by step, the introspected schema after each
 //! down equal to the one before its up, then everything applied again.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
+use common::{TOTAL, blog, succeeded};
 use ormed_migrate::testing::{MYSQL_URL_VAR, POSTGRES_URL_VAR, TestDatabase};
 use ormed_migrate::{ColumnSnapshot, SchemaSnapshot};
-
-/// How many migrations the blog has.
-const TOTAL: usize = 13;
-
-fn blog(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_blog"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("DATABASE_URL")
-        .output()
-        .expect("the blog binary runs")
-}
-
-#[track_caller]
-fn succeeded(output: Output) -> String {
-    let out = String::from_utf8_lossy(&output.stdout).into_owned();
-    assert!(
-        output.status.success(),
-        "stdout:\n{out}\nstderr:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    out
-}
 
 /// The schema without the ledger, columns sorted by name (a column dropped and added again
 /// comes last on every database, which is the same schema).
@@ -51,7 +28,7 @@ async fn history(db: &TestDatabase) {
     let url = ["--database", db.url()];
     let mut schemas = vec![schema_of(db).await];
     for _ in 0..TOTAL {
-        let out = succeeded(blog(
+        let out = succeeded(&blog(
             dir.path(),
             &[&["migrate", "--limit", "1"][..], &url].concat(),
         ));
@@ -63,14 +40,14 @@ async fn history(db: &TestDatabase) {
     assert!(posts.index("posts_slug_unique").is_some());
     let comments = schemas[TOTAL].table("comments").expect("comments");
     assert!(comments.column("content").is_some() && comments.foreign_keys.len() == 1);
-    let slugs = succeeded(blog(dir.path(), &[&["migrate:status"][..], &url].concat()));
+    let slugs = succeeded(&blog(dir.path(), &[&["migrate:status"][..], &url].concat()));
     assert!(
         slugs.contains(&format!("{TOTAL} applied, 0 pending.")),
         "{slugs}"
     );
 
     for step in (1..=TOTAL).rev() {
-        let out = succeeded(blog(
+        let out = succeeded(&blog(
             dir.path(),
             &[&["migrate:rollback"][..], &url].concat(),
         ));
@@ -81,7 +58,7 @@ async fn history(db: &TestDatabase) {
             "the schema after rolling back migration {step} is the one before it:\n{out}"
         );
     }
-    let out = succeeded(blog(dir.path(), &[&["migrate"][..], &url].concat()));
+    let out = succeeded(&blog(dir.path(), &[&["migrate"][..], &url].concat()));
     assert!(
         out.contains(&format!("Applied {TOTAL} migrations in")),
         "{out}"

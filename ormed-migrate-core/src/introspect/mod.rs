@@ -387,6 +387,10 @@ struct SnapshotBuilder {
     foreign_keys: HashMap<(String, String), usize>,
 }
 
+/// One column of a named foreign key as PostgreSQL and MySQL list them: table, key, referenced
+/// table, on update, on delete, column, referenced column.
+type NamedForeignKeyRow = (String, String, String, String, String, String, String);
+
 /// One column of a foreign key, with what the key is.
 #[derive(Debug)]
 struct ForeignKeyColumn {
@@ -440,6 +444,28 @@ impl SnapshotBuilder {
             })
             .columns
             .push(column);
+    }
+
+    /// Foreign-key columns from a catalog that names every key (PostgreSQL, MySQL): rows of
+    /// (table, key, referenced table, on update, on delete, column, referenced column), the
+    /// actions spelled as `action` reads them.
+    fn named_foreign_keys(
+        &mut self,
+        rows: Vec<NamedForeignKeyRow>,
+        action: fn(&str) -> ForeignKeyAction,
+    ) {
+        for (table, name, referenced_table, on_update, on_delete, column, referenced) in rows {
+            let row = ForeignKeyColumn {
+                key: name.clone(),
+                name: Some(name),
+                referenced_table,
+                column,
+                referenced_column: Some(referenced),
+                on_delete: action(&on_delete),
+                on_update: action(&on_update),
+            };
+            self.foreign_key_column(&table, row);
+        }
     }
 
     fn foreign_key_column(&mut self, table: &str, row: ForeignKeyColumn) {

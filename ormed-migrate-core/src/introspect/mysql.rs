@@ -9,7 +9,7 @@
 use std::collections::HashSet;
 
 use super::{
-    ColumnSnapshot, ForeignKeyColumn, SchemaSnapshot, SnapshotBuilder, TableFilter, TypeFamily,
+    ColumnSnapshot, NamedForeignKeyRow, SchemaSnapshot, SnapshotBuilder, TableFilter, TypeFamily,
     TypeInfo, TypeName, action_named, binds, current_time_keyword, lowercase_outside_quotes,
     on_database,
 };
@@ -68,10 +68,8 @@ const INDEXES: &str = "SELECT CAST(TABLE_NAME AS CHAR), CAST(INDEX_NAME AS CHAR)
      WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND (? IS NULL OR TABLE_NAME = ?) \
      ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX";
 
-/// Table, constraint, referenced table (qualified when in another database), update and delete
-/// rules, column, referenced column.
-type ForeignKeyRow = (String, String, String, String, String, String, String);
-
+/// Rows of table, constraint, referenced table (qualified when in another database), update and delete
+/// rules, column, referenced column, one row per key column.
 const FOREIGN_KEYS: &str = "SELECT CAST(k.TABLE_NAME AS CHAR), CAST(k.CONSTRAINT_NAME AS CHAR), \
      CAST(CASE WHEN k.REFERENCED_TABLE_SCHEMA = k.TABLE_SCHEMA THEN k.REFERENCED_TABLE_NAME \
          ELSE CONCAT(k.REFERENCED_TABLE_SCHEMA, '.', k.REFERENCED_TABLE_NAME) END AS CHAR), \
@@ -112,7 +110,7 @@ pub(super) async fn read(
     let indexes: Vec<IndexRow> = on_database!(target.reborrow(), MySql, executor => {
         sqlx::query_as(INDEXES).bind(schema).bind(table).bind(table).fetch_all(executor).await
     })?;
-    let foreign_keys: Vec<ForeignKeyRow> = on_database!(target, MySql, executor => {
+    let foreign_keys: Vec<NamedForeignKeyRow> = on_database!(target, MySql, executor => {
         sqlx::query_as(FOREIGN_KEYS).bind(schema).bind(table).bind(table)
             .fetch_all(executor).await
     })?;
@@ -131,18 +129,7 @@ pub(super) async fn read(
             builder.index_column(&table, &index, non_unique == 0, column);
         }
     }
-    for (table, name, referenced_table, on_update, on_delete, column, referenced) in foreign_keys {
-        let row = ForeignKeyColumn {
-            key: name.clone(),
-            name: Some(name),
-            referenced_table,
-            column,
-            referenced_column: Some(referenced),
-            on_delete: action(&on_delete),
-            on_update: action(&on_update),
-        };
-        builder.foreign_key_column(&table, row);
-    }
+    builder.named_foreign_keys(foreign_keys, action);
     Ok(builder.finish())
 }
 

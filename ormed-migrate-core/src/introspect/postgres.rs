@@ -5,8 +5,8 @@
 //! types without their modifiers and has no index that is not a constraint.
 
 use super::{
-    ForeignKeyColumn, SchemaSnapshot, SnapshotBuilder, TableFilter, TypeFamily, TypeInfo, TypeName,
-    binds, is_number, on_database, quoted_literal_end,
+    NamedForeignKeyRow, SchemaSnapshot, SnapshotBuilder, TableFilter, TypeFamily, TypeInfo,
+    TypeName, binds, is_number, on_database, quoted_literal_end,
 };
 use crate::driver::Target;
 use crate::introspect::ColumnSnapshot;
@@ -55,10 +55,8 @@ const INDEXES: &str = "SELECT t.relname::text, i.relname::text, ix.indisunique, 
      AND k.ord <= ix.indnkeyatts \
      ORDER BY t.relname, i.relname, k.ord";
 
-/// Table, constraint, referenced table (qualified when in another schema), update and delete
-/// action codes, column, referenced column.
-type ForeignKeyRow = (String, String, String, String, String, String, String);
-
+/// Rows of table, constraint, referenced table (qualified when in another schema), update and delete
+/// action codes, column, referenced column, one row per key column.
 const FOREIGN_KEYS: &str = "SELECT t.relname::text, c.conname::text, \
      CASE WHEN rt.relnamespace = t.relnamespace THEN rt.relname::text \
          ELSE rn.nspname::text || '.' || rt.relname::text END, \
@@ -86,7 +84,7 @@ pub(super) async fn read(
     let indexes: Vec<IndexRow> = on_database!(target.reborrow(), Postgres, executor => {
         sqlx::query_as(INDEXES).bind(schema).bind(table).fetch_all(executor).await
     })?;
-    let foreign_keys: Vec<ForeignKeyRow> = on_database!(target, Postgres, executor => {
+    let foreign_keys: Vec<NamedForeignKeyRow> = on_database!(target, Postgres, executor => {
         sqlx::query_as(FOREIGN_KEYS).bind(schema).bind(table).fetch_all(executor).await
     })?;
 
@@ -103,18 +101,7 @@ pub(super) async fn read(
             builder.index_column(&table, &index, unique, column);
         }
     }
-    for (table, name, referenced_table, on_update, on_delete, column, referenced) in foreign_keys {
-        let row = ForeignKeyColumn {
-            key: name.clone(),
-            name: Some(name),
-            referenced_table,
-            column,
-            referenced_column: Some(referenced),
-            on_delete: action(&on_delete),
-            on_update: action(&on_update),
-        };
-        builder.foreign_key_column(&table, row);
-    }
+    builder.named_foreign_keys(foreign_keys, action);
     Ok(builder.finish())
 }
 
