@@ -1,0 +1,152 @@
+//! `cargo run --release -p ormed-migrate-bench`: the runner's cost beside the SQL it runs.
+//!
+//! Each workload runs A and B (and C) interleaved, several repetitions, each on a fresh
+//! database, and prints the median and spread of each, and the ratios of the medians:
+//!
+//! - W1 apply N migrations (`CREATE TABLE` of four columns + `CREATE INDEX` each): the runner's
+//!   `apply_all` (lock, ledger, checks) vs the floor (the same SQL on one connection, one
+//!   transaction per migration where DDL is transactional) vs sqlx's `Migrator` on the same SQL;
+//! - W2 roll them back: `rollback` vs the raw `DROP TABLE`s, one transaction each;
+//! - W3 `status()` with M applied vs one raw `SELECT` of the ledger.
+//!
+//! SQLite (a file) always; PostgreSQL and MySQL/MariaDB when `ORMED_TEST_POSTGRES_URL` /
+//! `ORMED_TEST_MYSQL_URL` are set. Options: `--migrations N` (1000), `--mysql-migrations N`
+//! (300), `--status-rows M` (10000), `--reps R` (3). CI runs `--migrations 5 --mysql-migrations
+//! 5 --status-rows 20 --reps 1` so that the harness never rots.
+
+mod measure;
+mod workloads;
+
+use std::time::Duration;
+
+use ormed_migrate::Dialect;
+use ormed_migrate::testing::{MYSQL_URL_VAR, POSTGRES_URL_VAR};
+
+use measure::Figures;
+
+/// What to measure, from the command line.
+#[derive(Clone, Copy, Debug)]
+pub struct Sizes {
+    migrations: usize,
+    mysql_migrations: usize,
+    status_rows: usize,
+    reps: usize,
+}
+
+impl Sizes {
+    fn from_args() -> Result<Sizes, String> {
+        let mut sizes = Sizes {
+            migrations: 1000,
+            mysql_migrations: 300,
+            status_rows: 10_000,
+            reps: 3,
+        };
+        let mut args = std::env::args().skip(1);
+        while let Some(flag) = args.next() {
+            let value = args
+                .next()
+                .ok_or_else(|| format!("{flag} needs a number"))?
+                .parse::<usize>()
+                .map_err(|e| format!("{flag}: {e}"))?;
+            match flag.as_str() {
+                "--migrations" => sizes.migrations = value,
+                "--mysql-migrations" => sizes.mysql_migrations = value,
+                "--status-rows" => sizes.status_rows = value,
+                "--reps" => sizes.reps = value.max(1),
+                other => return Err(format!("unknown option {other}")),
+            }
+        }
+        Ok(sizes)
+    }
+
+    /// How many migrations W1 and W2 apply on `dialect`.
+    fn migrations_on(self, dialect: Dialect) -> usize {
+        match dialect {
+            Dialect::MySql => self.mysql_migrations,
+            Dialect::Sqlite | Dialect::Postgres => self.migrations,
+        }
+    }
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() {
+    let sizes = match Sizes::from_args() {
+        Ok(sizes) => sizes,
+        Err(message) => {
+            eprintln!("error: {message}");
+            std::process::exit(2);
+        }
+    };
+    println!(
+        "ormed-migrate benchmarks: {} migrations ({} on MySQL), status of {} rows, {} repetitions, \
+         median (min..max) per workload",
+        sizes.migrations, sizes.mysql_migrations, sizes.status_rows, sizes.reps
+    );
+    let servers = [
+        (None, "SQLite (file)"),
+        (Some(POSTGRES_URL_VAR), "PostgreSQL"),
+        (Some(MYSQL_URL_VAR), "MySQL/MariaDB"),
+    ];
+    let mut failed = false;
+    for (var, name) in servers {
+        let server = match var.map(std::env::var) {
+            None => None,
+            Some(Ok(url)) if !url.is_empty() => Some(url),
+            Some(_) => {
+                println!("\n{name}: skipped ({} is not set)", var.unwrap_or_default());
+                continue;
+            }
+        };
+        println!("\n{name}");
+        match workloads::run_all(server.as_deref(), sizes).await {
+            Ok(figures) => print_table(&figures),
+            Err(error) => {
+                eprintln!("error: {name}: {error}");
+                failed = true;
+            }
+        }
+    }
+    if failed {
+        std::process::exit(1);
+    }
+}
+
+/// One line per figure, its ratio to the workload's floor, then ours beside sqlx's migrator.
+fn print_table(figures: &[Figures]) {
+    println!(
+        "  {:<40} {:>28} {:>10}",
+        "workload", "median (min..max)", "/ floor"
+    );
+    let of = |workload: &str, label: &str| {
+        figures
+            .iter()
+            .find(|f| f.workload == workload && f.label == label)
+    };
+    for figure in figures {
+        let floor = figures
+            .iter()
+            .find(|f| f.workload == figure.workload && f.floor);
+        let ratio = match floor {
+            Some(floor) if !figure.floor => {
+                format!("{:.2}", ratio(figure.median(), floor.median()))
+            }
+            _ => String::new(),
+        };
+        let name = format!("{} {}", figure.workload, figure.label);
+        println!("  {name:<40} {:>28} {ratio:>10}", figure.spread());
+    }
+    for figure in figures.iter().filter(|f| f.label == "ours") {
+        if let Some(sqlx) = of(figure.workload, "sqlx Migrator") {
+            let name = format!("{} ours / sqlx Migrator", figure.workload);
+            println!(
+                "  {name:<40} {:>28} {:>10.2}",
+                "",
+                ratio(figure.median(), sqlx.median())
+            );
+        }
+    }
+}
+
+fn ratio(a: Duration, b: Duration) -> f64 {
+    a.as_secs_f64() / b.as_secs_f64().max(1e-9)
+}
