@@ -518,6 +518,27 @@ struct TypeInfo {
     unsigned: bool,
 }
 
+impl ColumnSnapshot {
+    /// A column of `data_type`, its type as `info` reads it; the catalog's nullability,
+    /// default, auto-increment and comment go on top (nullable, nothing else, until then).
+    fn typed(name: String, data_type: String, info: TypeInfo) -> ColumnSnapshot {
+        ColumnSnapshot {
+            name,
+            data_type,
+            family: info.family,
+            integer_bytes: info.integer_bytes,
+            length: info.length,
+            precision: info.precision,
+            scale: info.scale,
+            unsigned: info.unsigned,
+            nullable: true,
+            default: None,
+            auto_increment: false,
+            comment: None,
+        }
+    }
+}
+
 impl TypeInfo {
     fn of(family: TypeFamily) -> TypeInfo {
         TypeInfo {

@@ -152,18 +152,11 @@ fn add_column(builder: &mut SnapshotBuilder, server: Server, row: ColumnRow, jso
     builder.column(
         &table,
         ColumnSnapshot {
-            name,
-            data_type,
-            family: info.family,
-            integer_bytes: info.integer_bytes,
-            length: info.length,
-            precision: info.precision,
-            scale: info.scale,
-            unsigned: info.unsigned,
             nullable: nullable.eq_ignore_ascii_case("YES"),
             default,
             auto_increment,
             comment: Some(comment).filter(|c| !c.is_empty()),
+            ..ColumnSnapshot::typed(name, data_type, info)
         },
     );
 }

@@ -126,21 +126,14 @@ fn add_column(builder: &mut SnapshotBuilder, row: ColumnRow) {
     let info = type_info(&data_type);
     builder.column(
         &table,
+        // `format_type` spells built-in types in lower case already; a user type keeps its
+        // (possibly quoted) name.
         ColumnSnapshot {
-            name,
-            // `format_type` spells built-in types in lower case already; a user type keeps its
-            // (possibly quoted) name.
-            data_type,
-            family: info.family,
-            integer_bytes: info.integer_bytes,
-            length: info.length,
-            precision: info.precision,
-            scale: info.scale,
-            unsigned: false,
             nullable: !not_null.unwrap_or(false),
             default,
             auto_increment,
             comment,
+            ..ColumnSnapshot::typed(name, data_type, info)
         },
     );
 }

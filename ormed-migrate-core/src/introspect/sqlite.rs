@@ -136,13 +136,7 @@ fn add_columns(builder: &mut SnapshotBuilder, rows: Vec<ColumnRow>, sql: &HashMa
         builder.column(
             &table,
             ColumnSnapshot {
-                name,
-                data_type,
-                family: info.family,
-                integer_bytes: info.integer_bytes,
-                length: info.length,
-                precision: info.precision,
-                scale: info.scale,
+                // SQLite has no unsigned integers, whatever the declared type says.
                 unsigned: false,
                 // The rowid is never NULL, whether or not the column says NOT NULL.
                 nullable: not_null == 0 && !rowid,
@@ -153,7 +147,7 @@ fn add_columns(builder: &mut SnapshotBuilder, rows: Vec<ColumnRow>, sql: &HashMa
                     None
                 },
                 auto_increment: autoincrement,
-                comment: None,
+                ..ColumnSnapshot::typed(name, data_type, info)
             },
         );
     }
