@@ -59,20 +59,9 @@ impl MigrationRunner {
         let ledger = session.ledger.clone();
         let mut watch = self.watch(session, &descriptor.id, on_wait, interruption);
         if self.transactional(descriptor) {
-            let keys = ForeignKeys::off_for(session, &migration).await?;
-            let finished = async {
-                let mut tx = begin(session, descriptor).await?;
-                let ran = async {
-                    self.run_in_transaction(&mut tx, &migration, Direction::Up, &mut watch)
-                        .await?;
-                    let row = NewRow::applied(descriptor, Utc::now(), batch, elapsed_ms(started));
-                    ledger.insert(Target::Transaction(&mut tx), &row).await
-                }
-                .await;
-                finish_transaction(tx, descriptor, ran).await
-            }
-            .await;
-            keys.restore(session, descriptor, finished).await?;
+            let record = Record::Applied { batch, started };
+            self.run_transactional(session, &migration, record, &mut watch)
+                .await?;
         } else {
             let failed = NewRow::failed(descriptor, batch);
             ledger.insert(session.target(), &failed).await?;
@@ -110,22 +99,9 @@ impl MigrationRunner {
         let ledger = session.ledger.clone();
         let mut watch = self.watch(session, &descriptor.id, on_wait, interruption);
         if self.transactional(descriptor) {
-            let keys = ForeignKeys::off_for(session, &migration).await?;
-            let finished = async {
-                let mut tx = begin(session, descriptor).await?;
-                let ran = async {
-                    self.run_in_transaction(&mut tx, &migration, Direction::Down, &mut watch)
-                        .await?;
-                    ledger
-                        .delete(Target::Transaction(&mut tx), stored_id)
-                        .await
-                        .map(drop)
-                }
-                .await;
-                finish_transaction(tx, descriptor, ran).await
-            }
-            .await;
-            keys.restore(session, descriptor, finished).await?;
+            let record = Record::RolledBack { stored_id };
+            self.run_transactional(session, &migration, record, &mut watch)
+                .await?;
         } else {
             ledger
                 .set_failure(session.target(), stored_id, Some(Direction::Down))
@@ -145,6 +121,42 @@ impl MigrationRunner {
         }
         self.reset_session(session, &migration).await?;
         Ok(finished(migration, Direction::Down, row.batch, started))
+    }
+
+    /// Runs a migration in one transaction with its ledger write, foreign keys off around it
+    /// where it may rebuild a SQLite table.
+    async fn run_transactional(
+        &self,
+        session: &mut Session,
+        migration: &Rendered<'_>,
+        record: Record<'_>,
+        watch: &mut Watch<'_, '_>,
+    ) -> Result<(), MigrationError> {
+        let descriptor = migration.descriptor;
+        let ledger = session.ledger.clone();
+        let keys = ForeignKeys::off_for(session, migration).await?;
+        let finished = async {
+            let mut tx = begin(session, descriptor).await?;
+            let ran = async {
+                self.run_in_transaction(&mut tx, migration, record.direction(), watch)
+                    .await?;
+                let target = Target::Transaction(&mut tx);
+                match record {
+                    Record::Applied { batch, started } => {
+                        let ms = elapsed_ms(started);
+                        let row = NewRow::applied(descriptor, Utc::now(), batch, ms);
+                        ledger.insert(target, &row).await
+                    }
+                    Record::RolledBack { stored_id } => {
+                        ledger.delete(target, stored_id).await.map(drop)
+                    }
+                }
+            }
+            .await;
+            finish_transaction(tx, descriptor, ran).await
+        }
+        .await;
+        keys.restore(session, descriptor, finished).await
     }
 
     /// How the statements of migration `id` are watched on the run's session.
@@ -515,6 +527,23 @@ impl MigrationRunner {
             source,
         }
         .into()
+    }
+}
+
+/// What a transactional migration writes to the ledger in its transaction.
+enum Record<'a> {
+    /// Its row, applied in `batch`, timed from `started`.
+    Applied { batch: i64, started: Instant },
+    /// Its row (stored as `stored_id`) deleted.
+    RolledBack { stored_id: &'a str },
+}
+
+impl Record<'_> {
+    fn direction(&self) -> Direction {
+        match self {
+            Record::Applied { .. } => Direction::Up,
+            Record::RolledBack { .. } => Direction::Down,
+        }
     }
 }
 
