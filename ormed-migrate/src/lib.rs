@@ -164,6 +164,8 @@ pub mod guide {
     pub mod running_migrations {}
     #[doc = include_str!("../../docs/schema.md")]
     pub mod schema {}
+    #[doc = include_str!("../../docs/grouped-mode.md")]
+    pub mod grouped_mode {}
     #[doc = include_str!("../../docs/cli.md")]
     pub mod cli {}
     #[doc = include_str!("../../docs/waits-and-interrupts.md")]

@@ -327,6 +327,65 @@ fn racing_processes_on_sqlite() {
     ));
 }
 
+/// `migrate --grouped`: every migration in one batch and one transaction, the progress lines
+/// printed after the commit; with `--step` a usage error.
+#[test]
+fn grouped_migrate_commits_one_batch() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("blog.db").display());
+    let out = succeeded(&blog(
+        dir.path(),
+        &["migrate", "--grouped", "--database", &url],
+    ));
+    assert!(
+        out.contains(&format!("Applied {TOTAL} migrations in"))
+            && out.contains("committed together, in one transaction"),
+        "{out}"
+    );
+    let status = succeeded(&blog(dir.path(), &["migrate:status", "--database", &url]));
+    let batches: Vec<&str> = status
+        .lines()
+        .filter(|line| line.starts_with("Applied"))
+        .filter_map(|line| line.split_whitespace().nth(1))
+        .collect();
+    assert_eq!(batches, vec!["1"; TOTAL], "{status}");
+    let usage = blog(dir.path(), &["migrate", "--grouped", "--step"]);
+    assert_eq!(usage.status.code(), Some(2), "{}", stderr(&usage));
+}
+
+/// MySQL commits each DDL statement on its own: `--grouped` is refused there, exit 1, before
+/// anything is written.
+#[test]
+fn grouped_migrate_is_refused_on_mysql() {
+    let Some(server) = server_url(MYSQL_URL_VAR) else {
+        return;
+    };
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let db = runtime
+        .block_on(TestDatabase::on_server(&server))
+        .expect("a MySQL test database");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let refused = blog(
+        dir.path(),
+        &["migrate", "--grouped", "--database", db.url()],
+    );
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        stderr(&refused).contains("without --grouped"),
+        "{}",
+        stderr(&refused)
+    );
+    let status = succeeded(&blog(
+        dir.path(),
+        &["migrate:status", "--database", db.url()],
+    ));
+    assert!(
+        status.contains(&format!("0 applied, {TOTAL} pending.")),
+        "{status}"
+    );
+    runtime.block_on(db.cleanup()).expect("cleanup");
+}
+
 #[test]
 fn cycle_on_postgres() {
     on_server(POSTGRES_URL_VAR);

@@ -156,7 +156,7 @@ fn run_hint(error: &RunError) -> Option<Hint> {
             id: id.clone(),
             repair: *truth,
         }),
-        RunError::CommitUnknown { .. } => Some(Hint::Status),
+        RunError::CommitUnknown { .. } | RunError::BatchCommitUnknown { .. } => Some(Hint::Status),
         _ => None,
     }
 }

@@ -142,13 +142,73 @@ pub enum PlanError {
     /// A SQLite table change that may rebuild the table, in a `no_transaction` migration: a
     /// rebuild copies, drops and renames the table, which is only safe as one transaction.
     #[error(
-        "migration {id} changes table `{table}` in a way SQLite makes by rebuilding the table,          which must run in a transaction, but the migration is no_transaction; nothing was run.          Move the change to a migration without no_transaction."
+        "migration {id} changes table `{table}` in a way SQLite makes by rebuilding the table, \
+         which must run in a transaction, but the migration is no_transaction; nothing was run. \
+         Move the change to a migration without no_transaction."
     )]
     RebuildNeedsTransaction {
         /// The migration.
         id: MigrationId,
         /// The table.
         table: String,
+    },
+
+    /// A grouped apply on a database whose DDL is not transactional (MySQL/MariaDB commit
+    /// each DDL statement on its own, so a batch cannot be one transaction).
+    #[error(
+        "grouped mode applies a whole batch in one transaction, which {dialect} cannot do: it \
+         commits every DDL statement on its own. Nothing was run; apply without grouped mode \
+         (migrate without --grouped)."
+    )]
+    GroupedNeedsTransactionalDdl {
+        /// The database.
+        dialect: Dialect,
+    },
+
+    /// A grouped apply whose batch holds a `no_transaction` migration.
+    #[error(
+        "migration {id} is no_transaction, so it cannot run inside the one transaction of a \
+         grouped batch. Nothing was run; apply without grouped mode, or apply the migrations \
+         before it grouped (--limit) and the rest without."
+    )]
+    GroupedNoTransaction {
+        /// The migration.
+        id: MigrationId,
+    },
+
+    /// `grouped()` with `step()`: one batch in one transaction, or one batch per migration.
+    #[error(
+        "grouped mode and step contradict each other: grouped applies one batch in one \
+         transaction, step gives each migration a batch of its own. Nothing was run; choose one."
+    )]
+    GroupedWithStep,
+
+    /// A grouped batch on PostgreSQL that needs more locks than the server's lock table holds:
+    /// every table and index it creates or changes stays locked until the one commit.
+    #[error(
+        "the grouped batch of {migrations} migrations takes about {needed} locks until it \
+         commits, more than the server's lock table holds: max_locks_per_transaction \
+         ({max_locks_per_transaction}) × (max_connections ({max_connections}) + \
+         max_prepared_transactions ({max_prepared_transactions})) = {capacity}. Nothing was \
+         run. Raise max_locks_per_transaction to at least {enough} (postgresql.conf, then \
+         restart the server), or apply fewer migrations per grouped batch (--limit), or apply \
+         without grouped mode."
+    )]
+    GroupedTooManyLocks {
+        /// How many migrations the batch holds.
+        migrations: usize,
+        /// About how many locks they take.
+        needed: u64,
+        /// How many the lock table holds.
+        capacity: u64,
+        /// The server's `max_locks_per_transaction`.
+        max_locks_per_transaction: u64,
+        /// The server's `max_connections`.
+        max_connections: u64,
+        /// The server's `max_prepared_transactions`.
+        max_prepared_transactions: u64,
+        /// A `max_locks_per_transaction` that would hold the batch.
+        enough: u64,
     },
 
     /// The pre-flight check found an operation that would fail (or that the database would

@@ -75,21 +75,30 @@ pub enum RunError {
     },
 
     /// The run was asked to stop (Ctrl-C, SIGTERM, the application).
-    #[error("interrupted by {}: {}", signal.name(), InterruptOutcome { running: running.as_deref(), done })]
+    #[error(
+        "interrupted by {}: {}",
+        signal.name(),
+        InterruptOutcome { running: running.as_deref(), done, rolled_back }
+    )]
     Interrupted {
         /// What asked it to stop.
         signal: Interrupt,
         /// The migration that was running, and what its interruption left.
         running: Option<Box<Interrupted>>,
-        /// The migrations that finished before, in order.
+        /// The migrations that finished (and stay) before, in order.
         done: Vec<MigrationId>,
+        /// In a grouped batch: the migrations of the batch that had run before, rolled back
+        /// with it, in order.
+        rolled_back: Vec<MigrationId>,
     },
 
     /// A SQLite table change found, against the live table, that it cannot be made as written
     /// (a column or index that is not there, something a rebuild cannot carry over): the
     /// migration's transaction was rolled back before the table was touched.
     #[error(
-        "migration {id} ({direction}) stopped before changing table `{table}` on SQLite:          {message}. Nothing of migration {id} was applied (its transaction was rolled back);          migrations before it in this run stay applied. Fix the migration and run again."
+        "migration {id} ({direction}) stopped before changing table `{table}` on SQLite: \
+         {message}. {} Fix the migration and run again.",
+        RolledBack { state: *state, id }
     )]
     TableChangeRefused {
         /// The migration.
@@ -100,12 +109,18 @@ pub enum RunError {
         table: String,
         /// What is wrong.
         message: String,
+        /// What was rolled back: the migration's transaction, or its grouped batch's.
+        state: FailureState,
     },
 
     /// A SQLite table rebuild would leave rows that point at no row: it was rolled back.
     #[error(
-        "migration {id} ({direction}) rebuilt table `{table}` on SQLite, but the foreign-key          check found rows that would point at no row: {}. Nothing of migration {id} was          applied (its transaction was rolled back). Fix those rows first (an earlier migration          or a schema.raw(..) before the change can update or delete them), then run again.",
-        violations.join("; ")
+        "migration {id} ({direction}) rebuilt table `{table}` on SQLite, but the foreign-key \
+         check found rows that would point at no row: {}. {} Fix those rows first (an earlier \
+         migration or a schema.raw(..) before the change can update or delete them), then run \
+         again.",
+        violations.join("; "),
+        RolledBack { state: *state, id }
     )]
     ForeignKeyCheckFailed {
         /// The migration.
@@ -116,6 +131,8 @@ pub enum RunError {
         table: String,
         /// The first violations, as `child rowid 3 → parent`.
         violations: Vec<String>,
+        /// What was rolled back: the migration's transaction, or its grouped batch's.
+        state: FailureState,
     },
 
     /// Every statement ran, but the ledger could not record it.
@@ -144,6 +161,24 @@ pub enum RunError {
     CommitUnknown {
         /// The migration.
         id: MigrationId,
+        /// The driver's error.
+        source: Box<sqlx::Error>,
+    },
+
+    /// The commit of a grouped batch failed: whether its migrations were applied is unknown.
+    #[error(
+        "could not commit the grouped batch of {count} migrations ({first} … {last}): {}; \
+         whether they were applied is unknown (all of them or none), so check the status \
+         before running again",
+        database_message(source)
+    )]
+    BatchCommitUnknown {
+        /// How many migrations the batch holds.
+        count: usize,
+        /// Its first migration.
+        first: MigrationId,
+        /// Its last migration.
+        last: MigrationId,
         /// The driver's error.
         source: Box<sqlx::Error>,
     },
@@ -182,6 +217,7 @@ pub struct Interrupted {
 struct InterruptOutcome<'a> {
     running: Option<&'a Interrupted>,
     done: &'a [MigrationId],
+    rolled_back: &'a [MigrationId],
 }
 
 impl fmt::Display for InterruptOutcome<'_> {
@@ -192,13 +228,13 @@ impl fmt::Display for InterruptOutcome<'_> {
                 let id = &running.id;
                 let direction = running.direction;
                 match (running.state, direction) {
-                    (FailureState::RolledBack, Direction::Up) => {
+                    (FailureState::RolledBack | FailureState::BatchRolledBack, Direction::Up) => {
                         write!(
                             f,
                             "migration {id} was cancelled and rolled back; it is still pending"
                         )?;
                     }
-                    (FailureState::RolledBack, Direction::Down) => {
+                    (FailureState::RolledBack | FailureState::BatchRolledBack, Direction::Down) => {
                         write!(
                             f,
                             "the rollback of migration {id} was cancelled and undone; it is still applied"
@@ -219,10 +255,46 @@ impl fmt::Display for InterruptOutcome<'_> {
                 }
             }
         }
-        match self.done {
-            [] => f.write_str(". Nothing else ran."),
-            [one] => write!(f, ". Done before it: {one}."),
-            many => write!(f, ". Done before it ({}): {}.", many.len(), join(many)),
+        match (self.done, self.rolled_back) {
+            (_, [one]) => write!(
+                f,
+                ". Its grouped batch was rolled back as a whole: {one}, which had run before it \
+                 in the batch, is still pending too."
+            ),
+            (_, [_, ..]) => write!(
+                f,
+                ". Its grouped batch was rolled back as a whole: the {} migrations that had run \
+                 before it in the batch ({}) are still pending too.",
+                self.rolled_back.len(),
+                join(self.rolled_back)
+            ),
+            ([], []) => f.write_str(". Nothing else ran."),
+            ([one], []) => write!(f, ". Done before it: {one}."),
+            (many, []) => write!(f, ". Done before it ({}): {}.", many.len(), join(many)),
+        }
+    }
+}
+
+/// The sentence that says what a refused SQLite table change rolled back.
+struct RolledBack<'a> {
+    state: FailureState,
+    id: &'a MigrationId,
+}
+
+impl fmt::Display for RolledBack<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let id = self.id;
+        match self.state {
+            FailureState::BatchRolledBack => write!(
+                f,
+                "Its grouped batch was rolled back as a whole: neither migration {id} nor any \
+                 other migration of the batch was applied."
+            ),
+            _ => write!(
+                f,
+                "Nothing of migration {id} was applied (its transaction was rolled back); \
+                 migrations before it in this run stay applied."
+            ),
         }
     }
 }
@@ -244,6 +316,9 @@ pub enum FailureState {
     NothingChanged,
     /// Statements ran that the database cannot undo: the ledger marks the migration failed.
     MarkedFailed,
+    /// The migration ran in a grouped batch, whose one transaction was rolled back: none of the
+    /// batch's migrations remain, every one is still pending.
+    BatchRolledBack,
 }
 
 fn truth_words(truth: Repair) -> &'static str {
@@ -292,6 +367,7 @@ impl fmt::Display for LockOutcome {
                     "Nothing of it took effect, and nothing after it ran. {next}"
                 )
             }
+            (FailureState::BatchRolledBack, _) => write!(f, "{BATCH_ROLLED_BACK} {next}"),
             (FailureState::MarkedFailed, direction) => write!(
                 f,
                 "{} of its statements ran before this one; {} cannot undo them, so the ledger \
@@ -303,6 +379,11 @@ impl fmt::Display for LockOutcome {
         }
     }
 }
+
+/// What a failure inside a grouped batch left.
+const BATCH_ROLLED_BACK: &str = "Its grouped batch was rolled back as a whole: none of the \
+                                 batch's migrations remain, every one of them (this one too) \
+                                 is still pending.";
 
 /// The sentence after a failed statement: the state it left, and what to do next.
 struct Outcome<'a> {
@@ -334,6 +415,11 @@ impl fmt::Display for Outcome<'_> {
                 f,
                 "None of its statements took effect, so nothing changed. {}",
                 fix_or("Fix the statement and run again.")
+            ),
+            (FailureState::BatchRolledBack, _) => write!(
+                f,
+                "{BATCH_ROLLED_BACK} {}",
+                fix_or("Fix the statement and run migrate again.")
             ),
             (FailureState::MarkedFailed, direction) => write!(
                 f,

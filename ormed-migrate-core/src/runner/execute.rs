@@ -6,6 +6,8 @@
 //! cleared on success: a partial failure is always visible. Either way a migration runs on one
 //! connection, so session settings made by one statement hold for the next.
 
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
@@ -57,7 +59,7 @@ impl MigrationRunner {
         let descriptor = migration.descriptor;
         // The ledger as pinned for this session: raw SQL cannot send its writes elsewhere.
         let ledger = session.ledger.clone();
-        let mut watch = self.watch(session, &descriptor.id, on_wait, interruption);
+        let mut watch = self.watch(session.watched(), &descriptor.id, on_wait, interruption);
         if self.transactional(descriptor) {
             let record = Record::Applied { batch, started };
             self.run_transactional(session, &migration, record, &mut watch)
@@ -97,7 +99,7 @@ impl MigrationRunner {
         let descriptor = migration.descriptor;
         let stored_id = row.stored_id.as_str();
         let ledger = session.ledger.clone();
-        let mut watch = self.watch(session, &descriptor.id, on_wait, interruption);
+        let mut watch = self.watch(session.watched(), &descriptor.id, on_wait, interruption);
         if self.transactional(descriptor) {
             let record = Record::RolledBack { stored_id };
             self.run_transactional(session, &migration, record, &mut watch)
@@ -134,11 +136,12 @@ impl MigrationRunner {
     ) -> Result<(), MigrationError> {
         let descriptor = migration.descriptor;
         let ledger = session.ledger.clone();
-        let keys = ForeignKeys::off_for(session, migration).await?;
+        let keys = ForeignKeys::off_for(session, [migration]).await?;
         let finished = async {
-            let mut tx = begin(session, descriptor).await?;
+            let mut tx = begin(session, || format!("migration {}", descriptor.id)).await?;
             let ran = async {
-                self.run_in_transaction(&mut tx, migration, record.direction(), watch)
+                let rolled_back = FailureState::RolledBack;
+                self.run_in_transaction(&mut tx, migration, record.direction(), rolled_back, watch)
                     .await?;
                 let target = Target::Transaction(&mut tx);
                 match record {
@@ -156,21 +159,22 @@ impl MigrationRunner {
             finish_transaction(tx, descriptor, ran).await
         }
         .await;
-        keys.restore(session, descriptor, finished).await
+        let what = || format!("migration {}", descriptor.id);
+        keys.restore(session, what, finished).await
     }
 
     /// How the statements of migration `id` are watched on the run's session.
-    fn watch<'w, 'r>(
+    pub(super) fn watch<'w, 'r>(
         &'w self,
-        session: &Session,
+        (server_id, interrupted): (Option<i64>, Arc<AtomicBool>),
         id: &'w crate::id::MigrationId,
         on_wait: &'w mut (dyn FnMut(&WaitNotice) + Send),
         interruption: &'w mut Interruption<'r>,
     ) -> Watch<'w, 'r> {
         Watch {
             driver: &self.driver,
-            server_id: session.server_id,
-            interrupted: session.interrupted.clone(),
+            server_id,
+            interrupted,
             id,
             on_wait,
             interruption,
@@ -185,6 +189,19 @@ impl MigrationRunner {
         session: &mut Session,
         migration: &Rendered<'_>,
     ) -> Result<(), MigrationError> {
+        let namespace = session.namespace.clone();
+        self.reset_settings(session.target(), namespace.as_deref(), migration)
+            .await
+    }
+
+    /// [`MigrationRunner::reset_session`] on `target` (the session, or a grouped batch's
+    /// transaction, where the reset is part of the transaction), back to `namespace`.
+    pub(super) async fn reset_settings(
+        &self,
+        mut target: Target<'_, '_>,
+        namespace: Option<&str>,
+        migration: &Rendered<'_>,
+    ) -> Result<(), MigrationError> {
         let raw = migration
             .statements
             .iter()
@@ -193,16 +210,13 @@ impl MigrationRunner {
             return Ok(());
         }
         let backend = backend::of(self.driver.dialect());
-        let back = session
-            .namespace
-            .as_deref()
-            .and_then(|namespace| backend.return_to_namespace(namespace));
+        let back = namespace.and_then(|namespace| backend.return_to_namespace(namespace));
         let reset = backend.session_reset();
         if reset.is_none() && back.is_none() {
             return Ok(());
         }
         for statement in reset.map(str::to_owned).into_iter().chain(back) {
-            execute(session.target(), &statement).await.map_err(|e| {
+            execute(target.reborrow(), &statement).await.map_err(|e| {
                 MigrationError::database(
                     format!(
                         "migration {} finished, but its session settings could not be reset, so \
@@ -214,20 +228,28 @@ impl MigrationRunner {
             })?;
         }
         // The reset also cleared the run's own settings: set them again.
-        self.apply_settings(session).await
+        self.apply_settings(target).await
     }
 
-    async fn run_in_transaction(
+    /// Runs a migration's statements in `tx`; a failure leaves `rolled_back` (the migration's
+    /// own transaction, or its grouped batch's).
+    pub(super) async fn run_in_transaction(
         &self,
         tx: &mut Transaction<'_>,
         migration: &Rendered<'_>,
         direction: Direction,
+        rolled_back: FailureState,
         watch: &mut Watch<'_, '_>,
     ) -> Result<(), MigrationError> {
+        let step = StepContext {
+            migration,
+            direction,
+            rolled_back,
+        };
         for (index, statement) in migration.statements.iter().enumerate() {
             let sql = match &statement.deferred {
                 Some(Deferred::SqliteTableChange(alter)) => {
-                    self.run_table_change(tx, migration, direction, index, alter, watch)
+                    self.run_table_change(tx, &step, index, alter, watch)
                         .await?;
                     continue;
                 }
@@ -241,7 +263,7 @@ impl MigrationRunner {
                 None => statement.sql.clone(),
             };
             if let Err(failure) = watch::run(Target::Transaction(tx), &sql, watch).await {
-                let state = FailureState::RolledBack;
+                let state = rolled_back;
                 return Err(self.statement_failed(migration, direction, index, sql, state, failure));
             }
         }
@@ -265,6 +287,7 @@ impl MigrationRunner {
                 table: alter.table.clone(),
                 message: "a SQLite table change runs only inside the migration's transaction"
                     .to_owned(),
+                state: FailureState::MarkedFailed,
             }
             .into()),
             Deferred::DropIndexIfPresent {
@@ -312,18 +335,19 @@ impl MigrationRunner {
     async fn run_table_change(
         &self,
         tx: &mut Transaction<'_>,
-        migration: &Rendered<'_>,
-        direction: Direction,
+        step: &StepContext<'_, '_>,
         index: usize,
         alter: &AlterTable,
         watch: &mut Watch<'_, '_>,
     ) -> Result<(), MigrationError> {
+        let migration = step.migration;
         let refused = |message: String| -> MigrationError {
             RunError::TableChangeRefused {
                 id: migration.descriptor.id.clone(),
-                direction,
+                direction: step.direction,
                 table: alter.table.clone(),
                 message,
+                state: step.rolled_back,
             }
             .into()
         };
@@ -344,9 +368,8 @@ impl MigrationRunner {
             };
             let steps =
                 rebuild::plan_group(&group, &mut live).map_err(|e| refused(e.to_string()))?;
-            for step in steps {
-                self.run_step(tx, migration, direction, index, &step, watch)
-                    .await?;
+            for planned in steps {
+                self.run_step(tx, step, index, &planned, watch).await?;
             }
         }
         Ok(())
@@ -355,12 +378,16 @@ impl MigrationRunner {
     async fn run_step(
         &self,
         tx: &mut Transaction<'_>,
-        migration: &Rendered<'_>,
-        direction: Direction,
+        context: &StepContext<'_, '_>,
         index: usize,
         step: &rebuild::Step,
         watch: &mut Watch<'_, '_>,
     ) -> Result<(), MigrationError> {
+        let StepContext {
+            migration,
+            direction,
+            rolled_back,
+        } = *context;
         let sql = step.sql();
         let query_failed = |e| MigrationError::database(format!("could not run {sql}"), e);
         let id = || migration.descriptor.id.clone();
@@ -369,7 +396,7 @@ impl MigrationRunner {
                 match watch::run(Target::Transaction(tx), statement, watch).await {
                     Ok(()) => Ok(()),
                     Err(failure) => {
-                        let state = FailureState::RolledBack;
+                        let state = rolled_back;
                         let sql = statement.clone();
                         Err(self.statement_failed(migration, direction, index, sql, state, failure))
                     }
@@ -387,6 +414,7 @@ impl MigrationRunner {
                     direction,
                     table: table.clone(),
                     violations,
+                    state: rolled_back,
                 }
                 .into())
             }
@@ -406,6 +434,7 @@ impl MigrationRunner {
                          primary key; fill or delete those rows first",
                         columns.join(", ")
                     ),
+                    state: rolled_back,
                 }
                 .into())
             }
@@ -497,6 +526,7 @@ impl MigrationRunner {
                 signal,
                 running: Some(Box::new(running)),
                 done: Vec::new(),
+                rolled_back: Vec::new(),
             }
             .into();
         }
@@ -530,6 +560,14 @@ impl MigrationRunner {
     }
 }
 
+/// The migration a statement of a SQLite table change belongs to, and what its failure leaves.
+#[derive(Clone, Copy)]
+struct StepContext<'m, 'd> {
+    migration: &'m Rendered<'d>,
+    direction: Direction,
+    rolled_back: FailureState,
+}
+
 /// What a transactional migration writes to the ledger in its transaction.
 enum Record<'a> {
     /// Its row, applied in `batch`, timed from `started`.
@@ -551,26 +589,29 @@ impl Record<'_> {
 /// a table turned them off. `PRAGMA foreign_keys` is a no-op inside a transaction, so it is
 /// switched before `BEGIN` and back after the commit or rollback.
 #[must_use]
-struct ForeignKeys {
+pub(super) struct ForeignKeys {
     turn_back_on: bool,
 }
 
 impl ForeignKeys {
-    async fn off_for(
+    /// Turns keys off when one of `migrations` (one, or a grouped batch) may rebuild a table.
+    pub(super) async fn off_for<'m, 'd: 'm>(
         session: &mut Session,
-        migration: &Rendered<'_>,
+        migrations: impl IntoIterator<Item = &'m Rendered<'d>>,
     ) -> Result<ForeignKeys, MigrationError> {
-        let rebuilds = migration.statements.iter().any(|s| {
-            s.deferred
-                .as_ref()
-                .is_some_and(|d| d.table_change().is_some())
+        let rebuilding = migrations.into_iter().find(|migration| {
+            migration.statements.iter().any(|s| {
+                s.deferred
+                    .as_ref()
+                    .is_some_and(|d| d.table_change().is_some())
+            })
         });
-        if !rebuilds {
+        let Some(rebuilding) = rebuilding else {
             return Ok(ForeignKeys {
                 turn_back_on: false,
             });
-        }
-        let id = &migration.descriptor.id;
+        };
+        let id = &rebuilding.descriptor.id;
         let context = || format!("could not turn foreign keys off for migration {id}");
         let on = fetch_i64(session.target(), "PRAGMA foreign_keys")
             .await
@@ -588,12 +629,12 @@ impl ForeignKeys {
     /// Turns keys back on after the migration `finished` (well or not), on every path: a
     /// connection left with keys off is closed instead of going back to the pool. The
     /// migration's own error comes first.
-    async fn restore(
+    pub(super) async fn restore<T>(
         self,
         session: &mut Session,
-        descriptor: &MigrationDescriptor,
-        finished: Result<(), MigrationError>,
-    ) -> Result<(), MigrationError> {
+        what: impl FnOnce() -> String,
+        finished: Result<T, MigrationError>,
+    ) -> Result<T, MigrationError> {
         if !self.turn_back_on {
             return finished;
         }
@@ -601,33 +642,28 @@ impl ForeignKeys {
         if restored.is_err() {
             session.connection.close_on_drop();
         }
-        finished?;
+        let finished = finished?;
         restored.map_err(|e| {
             MigrationError::database(
                 format!(
-                    "migration {} finished, but foreign keys could not be turned back on, so \
-                     nothing after it was run",
-                    descriptor.id
+                    "{} finished, but foreign keys could not be turned back on, so nothing \
+                     after it was run",
+                    what()
                 ),
                 e,
             )
-        })
+        })?;
+        Ok(finished)
     }
 }
 
-/// Starts the migration's transaction on the run's connection.
-async fn begin<'c>(
+/// Starts the transaction of `what` (a migration, a grouped batch) on the run's connection.
+pub(super) async fn begin<'c>(
     session: &'c mut Session,
-    descriptor: &MigrationDescriptor,
+    what: impl FnOnce() -> String,
 ) -> Result<Transaction<'c>, MigrationError> {
     session.connection.begin().await.map_err(|e| {
-        MigrationError::database(
-            format!(
-                "could not start a transaction for migration {}",
-                descriptor.id
-            ),
-            e,
-        )
+        MigrationError::database(format!("could not start a transaction for {}", what()), e)
     })
 }
 
@@ -668,11 +704,11 @@ fn recorded_late(
     }
 }
 
-fn elapsed_ms(started: Instant) -> i64 {
+pub(super) fn elapsed_ms(started: Instant) -> i64 {
     i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX)
 }
 
-fn finished(
+pub(super) fn finished(
     migration: Rendered<'_>,
     direction: Direction,
     batch: i64,

@@ -6,6 +6,7 @@
 
 mod builders;
 mod execute;
+mod grouped;
 mod interrupt;
 mod plan;
 mod schema_model;
@@ -384,6 +385,9 @@ impl MigrationRunner {
     }
 
     async fn run_apply(&self, mut apply: Apply<'_>) -> Result<MigrationReport, MigrationError> {
+        if apply.selection.grouped {
+            grouped::refuse_before_start(apply.selection.step, self.driver.dialect())?;
+        }
         let pretend = apply.pretend;
         let hooks = &mut apply.hooks;
         let mut lock = self
@@ -423,9 +427,23 @@ impl MigrationRunner {
             rendered.push((self.render(descriptor, Direction::Up, &up)?, batch));
             plans.push((descriptor, Direction::Up, up));
         }
+        if apply.selection.grouped {
+            grouped::refuse_no_transaction(&rendered)?;
+            let ups: Vec<&Plan> = plans.iter().map(|(_, _, up)| up).collect();
+            self.check_lock_capacity(session, &ups).await?;
+        }
         let (warnings, mut model) = self.preflight(session, &plans).await?;
         report.warnings.extend(self.warn(warnings.clone()));
         apply.hooks.warn(&warnings);
+        if apply.selection.grouped && !apply.pretend {
+            // Reported only now: nothing of a grouped batch is applied before its commit.
+            report.actions = self.apply_grouped(session, lock, rendered, apply).await?;
+            report
+                .actions
+                .iter()
+                .for_each(|action| apply.hooks.done(action));
+            return Ok(report);
+        }
         for ((migration, batch), (_, _, up)) in rendered.into_iter().zip(&plans) {
             let action = if apply.pretend {
                 let sql = self
@@ -436,21 +454,16 @@ impl MigrationRunner {
                 if let Some(signal) = apply.interruption.check() {
                     return Err(interrupted_between(signal, &report.actions));
                 }
-                if let Some(lock) = lock.as_mut() {
-                    lock.note_running(Direction::Up, &migration.descriptor.id)
-                        .await;
-                }
+                let id = migration.descriptor.id.clone();
                 let hooks = &mut apply.hooks;
                 let interruption = &mut apply.interruption;
-                self.apply_migration(
-                    session,
-                    migration,
-                    batch,
-                    &mut |n| hooks.wait(n),
-                    interruption,
-                )
-                .await
-                .map_err(|e| with_done(e, &report.actions))?
+                let mut on_wait = |n: &WaitNotice| hooks.wait(n);
+                let applying =
+                    self.apply_migration(session, migration, batch, &mut on_wait, interruption);
+                // The note for status goes to the lock's connection while the migration runs,
+                // so it costs no round trip of the run's own.
+                let (_, applied) = tokio::join!(note_running(lock, Direction::Up, &id), applying);
+                applied.map_err(|e| with_done(e, &report.actions))?
             };
             apply.hooks.done(&action);
             report.actions.push(action);
@@ -599,26 +612,27 @@ impl MigrationRunner {
                 if let Some(signal) = rollback.interruption.check() {
                     return Err(interrupted_between(signal, &report.actions));
                 }
-                if let Some(lock) = lock.as_mut() {
-                    lock.note_running(Direction::Down, &migration.descriptor.id)
-                        .await;
-                }
+                let id = migration.descriptor.id.clone();
                 let hooks = &mut rollback.hooks;
                 let interruption = &mut rollback.interruption;
-                self.rollback_migration(
-                    session,
-                    migration,
-                    row,
-                    &mut |n| hooks.wait(n),
-                    interruption,
-                )
-                .await
-                .map_err(|e| with_done(e, &report.actions))?
+                let mut on_wait = |n: &WaitNotice| hooks.wait(n);
+                let rolling_back =
+                    self.rollback_migration(session, migration, row, &mut on_wait, interruption);
+                let (_, rolled_back) =
+                    tokio::join!(note_running(lock, Direction::Down, &id), rolling_back);
+                rolled_back.map_err(|e| with_done(e, &report.actions))?
             };
             rollback.hooks.done(&action);
             report.actions.push(action);
         }
         Ok(report)
+    }
+}
+
+/// Notes on the lock (where it can carry a note) which migration runs, for `status` elsewhere.
+async fn note_running(lock: &mut Option<MigrationLock>, direction: Direction, id: &MigrationId) {
+    if let Some(lock) = lock.as_mut() {
+        lock.note_running(direction, id).await;
     }
 }
 
@@ -629,6 +643,7 @@ fn interrupted_between(signal: Interrupt, done: &[MigrationAction]) -> Migration
         signal,
         running: None,
         done: done_ids(done),
+        rolled_back: Vec::new(),
     }
     .into()
 }
@@ -637,11 +652,15 @@ fn interrupted_between(signal: Interrupt, done: &[MigrationAction]) -> Migration
 fn with_done(error: MigrationError, done: &[MigrationAction]) -> MigrationError {
     match error {
         MigrationError::Run(RunError::Interrupted {
-            signal, running, ..
+            signal,
+            running,
+            rolled_back,
+            ..
         }) => RunError::Interrupted {
             signal,
             running,
             done: done_ids(done),
+            rolled_back,
         }
         .into(),
         other => other,

@@ -21,6 +21,8 @@ pub(crate) struct ApplySelection {
     pub(crate) limit: Option<usize>,
     /// One batch per migration.
     pub(crate) step: bool,
+    /// The whole batch in one transaction.
+    pub(crate) grouped: bool,
     /// Refuse pending migrations older than the newest applied one.
     pub(crate) strict_order: bool,
 }

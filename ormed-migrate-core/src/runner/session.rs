@@ -26,6 +26,11 @@ pub(crate) struct Session {
 }
 
 impl Session {
+    /// What a statement's watch needs of the session: its id on the server and its flag.
+    pub(crate) fn watched(&self) -> (Option<i64>, Arc<AtomicBool>) {
+        (self.server_id, self.interrupted.clone())
+    }
+
     /// The session as a target for one statement.
     pub(crate) fn target(&mut self) -> Target<'_, 'static> {
         Target::Connection(&mut self.connection)
@@ -47,7 +52,7 @@ impl MigrationRunner {
     /// A session for a run that writes: its lock waits bounded by the lock timeout, its id known.
     pub(super) async fn writing_session(&self) -> Result<Session, MigrationError> {
         let mut session = self.reading_session().await?;
-        self.apply_settings(&mut session).await?;
+        self.apply_settings(session.target()).await?;
         let flag = session.interrupted.clone();
         session
             .connection
@@ -78,10 +83,13 @@ impl MigrationRunner {
 
     /// Sets the session's lock timeout: each statement waits at most that long for a lock
     /// another session holds.
-    pub(super) async fn apply_settings(&self, session: &mut Session) -> Result<(), MigrationError> {
+    pub(super) async fn apply_settings(
+        &self,
+        mut target: Target<'_, '_>,
+    ) -> Result<(), MigrationError> {
         let backend = backend::of(self.driver.dialect());
         for statement in backend.lock_timeout_statements(self.lock_timeout, false) {
-            execute(session.target(), &statement)
+            execute(target.reborrow(), &statement)
                 .await
                 .map_err(|e| MigrationError::database("could not set the run's lock timeout", e))?;
         }
