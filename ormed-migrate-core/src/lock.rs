@@ -114,21 +114,40 @@ impl Driver {
         &self,
         ledger_table: &str,
     ) -> Result<Option<Running>, MigrationError> {
+        let mut connection = self
+            .acquire()
+            .await
+            .map_err(|e| lock_error("could not look at the migration lock", e))?;
+        self.migration_lock_holder_on(&mut connection, ledger_table)
+            .await
+    }
+
+    /// [`Driver::migration_lock_holder`], asked on `connection` (a run's own), so that looking
+    /// costs one round trip and never a new connection.
+    pub(crate) async fn migration_lock_holder_on(
+        &self,
+        connection: &mut crate::driver::Connection,
+        ledger_table: &str,
+    ) -> Result<Option<Running>, MigrationError> {
+        use crate::driver::Connection as Held;
         let noted = |text: Option<String>| match text.as_deref().and_then(RunningNote::parse) {
             Some(note) => Running::Noted(note),
             None => Running::Unnoted,
         };
-        Ok(match (&self.pool, &self.memory_lock) {
-            (Pool::Postgres(pool), _) => {
-                postgres::lock_holder(pool, ledger_table).await?.map(noted)
-            }
-            (Pool::MySql(pool), _) => mysql::lock_is_held(pool, ledger_table)
+        Ok(match (connection, &self.pool, &self.memory_lock) {
+            (Held::Postgres(connection), ..) => postgres::lock_holder(connection, ledger_table)
+                .await?
+                .map(noted),
+            (Held::MySql(connection), ..) => mysql::lock_is_held(connection, ledger_table)
                 .await?
                 .then_some(Running::FailureMarks),
-            (Pool::Sqlite(_), Some(memory_lock)) => {
+            (Held::Sqlite(_), _, Some(memory_lock)) => {
                 memory_lock.try_lock().is_err().then_some(Running::Unnoted)
             }
-            (Pool::Sqlite(pool), None) => sqlite::file_lock_holder(pool)?.map(noted),
+            (Held::Sqlite(_), Pool::Sqlite(pool), None) => {
+                sqlite::file_lock_holder(pool)?.map(noted)
+            }
+            (Held::Sqlite(_), ..) => None,
         })
     }
 }

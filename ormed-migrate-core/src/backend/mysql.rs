@@ -305,17 +305,13 @@ pub(crate) async fn unlock(
 
 /// Whether some connection holds the lock of `ledger_table` (`IS_USED_LOCK` names it).
 pub(crate) async fn lock_is_held(
-    pool: &MySqlPool,
+    connection: &mut MySqlConnection,
     ledger_table: &str,
 ) -> Result<bool, MigrationError> {
-    let mut connection = pool
-        .acquire()
-        .await
-        .map_err(|e| lock_error("could not look at the migration lock", e))?;
-    let name = lock_name_of(&mut connection, ledger_table).await?;
+    let name = lock_name_of(connection, ledger_table).await?;
     let holder: Option<i64> = sqlx::query_scalar("SELECT IS_USED_LOCK(?)")
         .bind(&name)
-        .fetch_one(&mut *connection)
+        .fetch_one(connection)
         .await
         .map_err(|e| lock_error("could not look at the migration lock", e))?;
     Ok(holder.is_some())

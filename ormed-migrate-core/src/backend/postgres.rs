@@ -295,30 +295,39 @@ pub(crate) async fn unlock(connection: &mut PgConnection, key: i64) -> Result<()
 
 /// Whether some session holds the lock of `ledger_table`, from `pg_locks` (a bigint advisory
 /// key is stored as its high and low 32 bits in `classid` and `objid`, with `objsubid` 1), and
-/// the `application_name` of that session, where the runner notes what it is running.
+/// the `application_name` of that session, where the runner notes what it is running. One
+/// round trip on `connection`: every advisory lock of the database comes back with the names
+/// the key is made of, and the key is matched here.
 pub(crate) async fn lock_holder(
-    pool: &PgPool,
+    connection: &mut PgConnection,
     ledger_table: &str,
 ) -> Result<Option<Option<String>>, MigrationError> {
-    let mut connection = pool
-        .acquire()
-        .await
-        .map_err(|e| lock_error("could not look at the migration lock", e))?;
-    let key = advisory_key(&mut connection, ledger_table).await?;
-    let bits = key as u64;
-    sqlx::query_scalar(
-        "SELECT a.application_name::text FROM pg_locks l \
-         LEFT JOIN pg_stat_activity a ON a.pid = l.pid \
-         WHERE l.locktype = 'advisory' AND l.granted \
-         AND l.objsubid = 1 AND l.classid::text::bigint = $1 AND l.objid::text::bigint = $2 \
-         AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) \
-         LIMIT 1",
+    use sqlx::Row as _;
+    let rows = sqlx::raw_sql(
+        "SELECT current_database()::text, current_schema()::text, \
+         l.classid::text::bigint, l.objid::text::bigint, a.application_name::text \
+         FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid \
+         WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 \
+         AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())",
     )
-    .bind(i64::from((bits >> 32) as u32))
-    .bind(i64::from(bits as u32))
-    .fetch_optional(&mut *connection)
+    .fetch_all(connection)
     .await
-    .map_err(|e| lock_error("could not look at the migration lock", e))
+    .map_err(|e| lock_error("could not look at the migration lock", e))?;
+    let Some(first) = rows.first() else {
+        return Ok(None);
+    };
+    let read = |e| lock_error("could not look at the migration lock", e);
+    let database: String = first.try_get(0).map_err(read)?;
+    let schema: Option<String> = first.try_get(1).map_err(read)?;
+    let bits = key_in(&database, schema, ledger_table) as u64;
+    let (high, low) = (i64::from((bits >> 32) as u32), i64::from(bits as u32));
+    for row in &rows {
+        let held: (i64, i64) = (row.try_get(2).map_err(read)?, row.try_get(3).map_err(read)?);
+        if held == (high, low) {
+            return Ok(Some(row.try_get(4).map_err(read)?));
+        }
+    }
+    Ok(None)
 }
 
 /// Notes on the lock's own connection what the runner is running, for `lock_holder` to read:
@@ -343,11 +352,16 @@ async fn advisory_key(
             .fetch_one(connection)
             .await
             .map_err(|e| lock_error("could not read the database name", e))?;
+    Ok(key_in(&database, schema, ledger_table))
+}
+
+/// The advisory lock key of `ledger_table` in `database`, whose current schema is `schema`.
+fn key_in(database: &str, schema: Option<String>, ledger_table: &str) -> i64 {
     let table = match (ledger_table.contains('.'), schema) {
         (false, Some(schema)) => format!("{schema}.{ledger_table}"),
         _ => ledger_table.to_owned(),
     };
-    Ok(key_of(&lock_name(&database, &table)))
+    key_of(&lock_name(database, &table))
 }
 
 /// A stable 64-bit key for `pg_advisory_lock`: the first 64 bits of the name's SHA-256.

@@ -23,7 +23,7 @@ pub const LEDGER_FORMAT: u32 = 2;
 const FIRST_FORMAT: u32 = 1;
 
 /// The metadata key of the format.
-const FORMAT_KEY: &str = "format";
+pub(super) const FORMAT_KEY: &str = "format";
 
 impl SqlMigrationLedger {
     /// The metadata table's name: the ledger's, with `_meta` appended.
@@ -161,7 +161,7 @@ impl SqlMigrationLedger {
         Ok(found > 0)
     }
 
-    fn newer(&self, format: u32) -> MigrationError {
+    pub(super) fn newer(&self, format: u32) -> MigrationError {
         LedgerError::NewerFormat {
             table: self.table.clone(),
             format,

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use sqlx::AssertSqlSafe;
 
+use format::FORMAT_KEY;
 pub use format::LEDGER_FORMAT;
 pub use row::AppliedMigration;
 pub(crate) use row::NewRow;
@@ -238,6 +239,9 @@ impl SqlMigrationLedger {
         &self,
         mut target: Target<'_, '_>,
     ) -> Result<Vec<Result<AppliedMigration, MigrationError>>, MigrationError> {
+        if let Some(rows) = self.read_rows_at_once(target.reborrow()).await? {
+            return Ok(rows);
+        }
         self.check_format(target.reborrow()).await?;
         let sql = format!("SELECT {} FROM {}", row::COLUMNS.join(", "), self.quoted);
         let table = self.table.as_str();
@@ -247,20 +251,65 @@ impl SqlMigrationLedger {
                 .await
                 .map(|rows| rows.iter().map(|r| row::decode(table, r)).collect::<Vec<_>>())
         });
-        let mut rows = match read {
+        let rows = match read {
             Ok(rows) => rows,
             Err(e) => {
                 let failure = self.error("could not read the migration ledger", e);
                 return Err(self.explain_read_failure(target, failure).await);
             }
         };
-        rows.sort_by(|a, b| match (a, b) {
-            (Ok(a), Ok(b)) => (a.batch, &a.id).cmp(&(b.batch, &b.id)),
-            (Ok(_), Err(_)) => std::cmp::Ordering::Less,
-            (Err(_), Ok(_)) => std::cmp::Ordering::Greater,
-            (Err(_), Err(_)) => std::cmp::Ordering::Equal,
+        Ok(in_order_of_application(rows))
+    }
+
+    /// Whether the ledger table exists, and its rows, in one query where it can: `Ok(None)`
+    /// when the table is missing.
+    pub(crate) async fn read_rows_if_present(
+        &self,
+        mut target: Target<'_, '_>,
+    ) -> Result<Option<Vec<Result<AppliedMigration, MigrationError>>>, MigrationError> {
+        if let Some(rows) = self.read_rows_at_once(target.reborrow()).await? {
+            return Ok(Some(rows));
+        }
+        if !self.exists_on(target.reborrow()).await? {
+            return Ok(None);
+        }
+        self.read_rows(target).await.map(Some)
+    }
+
+    /// The common case in one round trip: the rows and the recorded format together, from a
+    /// ledger whose metadata table is there. `Ok(None)` sends the caller the careful way, query
+    /// by query, which explains what is wrong: the query failed (a table missing, an older
+    /// ledger), or found no row to carry the format. A failed query changes nothing, and no
+    /// caller reads the ledger inside a transaction, where it would abort it. Sent unprepared
+    /// (it has no parameters), which saves the round trip a prepared statement costs.
+    async fn read_rows_at_once(
+        &self,
+        target: Target<'_, '_>,
+    ) -> Result<Option<Vec<Result<AppliedMigration, MigrationError>>>, MigrationError> {
+        let sql = format!(
+            "SELECT {}, (SELECT value FROM {} WHERE name = '{FORMAT_KEY}') AS ledger_format \
+             FROM {}",
+            row::COLUMNS.join(", "),
+            self.quoted_meta,
+            self.quoted
+        );
+        let table = self.table.as_str();
+        let read = with_executor!(target, executor => {
+            sqlx::raw_sql(AssertSqlSafe(sql.as_str()))
+                .fetch_all(executor)
+                .await
+                .map(|rows| {
+                    let format = rows.first().map(format_of);
+                    (format, rows.iter().map(|r| row::decode(table, r)).collect::<Vec<_>>())
+                })
         });
-        Ok(rows)
+        let Ok((Some(Some(format)), rows)) = read else {
+            return Ok(None);
+        };
+        if format > LEDGER_FORMAT {
+            return Err(self.newer(format));
+        }
+        Ok(Some(in_order_of_application(rows)))
     }
 
     /// Deletes the row of `id`, whichever of its spellings (canonical or legacy) it is stored
@@ -457,7 +506,7 @@ impl SqlMigrationLedger {
             .join(", ")
     }
 
-    fn error(&self, context: impl Into<String>, source: sqlx::Error) -> MigrationError {
+    pub(super) fn error(&self, context: impl Into<String>, source: sqlx::Error) -> MigrationError {
         LedgerError::Database {
             context: context.into(),
             table: self.table.clone(),
@@ -496,6 +545,29 @@ fn meta_table_name(table: &str) -> String {
         Some(schema) => format!("{schema}.{meta}"),
         None => meta,
     }
+}
+
+/// The format a row read with the ledger's rows carries, when it is a number.
+fn format_of<R: sqlx::Row>(row: &R) -> Option<u32>
+where
+    usize: sqlx::ColumnIndex<R>,
+    for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    let value: Option<String> = row.try_get(row::COLUMNS.len()).ok()?;
+    value?.trim().parse().ok()
+}
+
+/// Rows by batch, then id; rows that cannot be read come last.
+fn in_order_of_application(
+    mut rows: Vec<Result<AppliedMigration, MigrationError>>,
+) -> Vec<Result<AppliedMigration, MigrationError>> {
+    rows.sort_by(|a, b| match (a, b) {
+        (Ok(a), Ok(b)) => (a.batch, &a.id).cmp(&(b.batch, &b.id)),
+        (Ok(_), Err(_)) => std::cmp::Ordering::Less,
+        (Err(_), Ok(_)) => std::cmp::Ordering::Greater,
+        (Err(_), Err(_)) => std::cmp::Ordering::Equal,
+    });
+    rows
 }
 
 #[cfg(test)]

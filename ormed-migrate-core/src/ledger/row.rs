@@ -147,9 +147,11 @@ where
 /// The first pair of rows that record one migration under its two spellings.
 pub(super) fn find_duplicate(table: &str, rows: &[AppliedMigration]) -> Result<(), MigrationError> {
     let mut sorted: Vec<&AppliedMigration> = rows.iter().collect();
-    // The canonical spelling first, so the message reads the same on every database.
-    let key = |row: &AppliedMigration| (row.id.clone(), row.stored_id != row.id.to_string());
-    sorted.sort_by_key(|row| key(row));
+    // The canonical spelling (`m_…`) before the legacy one (which starts with the year), so the
+    // message reads the same on every database. Compared in place: status reads every row
+    // through here, and a key built per comparison made it the slowest step.
+    let legacy = |row: &AppliedMigration| !row.stored_id.starts_with("m_");
+    sorted.sort_unstable_by(|a, b| a.id.cmp(&b.id).then_with(|| legacy(a).cmp(&legacy(b))));
     match sorted.windows(2).find(|pair| pair[0].id == pair[1].id) {
         Some(pair) => Err(LedgerError::DuplicateRows {
             table: table.to_owned(),

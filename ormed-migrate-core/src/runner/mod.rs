@@ -186,36 +186,26 @@ impl MigrationRunner {
         let mut session = self.reading_session().await?;
         let applied = self.read_ledger(&mut session, false).await?;
         let mut statuses = self.statuses_from(&applied);
-        self.mark_running(&mut statuses).await;
+        mark_running(&mut statuses, self.lock_holder(&mut session).await);
         Ok(statuses)
     }
 
-    /// Shows what another runner is running right now, if one holds the migration lock: the
-    /// migration it noted (PostgreSQL, SQLite), or one whose failure mark it wrote before
-    /// running it (MySQL, and `no_transaction` migrations). Status must not fail or wait on
-    /// this, so a lock that cannot be looked at leaves the states as the ledger says.
-    async fn mark_running(&self, statuses: &mut [MigrationStatus]) {
-        let holder = match self.driver.migration_lock_holder(self.ledger.table()).await {
+    /// Who holds the migration lock right now, if anyone, asked on the session's connection.
+    /// Status must not fail or wait on this, so a lock that cannot be looked at counts as free
+    /// (and is logged).
+    async fn lock_holder(&self, session: &mut Session) -> Option<Running> {
+        let table = self.ledger.table();
+        let connection = &mut session.connection;
+        match self
+            .driver
+            .migration_lock_holder_on(connection, table)
+            .await
+        {
             Ok(holder) => holder,
             Err(error) => {
                 tracing::warn!("could not look at the migration lock: {error}");
-                return;
+                None
             }
-        };
-        match holder {
-            Some(Running::Noted(note)) => {
-                if let Some(status) = statuses.iter_mut().find(|s| note.names(&s.id)) {
-                    status.state = MigrationState::Running(note.direction);
-                }
-            }
-            Some(Running::FailureMarks) => {
-                for status in statuses.iter_mut() {
-                    if let MigrationState::Failed(direction) = status.state {
-                        status.state = MigrationState::Running(direction);
-                    }
-                }
-            }
-            Some(Running::Unnoted) | None => {}
         }
     }
 
@@ -268,10 +258,10 @@ impl MigrationRunner {
         session: &mut Session,
         create: bool,
     ) -> Result<Vec<AppliedMigration>, MigrationError> {
-        match self.ledger_present(session, create).await? {
-            true => self.ledger.read_applied_on(session.target()).await,
-            false => Ok(Vec::new()),
-        }
+        let rows = self.read_rows_or_none(session, create).await?;
+        let rows = rows.into_iter().collect::<Result<Vec<_>, _>>()?;
+        self.ledger.check_duplicates(&rows)?;
+        Ok(rows)
     }
 
     /// Like [`MigrationRunner::read_ledger`], but every row is returned, readable or not, for
@@ -281,24 +271,13 @@ impl MigrationRunner {
         session: &mut Session,
         create: bool,
     ) -> Result<Vec<Result<AppliedMigration, MigrationError>>, MigrationError> {
-        match self.ledger_present(session, create).await? {
-            true => self.ledger.read_rows(session.target()).await,
-            false => Ok(Vec::new()),
-        }
-    }
-
-    /// Checks the setup, then creates the ledger table (`create`) or says whether it exists.
-    async fn ledger_present(
-        &self,
-        session: &mut Session,
-        create: bool,
-    ) -> Result<bool, MigrationError> {
         self.check_setup()?;
         if create {
             self.ledger.ensure_on(session.target()).await?;
-            return Ok(true);
+            return self.ledger.read_rows(session.target()).await;
         }
-        self.ledger.exists_on(session.target()).await
+        let rows = self.ledger.read_rows_if_present(session.target()).await?;
+        Ok(rows.unwrap_or_default())
     }
 
     /// Mistakes in how the runner was put together (found once, in `new`): the same id twice,
@@ -626,6 +605,27 @@ impl MigrationRunner {
             report.actions.push(action);
         }
         Ok(report)
+    }
+}
+
+/// Shows what another runner is running right now, if one holds the migration lock: the
+/// migration it noted (PostgreSQL, SQLite), or one whose failure mark it wrote before running it
+/// (MySQL, and `no_transaction` migrations).
+fn mark_running(statuses: &mut [MigrationStatus], holder: Option<Running>) {
+    match holder {
+        Some(Running::Noted(note)) => {
+            if let Some(status) = statuses.iter_mut().find(|s| note.names(&s.id)) {
+                status.state = MigrationState::Running(note.direction);
+            }
+        }
+        Some(Running::FailureMarks) => {
+            for status in statuses.iter_mut() {
+                if let MigrationState::Failed(direction) = status.state {
+                    status.state = MigrationState::Running(direction);
+                }
+            }
+        }
+        Some(Running::Unnoted) | None => {}
     }
 }
 

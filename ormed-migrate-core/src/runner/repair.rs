@@ -85,7 +85,7 @@ impl MigrationRunner {
         }
         let mut statuses = self.statuses_from(&good);
         // A migration another runner is on right now needs no decision, only patience.
-        self.mark_running(&mut statuses).await;
+        super::mark_running(&mut statuses, self.lock_holder(&mut session).await);
         statuses.retain(|status| {
             !matches!(
                 status.state,
