@@ -49,7 +49,12 @@ async fn apply_grouped(
     let result = runner
         .apply_all()
         .grouped()
-        .on_each(move |action| record.lock().expect("not poisoned").push(action.id.to_string()))
+        .on_each(move |action| {
+            record
+                .lock()
+                .expect("not poisoned")
+                .push(action.id.to_string())
+        })
         .await;
     let seen = seen.lock().expect("not poisoned").clone();
     (result, seen)
