@@ -78,6 +78,18 @@ pub fn environment_problem(error: &sqlx::Error) -> Option<String> {
         let code: u32 = db.code()?.parse().ok()?;
         return sqlite_environment_problem(code);
     }
+    // PostgreSQL: out_of_memory, which a transaction past the lock table reports ("out of
+    // shared memory"); a grouped batch is the likely one.
+    if db.code().as_deref() == Some("53200") && db.message().contains("shared memory") {
+        return Some(
+            "The server's lock table is full: one transaction (a grouped batch, say) locked \
+             more tables and indexes than max_locks_per_transaction × (max_connections + \
+             max_prepared_transactions) allows. Apply fewer migrations per grouped batch \
+             (--limit N), or without grouped mode, or raise max_locks_per_transaction and \
+             restart the server."
+                .to_owned(),
+        );
+    }
     let read_only_server = match db.try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>() {
         // ER_OPTION_PREVENTS_STATEMENT (--read-only), ER_CANT_EXECUTE_IN_READ_ONLY_TRANSACTION.
         Some(mysql) => matches!(mysql.number(), 1290 | 1792),
