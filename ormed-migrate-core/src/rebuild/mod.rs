@@ -53,9 +53,7 @@ impl Step {
     pub(crate) fn sql(&self) -> String {
         match self {
             Step::Sql(sql) => sql.clone(),
-            Step::ForeignKeyCheck { table } => {
-                format!("PRAGMA foreign_key_check({})", quote(table))
-            }
+            Step::ForeignKeyCheck { table } => foreign_key_check_query(table),
             Step::NoNulls { table, columns } => null_count_query(table, columns),
         }
     }
@@ -136,10 +134,9 @@ pub(crate) async fn foreign_key_violations(
     target: Target<'_, '_>,
     table: &str,
 ) -> Result<Vec<String>, sqlx::Error> {
-    let sql = "SELECT \"table\", rowid, parent FROM pragma_foreign_key_check() \
-               WHERE \"table\" = ?1 OR parent = ?1 LIMIT 5";
+    let sql = foreign_key_check_query(table);
     let found: Vec<(String, Option<i64>, String)> = with_executor!(target, executor => {
-        sqlx::query_as(AssertSqlSafe(sql)).bind(table).fetch_all(executor).await
+        sqlx::query_as(AssertSqlSafe(sql.as_str())).fetch_all(executor).await
     })?;
     Ok(found
         .into_iter()
@@ -148,6 +145,16 @@ pub(crate) async fn foreign_key_violations(
             None => format!("a row of `{child}` → `{parent}`"),
         })
         .collect())
+}
+
+/// The first rows that point at no row, among the rows of `table` and of the tables that
+/// reference it: what [`Step::ForeignKeyCheck`] runs, and, as it is, what `pretend` prints.
+fn foreign_key_check_query(table: &str) -> String {
+    let name = format!("'{}'", table.replace('\'', "''"));
+    format!(
+        "SELECT \"table\", rowid, parent FROM pragma_foreign_key_check() \
+         WHERE \"table\" = {name} OR parent = {name} LIMIT 5"
+    )
 }
 
 /// The query that counts the rows holding NULL in any of `columns`.
