@@ -7,6 +7,10 @@
 //! proc-macro2 lexes with its own fallback lexer (as in the unit tests); inside rustc the lexing
 //! goes through the compiler's, so these figures give the order of magnitude of a build's cost.
 
+// `file` asks `proc_macro::is_available()` (false here: the fallback lexer is used, as in the
+// unit tests).
+extern crate proc_macro;
+
 // Each module has items only its unit tests use. `cargo bench` also compiles the modules'
 // `#[cfg(test)]` parts, but without the test harness, which strips their `#[test]` functions and
 // leaves the imports those functions use unused.

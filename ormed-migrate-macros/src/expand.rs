@@ -1,13 +1,14 @@
 //! The `#[migration]` pipeline as plain Rust: parse, validate, expand.
 //!
-//! Nothing here touches `proc_macro`, so unit tests call [`expand`] directly. On any error the
-//! original item is emitted unchanged next to exactly one `compile_error!`, so the user sees the
-//! real problem and not a cascade of "no method `up`" errors.
+//! Nothing here needs `proc_macro` (`file` only asks whether it is there), so unit tests call
+//! [`expand`] directly. On any error the original item is emitted unchanged next to exactly one
+//! `compile_error!`, so the user sees the real problem and not a cascade of "no method `up`"
+//! errors.
 
 use std::io;
 use std::path::Path;
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Delimiter, Spacing, TokenStream, TokenTree};
 use quote::{ToTokens, quote};
 use syn::{Item, ItemImpl};
 
@@ -49,7 +50,12 @@ fn registration(
     read: ReadFile<'_>,
 ) -> syn::Result<TokenStream> {
     let args = MigrationArgs::from_tokens(args)?;
-    let migration_impl = migration_impl(syn::parse2(item.clone())?)?;
+    let self_ty = match plain_migration_impl(item) {
+        Some(self_ty) => self_ty,
+        None => migration_impl(syn::parse2(item.clone())?)?
+            .self_ty
+            .into_token_stream(),
+    };
     check_file_name(&args, source_file)?;
 
     let id = args.id.to_string();
@@ -59,7 +65,6 @@ fn registration(
         None => checksum(item),
     };
     let options = registration_options(&args.options);
-    let self_ty = &migration_impl.self_ty;
     Ok(quote! {
         const _: () = {
             ::ormed_migrate::__private::inventory::submit! {
@@ -107,6 +112,68 @@ fn file_checksum(file: &Path, read: ReadFile<'_>) -> Result<String, String> {
     let source = read(file).map_err(|error| unusable("read", &error))?;
     let covered = covered_tokens(&source).map_err(|error| unusable("parse", &error))?;
     Ok(checksum(&covered))
+}
+
+/// The self type of an item that is exactly `impl <path> for <path> { … }` (outer attributes
+/// allowed before it) whose trait path ends in `Migration`, each path only identifiers and `::`.
+/// Such an impl passes every check of [`migration_impl`], so its type is read from its top-level
+/// tokens, sparing a parse of its whole body (a third of the macro's time in a debug build, where
+/// syn is not optimized: BENCHMARKS.md, W4). Anything else (generics, `where`, `unsafe`, `!`,
+/// another trait, not an impl) is `None` and takes the full parse, with its errors.
+fn plain_migration_impl(item: &TokenStream) -> Option<TokenStream> {
+    let mut tokens = item.clone().into_iter().peekable();
+    while matches!(tokens.peek(), Some(TokenTree::Punct(p)) if p.as_char() == '#') {
+        tokens.next();
+        match tokens.next()? {
+            TokenTree::Group(group) if group.delimiter() == Delimiter::Bracket => {}
+            _ => return None,
+        }
+    }
+    fn is_word(token: Option<&TokenTree>, word: &str) -> bool {
+        matches!(token, Some(TokenTree::Ident(ident)) if ident == word)
+    }
+    if !is_word(tokens.next().as_ref(), "impl") {
+        return None;
+    }
+    let trait_path = simple_path(&mut tokens)?;
+    if !is_word(trait_path.last(), "Migration") || !is_word(tokens.next().as_ref(), "for") {
+        return None;
+    }
+    let self_ty = simple_path(&mut tokens)?;
+    match tokens.next()? {
+        TokenTree::Group(body) if body.delimiter() == Delimiter::Brace => {}
+        _ => return None,
+    }
+    tokens
+        .next()
+        .is_none()
+        .then(|| self_ty.into_iter().collect())
+}
+
+/// `a`, `a::b` or `::a::b` at the start of `tokens`, as its tokens; `None` when what starts there
+/// is not one.
+fn simple_path(
+    tokens: &mut std::iter::Peekable<proc_macro2::token_stream::IntoIter>,
+) -> Option<Vec<TokenTree>> {
+    let mut path = Vec::new();
+    loop {
+        // `::` before the first segment, or between two.
+        match tokens.peek() {
+            Some(TokenTree::Punct(p)) if p.as_char() == ':' && p.spacing() == Spacing::Joint => {
+                path.extend(tokens.next());
+                match tokens.next()? {
+                    TokenTree::Punct(p) if p.as_char() == ':' => path.push(TokenTree::Punct(p)),
+                    _ => return None,
+                }
+            }
+            _ if path.is_empty() => {}
+            _ => return Some(path),
+        }
+        match tokens.next()? {
+            ident @ TokenTree::Ident(_) => path.push(ident),
+            _ => return None,
+        }
+    }
 }
 
 /// Accepts only `impl Migration for ConcreteType { … }`.
@@ -260,6 +327,51 @@ mod tests {
         let pretty = prettyplease::unparse(&file);
         let checksum = checksum(&users_impl());
         insta::assert_snapshot!(pretty.replace(&checksum, "sha256:<checksum of the impl>"));
+    }
+
+    #[test]
+    fn plain_impls_skip_the_full_parse_and_agree_with_it() {
+        let plain = [
+            users_impl(),
+            quote!(
+                #[doc = " Docs."]
+                #[allow(dead_code)]
+                impl ormed_migrate::prelude::Migration for self::CreateUsersTable {}
+            ),
+            quote!(impl ::ormed_migrate::Migration for crate::a::B { fn up(&self, s: &mut Schema) {} }),
+        ];
+        for item in plain {
+            let self_ty = plain_migration_impl(&item).expect("a plain impl");
+            let parsed = migration_impl(syn::parse2(item.clone()).expect("parses")).expect("valid");
+            assert_eq!(
+                self_ty.to_string(),
+                parsed.self_ty.to_token_stream().to_string(),
+                "{item}"
+            );
+        }
+        let full_parse = [
+            quote!(
+                impl<T> Migration for W<T> {}
+            ),
+            quote!(impl Migration for W<u8> {}),
+            quote!(impl Migration for A where A: Sized {}),
+            quote!(
+                unsafe impl Migration for A {}
+            ),
+            quote!(impl !Migration for A {}),
+            quote!(impl Default for A {}),
+            quote!(impl Migration<u8> for A {}),
+            quote!(impl A {}),
+            quote!(impl Migration for &A {}),
+            quote!(impl Migration for A::<> {}),
+            quote!(impl Migration for A {} fn extra() {}),
+            quote!(
+                struct A;
+            ),
+        ];
+        for item in full_parse {
+            assert!(plain_migration_impl(&item).is_none(), "{item}");
+        }
     }
 
     #[test]

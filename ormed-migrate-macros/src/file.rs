@@ -10,11 +10,13 @@
 //! attributes (`#![allow(…)]`; `//!` docs are doc attributes, which the walk drops) and every item,
 //! the impl with its own `#[migration(…)]` attribute included, so that `no_transaction` is covered.
 //!
-//! syn only finds where each item starts and ends; the tokens hashed are the lexer's own, never
-//! syn's re-printing of them, so a syn upgrade that prints some syntax differently cannot change a
-//! checksum.
+//! syn (or, for a plain impl, a shortcut that agrees with it) only finds where each item starts
+//! and ends; the tokens hashed are the lexer's own, never syn's re-printing of them, so a syn
+//! upgrade that prints some syntax differently cannot change a checksum.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Delimiter, TokenStream};
+use syn::buffer::Cursor;
+use syn::parse::discouraged::Speculative;
 use syn::parse::{ParseStream, Parser};
 use syn::{Attribute, Ident, Item, Meta};
 
@@ -22,10 +24,26 @@ use syn::{Attribute, Ident, Item, Meta};
 /// except `use` declarations and `#[cfg(test)]` items.
 pub fn covered_tokens(source: &str) -> syn::Result<TokenStream> {
     let source = source.strip_prefix('\u{feff}').unwrap_or(source);
-    let tokens: TokenStream = without_shebang(source)
-        .parse()
+    let tokens = lex(without_shebang(source))
         .map_err(|error| syn::Error::new(proc_macro2::Span::call_site(), error))?;
     covered_items.parse2(tokens)
+}
+
+/// The tokens of `source`. Inside the compiler, its own lexer, called directly: the file is the
+/// one the attribute is in, which the compiler has just lexed itself, so proc-macro2's check of
+/// the text with its own lexer first (0.2 ms a migration in a debug build, where proc-macro2 is
+/// not optimized: BENCHMARKS.md, W4) could only repeat a check that passed. The tokens are the
+/// compiler's either way. Outside (unit tests), proc-macro2's lexer.
+fn lex(source: &str) -> Result<TokenStream, String> {
+    if proc_macro::is_available() {
+        return source
+            .parse::<proc_macro::TokenStream>()
+            .map(TokenStream::from)
+            .map_err(|error| error.to_string());
+    }
+    source
+        .parse::<TokenStream>()
+        .map_err(|error| error.to_string())
 }
 
 /// Like `syn::parse_file`: a first line `#!…` that does not open an inner attribute is a shebang,
@@ -52,12 +70,56 @@ fn covered_items(input: ParseStream<'_>) -> syn::Result<TokenStream> {
             .call(Attribute::parse_outer)?
             .iter()
             .any(is_cfg_test);
-        let item: Item = input.parse()?;
-        if !test_only && !matches!(item, Item::Use(_)) {
+        let is_use = if skip_plain_impl(input)? {
+            false
+        } else {
+            matches!(input.parse::<Item>()?, Item::Use(_))
+        };
+        if !test_only && !is_use {
             covered.extend(tokens_between(begin, input.cursor()));
         }
     }
     Ok(covered)
+}
+
+/// Steps over the item at the start of `input` when it is a plain impl (see [`plain_impl_end`])
+/// and says whether it did. An impl is most of a migration file, and syn parsing its body only to
+/// find where it ends is most of the walk's time in a debug build, where syn is not optimized.
+fn skip_plain_impl(input: ParseStream<'_>) -> syn::Result<bool> {
+    let fork = input.fork();
+    fork.call(Attribute::parse_outer)?;
+    let skipped = fork.step(|cursor| match plain_impl_end(*cursor) {
+        Some(end) => Ok(((), end)),
+        None => Err(cursor.error("not a plain impl")),
+    });
+    if skipped.is_ok() {
+        input.advance_to(&fork);
+    }
+    Ok(skipped.is_ok())
+}
+
+/// Where an item that is `impl` followed by nothing but identifiers and `:` up to a brace group
+/// ends: right after that group, its body. (With no `<`, `!` or other group before it, the first
+/// brace group after `impl` is the body: nothing else in an impl's header is in braces.) `None`
+/// for anything else, which syn parses in full.
+fn plain_impl_end(cursor: Cursor<'_>) -> Option<Cursor<'_>> {
+    let (keyword, mut cursor) = cursor.ident()?;
+    if keyword != "impl" {
+        return None;
+    }
+    loop {
+        if let Some((_, _, after)) = cursor.group(Delimiter::Brace) {
+            return Some(after);
+        }
+        if let Some((_, next)) = cursor.ident() {
+            cursor = next;
+            continue;
+        }
+        match cursor.punct() {
+            Some((punct, next)) if punct.as_char() == ':' => cursor = next,
+            _ => return None,
+        }
+    }
 }
 
 /// The token trees from `begin` up to (not including) `end`, at one nesting level.
@@ -156,6 +218,77 @@ mod tests {
             form("#![allow(x)]\nfn f() {}"),
             form("#![allow(x)] fn f() {}")
         );
+    }
+
+    /// The walk without the plain-impl shortcut: every item parsed by syn.
+    fn covered_by_syn(source: &str) -> TokenStream {
+        let walk = |input: ParseStream<'_>| -> syn::Result<TokenStream> {
+            let mut covered = TokenStream::new();
+            let begin = input.cursor();
+            input.call(Attribute::parse_inner)?;
+            covered.extend(tokens_between(begin, input.cursor()));
+            while !input.is_empty() {
+                let begin = input.cursor();
+                let test_only = input
+                    .fork()
+                    .call(Attribute::parse_outer)?
+                    .iter()
+                    .any(is_cfg_test);
+                let item: Item = input.parse()?;
+                if !test_only && !matches!(item, Item::Use(_)) {
+                    covered.extend(tokens_between(begin, input.cursor()));
+                }
+            }
+            Ok(covered)
+        };
+        walk.parse2(source.parse().expect("tokenizes"))
+            .expect("test source parses")
+    }
+
+    #[test]
+    fn the_plain_impl_shortcut_ends_items_where_syn_does() {
+        let plain = [
+            "impl Migration for A { fn up(&self, s: &mut Schema) { s.raw(\"{\"); } }",
+            "impl A { const N: u8 = { 1 }; }",
+            "impl ormed_migrate::Migration for self::A {} const AFTER: u8 = 1;",
+            "/// Docs.\n#[migration(\"m_20241201000000_a\", no_transaction)]\n#[allow(x)] impl Migration for A where A: Sized { fn up(&self) {} }",
+            "#[cfg(test)] impl A { fn t() {} } fn kept() {}",
+            "impl A {} impl B {} struct S { a: u8 }",
+        ];
+        let full_parse_only = [
+            "impl<T> Migration for A<T> { } fn f() {}",
+            "impl Migration for A<{ 1 }> {} fn f() {}",
+            "unsafe impl Send for A {} fn f() {}",
+            "impl !Send for A {} fn f() {}",
+            "impl Migration for [u8; { 3 }] {} fn f() {}",
+            "impl Migration for A where A: Into<B> {} fn f() {}",
+            "pub(crate) fn f() {} impl A {}",
+        ];
+        for source in plain.iter().chain(&full_parse_only) {
+            assert_eq!(
+                covered_tokens(source).expect("parses").to_string(),
+                covered_by_syn(source).to_string(),
+                "{source}"
+            );
+        }
+        for source in plain {
+            assert!(takes_shortcut(source), "the shortcut takes {source}");
+        }
+        for source in full_parse_only {
+            assert!(!takes_shortcut(source), "the shortcut leaves {source}");
+        }
+    }
+
+    /// Whether the walk steps over the first item of `source` by the shortcut.
+    fn takes_shortcut(source: &str) -> bool {
+        let first = |input: ParseStream<'_>| -> syn::Result<bool> {
+            let taken = skip_plain_impl(input)?;
+            input.parse::<TokenStream>()?;
+            Ok(taken)
+        };
+        first
+            .parse2(source.parse().expect("tokenizes"))
+            .expect("parses")
     }
 
     #[test]
