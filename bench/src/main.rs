@@ -7,14 +7,23 @@
 //!   `apply_all` (lock, ledger, checks) vs the floor (the same SQL on one connection, one
 //!   transaction per migration where DDL is transactional) vs sqlx's `Migrator` on the same SQL;
 //! - W2 roll them back: `rollback` vs the raw `DROP TABLE`s, one transaction each;
-//! - W3 `status()` with M applied vs one raw `SELECT` of the ledger.
+//! - W3 `status()` with M applied vs one raw `SELECT` of the ledger;
+//! - W4 build time of N `#[migration]` files (with the build script) vs the same migrations in a
+//!   hand-written `MigrationEntry` list: a clean build of the crate, and a rebuild after one file
+//!   is edited (see `build_time`);
+//! - W5 a SQLite table rebuild of R rows: the runner applying a `.change()` vs SQLite's procedure
+//!   written by hand (see `rebuild`).
 //!
 //! SQLite (a file) always; PostgreSQL and MySQL/MariaDB when `ORMED_TEST_POSTGRES_URL` /
 //! `ORMED_TEST_MYSQL_URL` are set. Options: `--migrations N` (1000), `--mysql-migrations N`
-//! (300), `--status-rows M` (10000), `--reps R` (3). CI runs `--migrations 5 --mysql-migrations
-//! 5 --status-rows 20 --reps 1` so that the harness never rots.
+//! (300), `--status-rows M` (10000), `--build-migrations N` (500, 0 skips W4),
+//! `--rebuild-rows R` (1000000, 0 skips W5), `--reps R` (3). CI runs `--migrations 5
+//! --mysql-migrations 5 --status-rows 20 --build-migrations 3 --rebuild-rows 1000 --reps 1` so
+//! that the harness never rots.
 
+mod build_time;
 mod measure;
+mod rebuild;
 mod workloads;
 
 use std::time::Duration;
@@ -30,6 +39,8 @@ pub struct Sizes {
     migrations: usize,
     mysql_migrations: usize,
     status_rows: usize,
+    build_migrations: usize,
+    rebuild_rows: usize,
     reps: usize,
 }
 
@@ -39,6 +50,8 @@ impl Sizes {
             migrations: 1000,
             mysql_migrations: 300,
             status_rows: 10_000,
+            build_migrations: 500,
+            rebuild_rows: 1_000_000,
             reps: 3,
         };
         let mut args = std::env::args().skip(1);
@@ -52,6 +65,8 @@ impl Sizes {
                 "--migrations" => sizes.migrations = value,
                 "--mysql-migrations" => sizes.mysql_migrations = value,
                 "--status-rows" => sizes.status_rows = value,
+                "--build-migrations" => sizes.build_migrations = value,
+                "--rebuild-rows" => sizes.rebuild_rows = value,
                 "--reps" => sizes.reps = value.max(1),
                 other => return Err(format!("unknown option {other}")),
             }
@@ -78,9 +93,14 @@ async fn main() {
         }
     };
     println!(
-        "ormed-migrate benchmarks: {} migrations ({} on MySQL), status of {} rows, {} repetitions, \
-         median (min..max) per workload",
-        sizes.migrations, sizes.mysql_migrations, sizes.status_rows, sizes.reps
+        "ormed-migrate benchmarks: {} migrations ({} on MySQL), status of {} rows, build of {} \
+         migration files, rebuild of {} rows, {} repetitions, median (min..max) per workload",
+        sizes.migrations,
+        sizes.mysql_migrations,
+        sizes.status_rows,
+        sizes.build_migrations,
+        sizes.rebuild_rows,
+        sizes.reps
     );
     let servers = [
         (None, "SQLite (file)"),
@@ -102,6 +122,37 @@ async fn main() {
             Ok(figures) => print_table(&figures),
             Err(error) => {
                 eprintln!("error: {name}: {error}");
+                failed = true;
+            }
+        }
+    }
+    if sizes.rebuild_rows > 0 {
+        println!(
+            "\nSQLite (file): W5 table rebuild of {} rows",
+            sizes.rebuild_rows
+        );
+        match rebuild::run(sizes.rebuild_rows, sizes.reps).await {
+            Ok(figures) => print_table(&figures),
+            Err(error) => {
+                eprintln!("error: W5: {error}");
+                failed = true;
+            }
+        }
+    }
+    if sizes.build_migrations > 0 {
+        println!(
+            "\nBuild time (debug profile): W4 {} migration files",
+            sizes.build_migrations
+        );
+        match build_time::run(sizes.build_migrations, sizes.reps) {
+            Ok(outcome) => {
+                print_table(&outcome.figures);
+                for note in &outcome.notes {
+                    println!("  {note}");
+                }
+            }
+            Err(error) => {
+                eprintln!("error: W4: {error}");
                 failed = true;
             }
         }
