@@ -297,7 +297,8 @@ pub(crate) async fn unlock(connection: &mut PgConnection, key: i64) -> Result<()
 /// key is stored as its high and low 32 bits in `classid` and `objid`, with `objsubid` 1), and
 /// the `application_name` of that session, where the runner notes what it is running. One
 /// round trip on `connection`: every advisory lock of the database comes back with the names
-/// the key is made of, and the key is matched here.
+/// the key is made of, and the key is matched here. The session list is read only for the locks
+/// found (reading it costs milliseconds, and usually there is no lock).
 pub(crate) async fn lock_holder(
     connection: &mut PgConnection,
     ledger_table: &str,
@@ -305,8 +306,9 @@ pub(crate) async fn lock_holder(
     use sqlx::Row as _;
     let rows = sqlx::raw_sql(
         "SELECT current_database()::text, current_schema()::text, \
-         l.classid::text::bigint, l.objid::text::bigint, a.application_name::text \
-         FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid \
+         l.classid::text::bigint, l.objid::text::bigint, \
+         (SELECT a.application_name::text FROM pg_stat_activity a WHERE a.pid = l.pid) \
+         FROM pg_locks l \
          WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 \
          AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())",
     )
