@@ -26,7 +26,16 @@ pub fn covered_tokens(source: &str) -> syn::Result<TokenStream> {
     let source = source.strip_prefix('\u{feff}').unwrap_or(source);
     let tokens = lex(without_shebang(source))
         .map_err(|error| syn::Error::new(proc_macro2::Span::call_site(), error))?;
-    covered_items.parse2(tokens)
+    (|input: ParseStream<'_>| covered_items(input, Walk::Shortcut)).parse2(tokens)
+}
+
+/// Whether the walk steps over plain impls at their body (the macro's way) or parses every item
+/// (the tests' reference).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Walk {
+    Shortcut,
+    #[cfg(test)]
+    ParseAll,
 }
 
 /// The tokens of `source`. Inside the compiler, its own lexer, called directly: the file is the
@@ -58,7 +67,7 @@ fn without_shebang(source: &str) -> &str {
     source.find('\n').map_or("", |newline| &source[newline..])
 }
 
-fn covered_items(input: ParseStream<'_>) -> syn::Result<TokenStream> {
+fn covered_items(input: ParseStream<'_>, walk: Walk) -> syn::Result<TokenStream> {
     let mut covered = TokenStream::new();
     let begin = input.cursor();
     input.call(Attribute::parse_inner)?;
@@ -70,7 +79,7 @@ fn covered_items(input: ParseStream<'_>) -> syn::Result<TokenStream> {
             .call(Attribute::parse_outer)?
             .iter()
             .any(is_cfg_test);
-        let is_use = if skip_plain_impl(input)? {
+        let is_use = if walk == Walk::Shortcut && skip_plain_impl(input)? {
             false
         } else {
             matches!(input.parse::<Item>()?, Item::Use(_))
@@ -222,26 +231,8 @@ mod tests {
 
     /// The walk without the plain-impl shortcut: every item parsed by syn.
     fn covered_by_syn(source: &str) -> TokenStream {
-        let walk = |input: ParseStream<'_>| -> syn::Result<TokenStream> {
-            let mut covered = TokenStream::new();
-            let begin = input.cursor();
-            input.call(Attribute::parse_inner)?;
-            covered.extend(tokens_between(begin, input.cursor()));
-            while !input.is_empty() {
-                let begin = input.cursor();
-                let test_only = input
-                    .fork()
-                    .call(Attribute::parse_outer)?
-                    .iter()
-                    .any(is_cfg_test);
-                let item: Item = input.parse()?;
-                if !test_only && !matches!(item, Item::Use(_)) {
-                    covered.extend(tokens_between(begin, input.cursor()));
-                }
-            }
-            Ok(covered)
-        };
-        walk.parse2(source.parse().expect("tokenizes"))
+        (|input: ParseStream<'_>| covered_items(input, Walk::ParseAll))
+            .parse2(source.parse().expect("tokenizes"))
             .expect("test source parses")
     }
 
