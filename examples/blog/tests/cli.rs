@@ -81,6 +81,54 @@ fn migrate_status_rollback(url: &str) {
         &[&["migrate:rollback", "--step", "1"][..], &database].concat(),
     ));
     assert!(out.contains("Rolled back 1 migration in"), "{out}");
+    reset_refresh_install(dir.path(), &database);
+}
+
+/// `migrate:install`, `migrate:refresh [--step N]` and `migrate:reset [--pretend]` on an empty
+/// database (the ledger table may be there already).
+fn reset_refresh_install(dir: &Path, database: &[&str]) {
+    let run = |args: &[&str]| succeeded(&blog(dir, &[args, database].concat()));
+    let status = || run(&["migrate:status"]);
+    assert!(
+        run(&["migrate:install"]).contains("The migration ledger table orm_migrations is ready.")
+    );
+    assert!(status().contains(&format!("0 applied, {TOTAL} pending.")));
+
+    run(&["migrate", "--limit", "3"]);
+    run(&["migrate"]);
+    // The last batch (all but the first three) rolled back and applied again.
+    let out = run(&["migrate:refresh", "--step", "1"]);
+    let again = TOTAL - 3;
+    assert!(
+        out.contains(&format!("Rolled back {again} migrations in"))
+            && out.contains(&format!("Applied {again} migrations in")),
+        "{out}"
+    );
+    let out = run(&["migrate:refresh"]);
+    assert!(
+        out.contains(&format!("Rolled back {TOTAL} migrations in"))
+            && out.contains(&format!("Applied {TOTAL} migrations in")),
+        "{out}"
+    );
+    assert!(status().contains(&format!("{TOTAL} applied, 0 pending.")));
+
+    let out = run(&["migrate:reset", "--pretend"]);
+    assert!(
+        out.contains("DROP TABLE")
+            && out.contains(&format!("Pretend: {TOTAL} migrations, nothing was run.")),
+        "{out}"
+    );
+    assert!(
+        status().contains(&format!("{TOTAL} applied, 0 pending.")),
+        "pretend ran nothing"
+    );
+    let out = run(&["migrate:reset"]);
+    assert!(
+        out.contains(&format!("Rolled back {TOTAL} migrations in")),
+        "{out}"
+    );
+    assert!(status().contains(&format!("0 applied, {TOTAL} pending.")));
+    assert!(run(&["migrate:reset"]).contains("Nothing to roll back."));
 }
 
 /// Several processes race `migrate` on one database: the lock lets exactly one apply the

@@ -216,6 +216,20 @@ impl<'r> Rollback<'r> {
         self
     }
 
+    /// Rolls back every batch, newest first (`migrate:reset`): the database goes back to before
+    /// its first migration, as far as the downs take it.
+    ///
+    /// ```no_run
+    /// # async fn demo(runner: ormed_migrate_core::MigrationRunner) -> Result<(), ormed_migrate_core::MigrationError> {
+    /// let report = runner.rollback().all().await?;
+    /// println!("{} migrations rolled back", report.actions.len());
+    /// # Ok(()) }
+    /// ```
+    pub fn all(mut self) -> Self {
+        self.selection.steps = usize::MAX;
+        self
+    }
+
     /// Rolls back exactly batch `n`.
     pub fn batch(mut self, n: i64) -> Self {
         self.selection.batch = Some(n);

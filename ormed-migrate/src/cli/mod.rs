@@ -1,7 +1,7 @@
 //! The migration CLI that `run!()` puts in an application's `main`.
 //!
-//! Laravel's command names: `migrate`, `migrate:rollback`, `migrate:status`, `migrate:repair`,
-//! `make:migration`. Output goes to
+//! Laravel's command names: `migrate`, `migrate:rollback`, `migrate:reset`, `migrate:refresh`,
+//! `migrate:install`, `migrate:status`, `migrate:repair`, `make:migration`. Output goes to
 //! stdout, errors to stderr, and the exit code is 0 on success, 1 on any error and 2 on a usage
 //! error (clap's), so scripts can rely on it. Passwords in URLs are never printed.
 
@@ -14,8 +14,8 @@ use ormed_migrate_core::driver::redact_url;
 use ormed_migrate_core::error::{PlanError, RunError};
 use ormed_migrate_core::redact::Secrets;
 use ormed_migrate_core::{
-    DEFAULT_LEDGER_TABLE, Driver, MigrationError, MigrationId, MigrationRunner, Repair,
-    SqlMigrationLedger,
+    Apply, DEFAULT_LEDGER_TABLE, Driver, MigrationError, MigrationId, MigrationReport,
+    MigrationRunner, Repair, Rollback, SqlMigrationLedger,
 };
 
 mod count;
@@ -118,7 +118,10 @@ impl Command {
     /// Whether the command may write to the database (read-only ones never create a SQLite file).
     fn writes(&self) -> bool {
         match self {
-            Command::Migrate { pretend, .. } | Command::Rollback { pretend, .. } => !pretend,
+            Command::Migrate { pretend, .. }
+            | Command::Rollback { pretend, .. }
+            | Command::Reset { pretend } => !pretend,
+            Command::Refresh { .. } | Command::Install => true,
             Command::Repair { id, .. } => id.is_some(),
             Command::Status | Command::MakeMigration { .. } => false,
         }
@@ -176,6 +179,30 @@ pub enum Command {
         #[arg(long)]
         pretend: bool,
     },
+    /// Roll back every batch, newest first.
+    #[command(
+        name = "migrate:reset",
+        after_help = "Example: app migrate:reset --pretend"
+    )]
+    Reset {
+        /// Print the SQL that would run; run nothing.
+        #[arg(long)]
+        pretend: bool,
+    },
+    /// Roll back every batch (or the last N), then migrate again.
+    #[command(
+        name = "migrate:refresh",
+        after_help = "Example: app migrate:refresh --step 2"
+    )]
+    Refresh {
+        /// Roll back and re-apply only the last N batches (N ≥ 1).
+        #[arg(long, value_name = "N", value_parser = count::batch_steps,
+              allow_negative_numbers = true)]
+        step: Option<usize>,
+    },
+    /// Create the ledger table, if it is not there.
+    #[command(name = "migrate:install")]
+    Install,
     /// Show every migration and whether it is applied.
     #[command(name = "migrate:status")]
     Status,
@@ -299,17 +326,12 @@ async fn run_command(runner: &MigrationRunner, command: Command) -> Result<Strin
             if pretend {
                 return Ok(render_report(
                     &apply.pretend().await?,
-                    "Nothing to migrate.",
+                    NOTHING_TO_MIGRATE,
                     "Applied",
                 ));
             }
-            let report = apply
-                .on_warning(|warning| eprintln!("warning: {warning}"))
-                .on_wait(|notice| eprintln!("{notice}"))
-                .interrupt_on(signal::listen())
-                .on_each(|action| print_now(&action_line("Applied", action)))
-                .await?;
-            let mut summary = render_summary(&report, "Nothing to migrate.", "Applied");
+            let report = migrate(apply).await?;
+            let mut summary = render_summary(&report, NOTHING_TO_MIGRATE, "Applied");
             if grouped && !report.is_empty() {
                 summary.push_str("They were committed together, in one transaction.\n");
             }
@@ -324,21 +346,25 @@ async fn run_command(runner: &MigrationRunner, command: Command) -> Result<Strin
             if let Some(batch) = batch {
                 rollback = rollback.batch(batch);
             }
-            if pretend {
-                let report = rollback.pretend().await?;
-                return Ok(render_report(
-                    &report,
-                    "Nothing to roll back.",
-                    "Rolled back",
-                ));
-            }
-            let report = rollback
-                .on_warning(|warning| eprintln!("warning: {warning}"))
-                .on_wait(|notice| eprintln!("{notice}"))
-                .interrupt_on(signal::listen())
-                .on_each(|action| print_now(&action_line("Rolled back", action)))
-                .await?;
-            render_summary(&report, "Nothing to roll back.", "Rolled back")
+            roll_back(rollback, pretend).await?
+        }
+        Command::Reset { pretend } => roll_back(runner.rollback().all(), pretend).await?,
+        Command::Refresh { step } => {
+            let rollback = match step {
+                Some(step) => runner.rollback().steps(step),
+                None => runner.rollback().all(),
+            };
+            let mut out = roll_back(rollback, false).await?;
+            let report = migrate(runner.apply_all()).await?;
+            out.push_str(&render_summary(&report, NOTHING_TO_MIGRATE, "Applied"));
+            out
+        }
+        Command::Install => {
+            runner.ledger().ensure_initialized().await?;
+            format!(
+                "The migration ledger table {} is ready.\n",
+                runner.ledger().table()
+            )
         }
         Command::Status => render_status(&runner.status().await?),
         Command::Repair {
@@ -354,6 +380,33 @@ async fn run_command(runner: &MigrationRunner, command: Command) -> Result<Strin
         Command::MakeMigration { .. } => unreachable!("handled before connecting"),
     })
 }
+
+/// Runs `rollback` (or prints its SQL), with progress lines as each migration is rolled back.
+async fn roll_back(rollback: Rollback<'_>, pretend: bool) -> Result<String, MigrationError> {
+    let (nothing, verb) = ("Nothing to roll back.", "Rolled back");
+    if pretend {
+        return Ok(render_report(&rollback.pretend().await?, nothing, verb));
+    }
+    let report = rollback
+        .on_warning(|warning| eprintln!("warning: {warning}"))
+        .on_wait(|notice| eprintln!("{notice}"))
+        .interrupt_on(signal::listen())
+        .on_each(|action| print_now(&action_line(verb, action)))
+        .await?;
+    Ok(render_summary(&report, nothing, verb))
+}
+
+/// Runs `apply`, with progress lines as each migration is applied.
+async fn migrate(apply: Apply<'_>) -> Result<MigrationReport, MigrationError> {
+    apply
+        .on_warning(|warning| eprintln!("warning: {warning}"))
+        .on_wait(|notice| eprintln!("{notice}"))
+        .interrupt_on(signal::listen())
+        .on_each(|action| print_now(&action_line("Applied", action)))
+        .await
+}
+
+const NOTHING_TO_MIGRATE: &str = "Nothing to migrate.";
 
 /// `migrate:repair <id> --applied | --rolled-back`. An id that is not a migration id names a
 /// ledger row exactly as stored (added by hand or by another tool): it can only be removed.
