@@ -129,6 +129,54 @@ fn reset_refresh_install(dir: &Path, database: &[&str]) {
     );
     assert!(status().contains(&format!("0 applied, {TOTAL} pending.")));
     assert!(run(&["migrate:reset"]).contains("Nothing to roll back."));
+    up_and_down(dir, database);
+}
+
+/// `migrate:up <id>` and `migrate:down <id>`: one migration each, `--pretend` running nothing,
+/// and the refusals that name the migration.
+fn up_and_down(dir: &Path, database: &[&str]) {
+    const USERS: &str = "m_20241201000000_create_users_table";
+    let run = |args: &[&str]| blog(dir, &[args, database].concat());
+    let out = succeeded(&run(&["migrate:up", USERS, "--pretend"]));
+    assert!(
+        out.contains("CREATE TABLE") && out.contains("users"),
+        "{out}"
+    );
+    let out = succeeded(&run(&["migrate:up", USERS]));
+    assert!(out.contains("Applied 1 migration in"), "{out}");
+    let status = succeeded(&run(&["migrate:status"]));
+    assert!(has_line(&status, "Applied", USERS), "{status}");
+    assert!(
+        status.contains(&format!("1 applied, {} pending.", TOTAL - 1)),
+        "{status}"
+    );
+
+    let again = run(&["migrate:up", USERS]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(
+        stderr(&again).contains("has already been applied"),
+        "{}",
+        stderr(&again)
+    );
+    let unknown = run(&["migrate:up", "m_20991231000000_nothing_here"]);
+    assert_eq!(unknown.status.code(), Some(1), "{}", stderr(&unknown));
+
+    let out = succeeded(&run(&["migrate:down", USERS, "--pretend"]));
+    assert!(out.contains("DROP TABLE"), "{out}");
+    let out = succeeded(&run(&["migrate:down", USERS]));
+    assert!(out.contains("Rolled back 1 migration in"), "{out}");
+    let status = succeeded(&run(&["migrate:status"]));
+    assert!(
+        status.contains(&format!("0 applied, {TOTAL} pending.")),
+        "{status}"
+    );
+    let not_applied = run(&["migrate:down", USERS]);
+    assert_eq!(
+        not_applied.status.code(),
+        Some(1),
+        "{}",
+        stderr(&not_applied)
+    );
 }
 
 /// Several processes race `migrate` on one database: the lock lets exactly one apply the

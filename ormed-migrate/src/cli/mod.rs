@@ -1,7 +1,8 @@
 //! The migration CLI that `run!()` puts in an application's `main`.
 //!
 //! Laravel's command names: `migrate`, `migrate:rollback`, `migrate:reset`, `migrate:refresh`,
-//! `migrate:install`, `migrate:status`, `migrate:repair`, `make:migration`. Output goes to
+//! `migrate:up`, `migrate:down`, `migrate:install`, `migrate:status`, `migrate:repair`,
+//! `make:migration`. Output goes to
 //! stdout, errors to stderr, and the exit code is 0 on success, 1 on any error and 2 on a usage
 //! error (clap's), so scripts can rely on it. Passwords in URLs are never printed.
 
@@ -120,7 +121,9 @@ impl Command {
         match self {
             Command::Migrate { pretend, .. }
             | Command::Rollback { pretend, .. }
-            | Command::Reset { pretend } => !pretend,
+            | Command::Reset { pretend }
+            | Command::Up { pretend, .. }
+            | Command::Down { pretend, .. } => !pretend,
             Command::Refresh { .. } | Command::Install => true,
             Command::Repair { id, .. } => id.is_some(),
             Command::Status | Command::MakeMigration { .. } => false,
@@ -203,6 +206,30 @@ pub enum Command {
     /// Create the ledger table, if it is not there.
     #[command(name = "migrate:install")]
     Install,
+    /// Apply one pending migration, as a new batch.
+    #[command(
+        name = "migrate:up",
+        after_help = "Example: app migrate:up m_20241201000000_create_users_table"
+    )]
+    Up {
+        /// The migration's id.
+        id: String,
+        /// Print the SQL that would run; run nothing.
+        #[arg(long)]
+        pretend: bool,
+    },
+    /// Roll back one applied migration.
+    #[command(
+        name = "migrate:down",
+        after_help = "Example: app migrate:down m_20241201000000_create_users_table"
+    )]
+    Down {
+        /// The migration's id.
+        id: String,
+        /// Print the SQL that would run; run nothing.
+        #[arg(long)]
+        pretend: bool,
+    },
     /// Show every migration and whether it is applied.
     #[command(name = "migrate:status")]
     Status,
@@ -358,6 +385,21 @@ async fn run_command(runner: &MigrationRunner, command: Command) -> Result<Strin
             let report = migrate(runner.apply_all()).await?;
             out.push_str(&render_summary(&report, NOTHING_TO_MIGRATE, "Applied"));
             out
+        }
+        Command::Up { id, pretend } => {
+            let apply = runner.apply_one(&MigrationId::parse(&id)?);
+            if pretend {
+                return Ok(render_report(
+                    &apply.pretend().await?,
+                    NOTHING_TO_MIGRATE,
+                    "Applied",
+                ));
+            }
+            let report = migrate(apply).await?;
+            render_summary(&report, NOTHING_TO_MIGRATE, "Applied")
+        }
+        Command::Down { id, pretend } => {
+            roll_back(runner.rollback_one(&MigrationId::parse(&id)?), pretend).await?
         }
         Command::Install => {
             runner.ledger().ensure_initialized().await?;
