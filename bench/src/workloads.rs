@@ -78,7 +78,7 @@ pub async fn run_all(server: Option<&str>, sizes: Sizes) -> Result<Vec<Figures>>
 
         // Each repetition starts with another side, so that none always runs first (after
         // the previous repetition's clean-up) or last.
-        for side in (0..3).map(|n| (n + rep) % 3) {
+        for side in turns(3, rep) {
             settle(server, &ours).await;
             match side {
                 0 => apply_ours
@@ -93,7 +93,7 @@ pub async fn run_all(server: Option<&str>, sizes: Sizes) -> Result<Vec<Figures>>
         sqlx.cleanup().await?;
 
         let downs = drops(&ours, &migrations)?;
-        for side in (0..2).map(|n| (n + rep) % 2) {
+        for side in turns(2, rep) {
             settle(server, &ours).await;
             match side {
                 0 => rollback_ours
@@ -111,7 +111,7 @@ pub async fn run_all(server: Option<&str>, sizes: Sizes) -> Result<Vec<Figures>>
         let many = descriptors(sizes.status_rows)?;
         record_applied(&db, &many).await?;
         let reader = runner(&db, many)?;
-        for side in (0..2).map(|n| (n + rep) % 2) {
+        for side in turns(2, rep) {
             match side {
                 0 => status_ours.times.push(time(reader.status()).await?),
                 _ => status_floor.times.push(select_ledger(db.driver()).await?),
@@ -125,7 +125,7 @@ pub async fn run_all(server: Option<&str>, sizes: Sizes) -> Result<Vec<Figures>>
             let sqlx = fresh(server).await?;
             let migrations = descriptors(count)?;
             let sql = rendered(&ours, &migrations)?;
-            for side in (0..2).map(|n| (n + rep) % 2) {
+            for side in turns(2, rep) {
                 settle(server, &ours).await;
                 match side {
                     0 => grouped_ours.times.push(
@@ -153,6 +153,11 @@ pub async fn run_all(server: Option<&str>, sizes: Sizes) -> Result<Vec<Figures>>
         figures.extend([grouped_sqlx, grouped_ours]);
     }
     Ok(figures)
+}
+
+/// The order of `sides` sides in repetition `rep`: each repetition starts with the next one.
+fn turns(sides: usize, rep: usize) -> impl Iterator<Item = usize> {
+    (0..sides).map(move |n| (n + rep) % sides)
 }
 
 /// How many migrations W6 applies grouped: all of W1's on SQLite, at most 300 on PostgreSQL

@@ -239,9 +239,17 @@ impl SqlMigrationLedger {
         &self,
         mut target: Target<'_, '_>,
     ) -> Result<Vec<Result<AppliedMigration, MigrationError>>, MigrationError> {
-        if let Some(rows) = self.read_rows_at_once(target.reborrow()).await? {
-            return Ok(rows);
+        match self.read_rows_at_once(target.reborrow()).await? {
+            Some(rows) => Ok(rows),
+            None => self.read_rows_step_by_step(target).await,
         }
+    }
+
+    /// The careful way: the format checked, then the rows read, a failure explained.
+    async fn read_rows_step_by_step(
+        &self,
+        mut target: Target<'_, '_>,
+    ) -> Result<Vec<Result<AppliedMigration, MigrationError>>, MigrationError> {
         self.check_format(target.reborrow()).await?;
         let sql = format!("SELECT {} FROM {}", row::COLUMNS.join(", "), self.quoted);
         let table = self.table.as_str();
@@ -273,7 +281,8 @@ impl SqlMigrationLedger {
         if !self.exists_on(target.reborrow()).await? {
             return Ok(None);
         }
-        self.read_rows(target).await.map(Some)
+        // The one-query read failed already; it is not tried again.
+        self.read_rows_step_by_step(target).await.map(Some)
     }
 
     /// The common case in one round trip: the rows and the recorded format together, from a

@@ -15,8 +15,8 @@ use ormed_migrate_core::driver::redact_url;
 use ormed_migrate_core::error::{PlanError, RunError};
 use ormed_migrate_core::redact::Secrets;
 use ormed_migrate_core::{
-    Apply, DEFAULT_LEDGER_TABLE, Driver, MigrationError, MigrationId, MigrationReport,
-    MigrationRunner, Repair, Rollback, SqlMigrationLedger,
+    Apply, DEFAULT_LEDGER_TABLE, Driver, MigrationError, MigrationId, MigrationRunner, Repair,
+    Rollback, SqlMigrationLedger,
 };
 
 mod count;
@@ -350,19 +350,7 @@ async fn run_command(runner: &MigrationRunner, command: Command) -> Result<Strin
             if grouped {
                 apply = apply.grouped();
             }
-            if pretend {
-                return Ok(render_report(
-                    &apply.pretend().await?,
-                    NOTHING_TO_MIGRATE,
-                    "Applied",
-                ));
-            }
-            let report = migrate(apply).await?;
-            let mut summary = render_summary(&report, NOTHING_TO_MIGRATE, "Applied");
-            if grouped && !report.is_empty() {
-                summary.push_str("They were committed together, in one transaction.\n");
-            }
-            summary
+            migrate(apply, pretend, grouped).await?
         }
         Command::Rollback {
             step,
@@ -381,22 +369,11 @@ async fn run_command(runner: &MigrationRunner, command: Command) -> Result<Strin
                 Some(step) => runner.rollback().steps(step),
                 None => runner.rollback().all(),
             };
-            let mut out = roll_back(rollback, false).await?;
-            let report = migrate(runner.apply_all()).await?;
-            out.push_str(&render_summary(&report, NOTHING_TO_MIGRATE, "Applied"));
-            out
+            let rolled_back = roll_back(rollback, false).await?;
+            rolled_back + &migrate(runner.apply_all(), false, false).await?
         }
         Command::Up { id, pretend } => {
-            let apply = runner.apply_one(&MigrationId::parse(&id)?);
-            if pretend {
-                return Ok(render_report(
-                    &apply.pretend().await?,
-                    NOTHING_TO_MIGRATE,
-                    "Applied",
-                ));
-            }
-            let report = migrate(apply).await?;
-            render_summary(&report, NOTHING_TO_MIGRATE, "Applied")
+            migrate(runner.apply_one(&MigrationId::parse(&id)?), pretend, false).await?
         }
         Command::Down { id, pretend } => {
             roll_back(runner.rollback_one(&MigrationId::parse(&id)?), pretend).await?
@@ -438,17 +415,25 @@ async fn roll_back(rollback: Rollback<'_>, pretend: bool) -> Result<String, Migr
     Ok(render_summary(&report, nothing, verb))
 }
 
-/// Runs `apply`, with progress lines as each migration is applied.
-async fn migrate(apply: Apply<'_>) -> Result<MigrationReport, MigrationError> {
-    apply
+/// Runs `apply` (or prints its SQL), with progress lines as each migration is applied; a
+/// `grouped` run says that its batch committed as one.
+async fn migrate(apply: Apply<'_>, pretend: bool, grouped: bool) -> Result<String, MigrationError> {
+    let (nothing, verb) = ("Nothing to migrate.", "Applied");
+    if pretend {
+        return Ok(render_report(&apply.pretend().await?, nothing, verb));
+    }
+    let report = apply
         .on_warning(|warning| eprintln!("warning: {warning}"))
         .on_wait(|notice| eprintln!("{notice}"))
         .interrupt_on(signal::listen())
-        .on_each(|action| print_now(&action_line("Applied", action)))
-        .await
+        .on_each(|action| print_now(&action_line(verb, action)))
+        .await?;
+    let mut summary = render_summary(&report, nothing, verb);
+    if grouped && !report.is_empty() {
+        summary.push_str("They were committed together, in one transaction.\n");
+    }
+    Ok(summary)
 }
-
-const NOTHING_TO_MIGRATE: &str = "Nothing to migrate.";
 
 /// `migrate:repair <id> --applied | --rolled-back`. An id that is not a migration id names a
 /// ledger row exactly as stored (added by hand or by another tool): it can only be removed.
