@@ -24,6 +24,7 @@ pub mod sql;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod waits;
+pub mod wipe;
 
 /// Migration ids (`MigrationId`), shared with the `#[migration]` macro and build scripts.
 pub mod id {

@@ -29,6 +29,13 @@ impl fmt::Display for IdentifierError {
 
 impl std::error::Error for IdentifierError {}
 
+/// Quotes a name read from the database's catalog, which may hold any character: the quote
+/// character is doubled. Only for names the database itself reported, never for user input.
+pub(crate) fn quote_existing(quote: char, name: &str) -> String {
+    let doubled = format!("{quote}{quote}");
+    format!("{quote}{}{quote}", name.replace(quote, &doubled))
+}
+
 pub(super) fn validate(name: &str) -> Result<(), IdentifierError> {
     let fail = |problem| {
         Err(IdentifierError {

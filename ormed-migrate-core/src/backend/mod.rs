@@ -22,6 +22,7 @@ use std::time::Duration;
 use crate::dialect::Dialect;
 use crate::schema::{ColumnDefinition, ColumnType};
 use crate::sql::lexer::{Lexicon, SqlText, Statement as Words};
+use crate::wipe::ObjectKind;
 
 /// What a database can do, as far as migrations care.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -259,6 +260,27 @@ pub(crate) trait Backend: Sync {
 
     /// The statement that, run from another connection, cancels what session `id` is running.
     fn cancel_statement(&self, id: i64) -> Option<String>;
+
+    // ------------------------------------------------------------------------- migrate:fresh
+
+    /// Lists `(kind, name)` of every object of the connection's schema that `migrate:fresh`
+    /// drops (kinds as [`crate::wipe::ObjectKind`] reads them), none that an extension owns.
+    fn schema_objects_query(&self) -> &'static str;
+
+    /// Drops the quoted `names`, all of `kind`, that exist.
+    fn drop_objects(&self, kind: ObjectKind, names: &[String]) -> Vec<String> {
+        vec![format!(
+            "DROP {} IF EXISTS {}",
+            kind.keyword(),
+            names.join(", ")
+        )]
+    }
+
+    /// What to run on the session before and after dropping every table, so that tables that
+    /// reference each other can go in any order (outside any transaction).
+    fn foreign_key_checks(&self) -> Option<(&'static str, &'static str)> {
+        None
+    }
 
     // ------------------------------------------------------------------------- test databases
 

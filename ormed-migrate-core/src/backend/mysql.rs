@@ -39,6 +39,16 @@ impl Backend for MySql {
         true
     }
 
+    fn schema_objects_query(&self) -> &'static str {
+        "SELECT CASE table_type WHEN 'VIEW' THEN 'view' WHEN 'SEQUENCE' THEN 'sequence' \
+         ELSE 'table' END, CAST(table_name AS CHAR) FROM information_schema.tables \
+         WHERE table_schema = DATABASE() ORDER BY table_name"
+    }
+
+    fn foreign_key_checks(&self) -> Option<(&'static str, &'static str)> {
+        Some(("SET FOREIGN_KEY_CHECKS = 0", "SET FOREIGN_KEY_CHECKS = 1"))
+    }
+
     fn quote_char(&self) -> char {
         '`'
     }

@@ -43,6 +43,29 @@ impl Backend for Postgres {
         '"'
     }
 
+    fn schema_objects_query(&self) -> &'static str {
+        // Partitions go with their parent, and sequences a column owns (serial, identity) with
+        // their table; objects an extension owns (deptype 'e') stay.
+        "SELECT kind, name FROM ( \
+           SELECT CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view' \
+                  WHEN 'S' THEN 'sequence' ELSE 'table' END AS kind, c.relname::text AS name \
+           FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+           WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p', 'f', 'v', 'm', 'S') \
+             AND NOT c.relispartition \
+             AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass \
+                 AND d.objid = c.oid AND (d.deptype = 'e' \
+                     OR (c.relkind = 'S' AND d.deptype IN ('a', 'i')))) \
+           UNION ALL \
+           SELECT 'type', t.typname::text \
+           FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace \
+           WHERE n.nspname = current_schema() \
+             AND (t.typtype IN ('e', 'd', 'r') OR (t.typtype = 'c' AND EXISTS ( \
+                 SELECT 1 FROM pg_class c WHERE c.oid = t.typrelid AND c.relkind = 'c'))) \
+             AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_type'::regclass \
+                 AND d.objid = t.oid AND d.deptype = 'e') \
+         ) objects ORDER BY name"
+    }
+
     fn column_type(&self, column: &ColumnDefinition) -> String {
         if let Some(common) = common_type(column.column_type) {
             return common;

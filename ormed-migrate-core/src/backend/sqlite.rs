@@ -14,6 +14,7 @@ use crate::error::{LockError, MigrationError};
 use crate::lock::Wait;
 use crate::schema::{ColumnDefinition, ColumnType, DefaultValue};
 use crate::sql::lexer::{BeginBody, Lexicon, SqlText, Statement as Words};
+use crate::wipe::ObjectKind;
 
 pub(crate) struct Sqlite;
 
@@ -37,6 +38,25 @@ impl Backend for Sqlite {
 
     fn quote_char(&self) -> char {
         '"'
+    }
+
+    fn schema_objects_query(&self) -> &'static str {
+        // Virtual tables first: dropping one drops its shadow tables, listed here too.
+        "SELECT CASE type WHEN 'view' THEN 'view' ELSE 'table' END, name FROM sqlite_master \
+         WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' \
+         ORDER BY type = 'table', coalesce(sql, '') NOT LIKE 'CREATE VIRTUAL%', rowid"
+    }
+
+    fn drop_objects(&self, kind: ObjectKind, names: &[String]) -> Vec<String> {
+        // SQLite drops one object per statement.
+        names
+            .iter()
+            .map(|name| format!("DROP {} IF EXISTS {name}", kind.keyword()))
+            .collect()
+    }
+
+    fn foreign_key_checks(&self) -> Option<(&'static str, &'static str)> {
+        Some(("PRAGMA foreign_keys = OFF", "PRAGMA foreign_keys = ON"))
     }
 
     fn column_type(&self, column: &ColumnDefinition) -> String {

@@ -195,6 +195,29 @@ pub enum RunError {
         /// The driver's error.
         source: Box<sqlx::Error>,
     },
+
+    /// `migrate:fresh` could not drop an object of the schema; no migration ran.
+    #[error(
+        "migrate:fresh could not empty the schema:\n    {statement}\n{dialect} said: {}\n{}\
+         Something outside the schema may depend on it (a view or foreign key in another schema \
+         or database): drop or change that, then run migrate:fresh again.",
+        database_message(source),
+        if *dropped_nothing {
+            "Nothing was dropped: the drops ran in one transaction.\n"
+        } else {
+            "The objects before it in the list are dropped; the rest are not.\n"
+        }
+    )]
+    WipeFailed {
+        /// The drop that failed.
+        statement: String,
+        /// The database.
+        dialect: Dialect,
+        /// True when the drops ran in one transaction that rolled back.
+        dropped_nothing: bool,
+        /// The driver's error.
+        source: Box<sqlx::Error>,
+    },
 }
 
 /// The migration a run was running when it was interrupted.

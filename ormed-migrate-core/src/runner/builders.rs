@@ -55,6 +55,8 @@ pub struct Apply<'r> {
     pub(super) interruption: Interruption<'r>,
     pub(super) selection: ApplySelection,
     pub(super) pretend: bool,
+    /// Empty the schema first (`migrate:fresh`).
+    pub(super) fresh: bool,
 }
 
 /// `runner.rollback()` and `runner.rollback_one(&id)`: configure, then `.await`.
@@ -124,6 +126,7 @@ impl<'r> Apply<'r> {
                 ..ApplySelection::default()
             },
             pretend: false,
+            fresh: false,
         }
     }
 
@@ -173,6 +176,31 @@ impl<'r> Apply<'r> {
         self
     }
 
+    /// Empties the connection's schema first, under the same migration lock (`migrate:fresh`):
+    /// every table, view, materialized view, sequence and type in it that no extension owns is
+    /// dropped, the ledger with them, and then every migration is applied as one new batch.
+    /// Other schemas and databases are never touched: nothing is dropped with `CASCADE`, so an
+    /// object elsewhere that depends on one of them stops the drop with the database's own
+    /// message (on PostgreSQL and SQLite the drops are one transaction, so nothing is lost).
+    /// With [`pretend`](Apply::pretend), the report lists the drops and the migrations' SQL as
+    /// they would run on the emptied schema.
+    ///
+    /// ```no_run
+    /// # async fn demo(runner: ormed_migrate_core::MigrationRunner) -> Result<(), ormed_migrate_core::MigrationError> {
+    /// let report = runner.apply_all().fresh().await?;
+    /// println!("dropped {} objects, applied {}", report.dropped.len(), report.actions.len());
+    /// # Ok(()) }
+    /// ```
+    pub fn fresh(mut self) -> Self {
+        self.fresh = true;
+        self
+    }
+
+    /// True when [`fresh`](Apply::fresh) was called.
+    pub fn is_fresh(&self) -> bool {
+        self.fresh
+    }
+
     reporting_methods!();
 }
 
@@ -181,6 +209,7 @@ impl fmt::Debug for Apply<'_> {
         f.debug_struct("Apply")
             .field("selection", &self.selection)
             .field("pretend", &self.pretend)
+            .field("fresh", &self.fresh)
             .finish_non_exhaustive()
     }
 }

@@ -6,6 +6,7 @@
 
 mod builders;
 mod execute;
+mod fresh;
 mod grouped;
 mod interrupt;
 mod plan;
@@ -228,11 +229,16 @@ impl MigrationRunner {
                         None => MigrationState::Applied,
                     },
                 };
+                let recorded_checksum = row
+                    .filter(|row| row.checksum != descriptor.checksum)
+                    .map(|row| row.checksum.clone());
                 MigrationStatus {
                     id: descriptor.id.clone(),
                     state,
                     batch: row.map(|r| r.batch),
                     applied_at: row.map(|r| r.applied_at),
+                    checksum: descriptor.checksum.clone(),
+                    recorded_checksum,
                 }
             })
             .collect();
@@ -245,6 +251,8 @@ impl MigrationRunner {
                     .map_or(MigrationState::MissingFromCode, MigrationState::Failed),
                 batch: Some(row.batch),
                 applied_at: Some(row.applied_at),
+                checksum: row.checksum.clone(),
+                recorded_checksum: None,
             });
         }
         statuses.sort_by(|a, b| a.id.cmp(&b.id));
@@ -391,11 +399,21 @@ impl MigrationRunner {
         lock: &mut Option<MigrationLock>,
         apply: &mut Apply<'_>,
     ) -> Result<MigrationReport, MigrationError> {
-        let applied = self.read_ledger(session, !apply.pretend).await?;
+        let wiped = match apply.fresh {
+            true => self.wipe(session, apply.pretend).await?,
+            false => fresh::Wiped::default(),
+        };
+        let applied = match apply.fresh && apply.pretend {
+            // The drops would take the ledger with them.
+            true => Vec::new(),
+            false => self.read_ledger(session, !apply.pretend).await?,
+        };
         let chosen = plan::apply(&self.migrations, &applied, &apply.selection, self.rules())?;
         let mut report = MigrationReport {
             pretend: apply.pretend,
             warnings: self.warn(chosen.warnings),
+            dropped: wiped.objects,
+            drop_statements: wiped.statements,
             ..MigrationReport::default()
         };
         apply.hooks.warn(&report.warnings);
@@ -411,7 +429,8 @@ impl MigrationRunner {
             let ups: Vec<&Plan> = plans.iter().map(|(_, _, up)| up).collect();
             self.check_lock_capacity(session, &ups).await?;
         }
-        let (warnings, mut model) = self.preflight(session, &plans).await?;
+        let empty = apply.fresh && apply.pretend;
+        let (warnings, mut model) = self.preflight(session, &plans, empty).await?;
         report.warnings.extend(self.warn(warnings.clone()));
         apply.hooks.warn(&warnings);
         if apply.selection.grouped && !apply.pretend {
@@ -573,7 +592,7 @@ impl MigrationRunner {
             plans.push((descriptor, Direction::Down, down));
         }
         let mut warnings = chosen.warnings;
-        let (found, mut model) = self.preflight(session, &plans).await?;
+        let (found, mut model) = self.preflight(session, &plans, false).await?;
         warnings.extend(found);
         let mut report = MigrationReport {
             pretend: rollback.pretend,

@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use crate::descriptor::Direction;
 use crate::id::MigrationId;
+use crate::wipe::SchemaObject;
 
 /// One migration applied or rolled back (or, with `pretend`, that would be).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -31,6 +32,10 @@ pub struct MigrationReport {
     pub pretend: bool,
     /// Things worth telling the user that did not stop the run (out-of-order migrations).
     pub warnings: Vec<String>,
+    /// What [`Apply::fresh`](crate::Apply::fresh) dropped (or, with `pretend`, would drop).
+    pub dropped: Vec<SchemaObject>,
+    /// The statements that dropped them, in order.
+    pub drop_statements: Vec<String>,
 }
 
 impl MigrationReport {
@@ -44,11 +49,15 @@ impl MigrationReport {
         self.actions.iter().map(|action| &action.id).collect()
     }
 
-    /// Every statement, in order.
+    /// Every statement, in order: the drops of a fresh run first.
     pub fn statements(&self) -> Vec<&str> {
-        self.actions
-            .iter()
-            .flat_map(|action| action.statements.iter().map(String::as_str))
+        let drops = self.drop_statements.iter().map(String::as_str);
+        drops
+            .chain(
+                self.actions
+                    .iter()
+                    .flat_map(|action| action.statements.iter().map(String::as_str)),
+            )
             .collect()
     }
 }

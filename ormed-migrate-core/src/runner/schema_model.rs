@@ -12,6 +12,7 @@ use super::{MigrationRunner, Rendered};
 use crate::descriptor::{Direction, MigrationDescriptor};
 use crate::driver::with_executor;
 use crate::error::MigrationError;
+use crate::introspect::SchemaSnapshot;
 use crate::preflight::{self, Model};
 use crate::rebuild::{self, LiveTable};
 use crate::schema::{AlterTable, Plan};
@@ -24,16 +25,21 @@ impl MigrationRunner {
         &self,
         session: &mut Session,
         plans: &[(&MigrationDescriptor, Direction, Plan)],
+        emptied: bool,
     ) -> Result<(Vec<String>, Option<Model>), MigrationError> {
         if plans.is_empty() {
             return Ok((Vec::new(), None));
         }
         let dialect = self.driver.dialect();
-        let live = crate::introspect::snapshot(session.target(), dialect)
-            .await
-            .map_err(|e| {
-                MigrationError::database("could not read the schema to check the plan", e)
-            })?;
+        let live = match emptied {
+            // A fresh run's pretend: the schema as the drops would leave it.
+            true => SchemaSnapshot::default(),
+            false => crate::introspect::snapshot(session.target(), dialect)
+                .await
+                .map_err(|e| {
+                    MigrationError::database("could not read the schema to check the plan", e)
+                })?,
+        };
         let mut model = Model::new(dialect, live);
         // Tables an unqualified name may mean outside the introspected schema (PostgreSQL's
         // search path) are unknown, not missing.

@@ -38,6 +38,29 @@ impl MigrationState {
             MigrationState::Running(Direction::Down) => "Running (down)",
         }
     }
+
+    /// The state's name for machines (`migrate:status --json`): `applied`, `pending`,
+    /// `changed`, `missing`, `failed` or `running`.
+    pub fn name(self) -> &'static str {
+        match self {
+            MigrationState::Applied => "applied",
+            MigrationState::Pending => "pending",
+            MigrationState::MissingFromCode => "missing",
+            MigrationState::ChecksumChanged => "changed",
+            MigrationState::Failed(_) => "failed",
+            MigrationState::Running(_) => "running",
+        }
+    }
+
+    /// The direction of a failed or running migration.
+    pub fn direction(self) -> Option<Direction> {
+        match self {
+            MigrationState::Failed(direction) | MigrationState::Running(direction) => {
+                Some(direction)
+            }
+            _ => None,
+        }
+    }
 }
 
 /// One line of `status()`.
@@ -52,6 +75,11 @@ pub struct MigrationStatus {
     pub batch: Option<i64>,
     /// When it was applied (UTC).
     pub applied_at: Option<DateTime<Utc>>,
+    /// The code's checksum; for a migration missing from the code, the one the ledger recorded.
+    pub checksum: String,
+    /// The checksum the ledger recorded, when it differs from the code's
+    /// ([`MigrationState::ChecksumChanged`]).
+    pub recorded_checksum: Option<String>,
 }
 
 impl MigrationStatus {
@@ -68,5 +96,16 @@ impl MigrationStatus {
     /// True when it is waiting to be applied.
     pub fn is_pending(&self) -> bool {
         self.state == MigrationState::Pending
+    }
+
+    /// True when it needs someone's attention before the next run: its code changed, it is
+    /// missing from this binary, or it failed part way.
+    pub fn needs_attention(&self) -> bool {
+        matches!(
+            self.state,
+            MigrationState::ChecksumChanged
+                | MigrationState::MissingFromCode
+                | MigrationState::Failed(_)
+        )
     }
 }
