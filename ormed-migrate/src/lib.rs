@@ -48,6 +48,7 @@
 //! writing `ormed_migrate::run!();` in `main.rs`; see [`run!`].
 
 pub mod cli;
+pub mod config;
 mod registry;
 
 /// The introspected schema: what tables, columns, keys and indexes a database holds.
@@ -69,7 +70,7 @@ pub use ormed_migrate_core::{
 };
 /// Errors by stage with their hints, the schema builder's plan types (operations, table
 /// commands, columns, indexes, keys), introspection, and the rendering of plans to SQL.
-pub use ormed_migrate_core::{error, introspect, render, schema};
+pub use ormed_migrate_core::{error, introspect, render, schema, wipe};
 pub use ormed_migrate_macros::migration;
 pub use registry::build_migrations;
 

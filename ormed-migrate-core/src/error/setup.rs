@@ -80,7 +80,7 @@ pub enum SetupError {
     },
 
     /// The table a new migration is to create is not a valid name.
-    #[error("the table to create is not a valid table name: {0}")]
+    #[error("the table of the new migration is not a valid table name: {0}")]
     InvalidCreateTable(#[source] IdentifierError),
 
     /// The clock gives a time that is not a migration timestamp.
@@ -88,6 +88,34 @@ pub enum SetupError {
     Clock {
         /// What is wrong with it.
         problem: String,
+    },
+
+    /// The connection settings (`ormed.toml`, `.env`) cannot be used.
+    #[error("{path}: {problem}")]
+    Config {
+        /// The file.
+        path: String,
+        /// What is wrong, and what to write instead.
+        problem: String,
+    },
+
+    /// `APP_ENV` or `ORMED_ENV` says production, and a command that destroys data was not
+    /// confirmed.
+    #[error(
+        "refusing to run {command} in production ({variable}={value}) without confirmation: \
+         it {effect}. Run it again with --force if that is what you want{terminal}"
+    )]
+    ProductionRefused {
+        /// The command.
+        command: String,
+        /// What it would destroy.
+        effect: String,
+        /// `APP_ENV` or `ORMED_ENV`.
+        variable: String,
+        /// Its value.
+        value: String,
+        /// Extra advice when there was no terminal to ask on.
+        terminal: String,
     },
 
     /// A test database could not be prepared.

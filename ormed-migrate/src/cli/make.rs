@@ -29,7 +29,7 @@ pub struct MigrationFile {
 /// ids stay unique and ordered even when several files are made in one second.
 pub fn new_migration_file(
     name: &str,
-    create: Option<&str>,
+    table: TableHint<'_>,
     dir: &Path,
     now: DateTime<Utc>,
     force: bool,
@@ -46,7 +46,7 @@ pub fn new_migration_file(
     }
     let id = MigrationId::new(timestamp(at)?, &slug)?;
     let path = dir.join(format!("{id}.rs"));
-    if let Some(table) = create {
+    if let TableHint::Create(table) | TableHint::Change(table) = table {
         Dialect::Postgres
             .quote_table(table)
             .map_err(SetupError::InvalidCreateTable)?;
@@ -54,10 +54,11 @@ pub fn new_migration_file(
     if !force {
         refuse_duplicate(&slug, &existing)?;
     }
-    let table = create.map(str::to_owned).or_else(|| created_table(&slug));
-    let source = match &table {
-        Some(table) => create_template(&id, &slug, table),
-        None => blank_template(&id, &slug),
+    let source = match Template::of(&slug, table) {
+        Template::Create(table) => create_template(&id, &slug, &table),
+        Template::AddColumn { table, column } => add_column_template(&id, &slug, &table, &column),
+        Template::Change(table) => change_template(&id, &slug, &table),
+        Template::Blank => blank_template(&id, &slug),
     };
     std::fs::write(&path, source).map_err(|e| file_error(&path, e))?;
     Ok(MigrationFile { id, path })
@@ -124,15 +125,81 @@ fn refuse_duplicate(slug: &str, existing: &[(MigrationId, PathBuf)]) -> Result<(
     .into())
 }
 
+/// What `make:migration` knows of the table: `--create T`, `--table T`, or neither (then the
+/// name is the guide).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TableHint<'a> {
+    /// Guess from the name: `create_posts_table` creates `posts`, `add_slug_to_posts` changes it.
+    Guess,
+    /// The migration creates this table.
+    Create(&'a str),
+    /// The migration changes this table.
+    Change(&'a str),
+}
+
+/// The body a new migration file gets.
+#[derive(Debug, PartialEq, Eq)]
+enum Template {
+    Create(String),
+    AddColumn { table: String, column: String },
+    Change(String),
+    Blank,
+}
+
+impl Template {
+    fn of(slug: &str, hint: TableHint<'_>) -> Template {
+        let added = added_column(slug);
+        match hint {
+            TableHint::Create(table) => Template::Create(table.to_owned()),
+            TableHint::Change(table) => match added {
+                Some((column, _)) => Template::AddColumn {
+                    table: table.to_owned(),
+                    column,
+                },
+                None => Template::Change(table.to_owned()),
+            },
+            TableHint::Guess => match (created_table(slug), added, changed_table(slug)) {
+                (Some(table), _, _) => Template::Create(table),
+                (None, Some((column, table)), _) => Template::AddColumn { table, column },
+                (None, None, Some(table)) => Template::Change(table),
+                (None, None, None) => Template::Blank,
+            },
+        }
+    }
+}
+
 /// `create_posts_table` and `create_posts` create `posts`.
 fn created_table(name: &str) -> Option<String> {
     let rest = name.strip_prefix("create_")?;
-    let table = rest.strip_suffix("_table").unwrap_or(rest);
-    // Only a name that is a valid identifier is guessed (`create_2fa_table` is not).
+    identifier(rest.strip_suffix("_table").unwrap_or(rest))
+}
+
+/// `add_avatar_to_users` and `add_avatar_url_to_users_table`: the column and the table.
+fn added_column(name: &str) -> Option<(String, String)> {
+    let (column, table) = name.strip_prefix("add_")?.rsplit_once("_to_")?;
+    let table = table.strip_suffix("_table").unwrap_or(table);
+    Some((identifier(column)?, identifier(table)?))
+}
+
+/// Laravel's guess for other changes: `…_to_posts`, `…_from_posts`, `…_in_posts` (with or
+/// without `_table`) change `posts`.
+fn changed_table(name: &str) -> Option<String> {
+    let name = name.strip_suffix("_table").unwrap_or(name);
+    ["_to_", "_from_", "_in_"]
+        .iter()
+        .filter_map(|word| name.rsplit_once(word))
+        .filter(|(before, _)| !before.is_empty())
+        .map(|(_, table)| table)
+        .min_by_key(|table| table.len())
+        .and_then(identifier)
+}
+
+/// `name` when it is a valid identifier (`2fa` is not): only such names are guessed.
+fn identifier(name: &str) -> Option<String> {
     Dialect::Sqlite
-        .quote_identifier(table)
+        .quote_identifier(name)
         .is_ok()
-        .then(|| table.to_owned())
+        .then(|| name.to_owned())
 }
 
 /// The migration files in `dir` (`<id>.rs`, canonical or legacy id), in id order.
@@ -198,11 +265,31 @@ fn create_template(id: &MigrationId, name: &str, table: &str) -> String {
         "    fn up(&self, schema: &mut Schema) {{\n        schema.create(\"{table}\", |t| {{\n            \
          t.id();\n            t.timestamps();\n        }});\n    }}\n"
     );
-    let down = format!(
-        "    fn down(&self, schema: &mut Schema) {{\n        schema.drop(\"{table}\");\n    }}\n"
-    );
-    template(id, name, &up, &down)
+    template(id, name, &up, DERIVED_DOWN)
 }
+
+fn add_column_template(id: &MigrationId, name: &str, table: &str, column: &str) -> String {
+    let up = format!(
+        "    fn up(&self, schema: &mut Schema) {{\n        schema.table(\"{table}\", |t| {{\n            \
+         // A placeholder: give the column its type and modifiers.\n            \
+         t.string(\"{column}\").nullable();\n        }});\n    }}\n"
+    );
+    template(id, name, &up, DERIVED_DOWN)
+}
+
+fn change_template(id: &MigrationId, name: &str, table: &str) -> String {
+    let up = format!(
+        "    fn up(&self, schema: &mut Schema) {{\n        schema.table(\"{table}\", |t| {{\n            \
+         // Say what changes, for example:\n            // t.string(\"summary\").nullable();\n            \
+         // t.index([\"published_at\"]);\n            let _ = t;\n        }});\n    }}\n"
+    );
+    template(id, name, &up, DERIVED_DOWN)
+}
+
+/// Where `down` would be: a note that it is derived from `up`.
+const DERIVED_DOWN: &str = "    // No `down`: it is derived from `up` (drops what up adds, renames back). Write one \
+                            when up\n    // drops or changes something, which cannot be undone \
+                            from the plan alone.\n";
 
 fn blank_template(id: &MigrationId, name: &str) -> String {
     let up = "    fn up(&self, _schema: &mut Schema) {\n        // Record the change, for example:\n        \
@@ -236,7 +323,14 @@ mod tests {
     fn writes_a_create_template_named_after_the_id() {
         let dir = tempfile::tempdir().unwrap();
         let now = at("2024-12-01T10:20:30Z");
-        let file = new_migration_file("create_posts_table", None, dir.path(), now, false).unwrap();
+        let file = new_migration_file(
+            "create_posts_table",
+            TableHint::Guess,
+            dir.path(),
+            now,
+            false,
+        )
+        .unwrap();
         assert_eq!(file.id.to_string(), "m_20241201102030_create_posts_table");
         assert_eq!(
             file.path,
@@ -246,15 +340,17 @@ mod tests {
         assert!(source.contains("pub struct CreatePostsTable;"));
         assert!(source.contains("#[migration(\"m_20241201102030_create_posts_table\")]"));
         assert!(source.contains("schema.create(\"posts\""));
-        assert!(source.contains("schema.drop(\"posts\")"));
+        assert!(!source.contains("fn down"), "derived: {source}");
     }
 
     #[test]
     fn other_names_get_a_blank_template_and_ids_never_collide() {
         let dir = tempfile::tempdir().unwrap();
         let now = at("2024-12-01T10:20:30Z");
-        let first = new_migration_file("backfill_slugs", None, dir.path(), now, false).unwrap();
-        let second = new_migration_file("add_2fa", None, dir.path(), now, false).unwrap();
+        let first =
+            new_migration_file("backfill_slugs", TableHint::Guess, dir.path(), now, false).unwrap();
+        let second =
+            new_migration_file("add_2fa", TableHint::Guess, dir.path(), now, false).unwrap();
         assert_eq!(first.id.to_string(), "m_20241201102030_backfill_slugs");
         assert_eq!(second.id.to_string(), "m_20241201102031_add_2fa");
         let source = std::fs::read_to_string(&second.path).unwrap();
@@ -266,28 +362,36 @@ mod tests {
     fn create_flag_names_the_table_and_bad_names_are_refused() {
         let dir = tempfile::tempdir().unwrap();
         let now = at("2024-12-01T10:20:30Z");
-        let file =
-            new_migration_file("add_people", Some("people"), dir.path(), now, false).unwrap();
+        let file = new_migration_file(
+            "add_people",
+            TableHint::Create("people"),
+            dir.path(),
+            now,
+            false,
+        )
+        .unwrap();
         assert!(
             std::fs::read_to_string(&file.path)
                 .unwrap()
                 .contains("schema.create(\"people\"")
         );
-        let error = new_migration_file("add_x", Some("a\"b"), dir.path(), now, false).unwrap_err();
+        let error = new_migration_file("add_x", TableHint::Create("a\"b"), dir.path(), now, false)
+            .unwrap_err();
         assert!(
-            error
-                .to_string()
-                .starts_with("the table to create is not a valid table name: invalid identifier"),
+            error.to_string().starts_with(
+                "the table of the new migration is not a valid table name: invalid identifier"
+            ),
             "{error}"
         );
-        let guarded = new_migration_file("self", None, dir.path(), now, false).unwrap();
+        let guarded = new_migration_file("self", TableHint::Guess, dir.path(), now, false).unwrap();
         assert!(
             std::fs::read_to_string(&guarded.path)
                 .unwrap()
                 .contains("pub struct MSelf;")
         );
         std::fs::remove_file(&guarded.path).unwrap();
-        let error = new_migration_file("Add.People", None, dir.path(), now, false).unwrap_err();
+        let error =
+            new_migration_file("Add.People", TableHint::Guess, dir.path(), now, false).unwrap_err();
         assert!(
             error
                 .to_string()
@@ -326,17 +430,19 @@ mod tests {
     fn a_camel_case_name_writes_the_snake_case_file() {
         let dir = tempfile::tempdir().unwrap();
         let now = at("2024-12-01T10:20:30Z");
-        let file = new_migration_file("CreatePostsTable", None, dir.path(), now, false).unwrap();
+        let file = new_migration_file("CreatePostsTable", TableHint::Guess, dir.path(), now, false)
+            .unwrap();
         assert_eq!(file.id.to_string(), "m_20241201102030_create_posts_table");
         let source = std::fs::read_to_string(&file.path).unwrap();
         assert!(source.contains("pub struct CreatePostsTable;"), "{source}");
         assert!(source.contains("schema.create(\"posts\""), "{source}");
-        let error = new_migration_file("naïve", None, dir.path(), now, false).unwrap_err();
+        let error =
+            new_migration_file("naïve", TableHint::Guess, dir.path(), now, false).unwrap_err();
         assert!(
             error.to_string().contains("the slug `naïve` contains 'ï'"),
             "{error}"
         );
-        let error = new_migration_file("--", None, dir.path(), now, false).unwrap_err();
+        let error = new_migration_file("--", TableHint::Guess, dir.path(), now, false).unwrap_err();
         assert!(
             error
                 .to_string()
@@ -359,7 +465,8 @@ mod tests {
             ("CreatePostsTable", "create_posts_table", &canonical),
             ("add_tags", "add_tags", &legacy),
         ] {
-            let error = new_migration_file(name, None, dir.path(), now, false).unwrap_err();
+            let error =
+                new_migration_file(name, TableHint::Guess, dir.path(), now, false).unwrap_err();
             assert_eq!(
                 error.to_string(),
                 format!(
@@ -378,14 +485,107 @@ mod tests {
             "nothing written"
         );
 
-        let forced = new_migration_file("create_posts_table", None, dir.path(), now, true).unwrap();
+        let forced = new_migration_file(
+            "create_posts_table",
+            TableHint::Guess,
+            dir.path(),
+            now,
+            true,
+        )
+        .unwrap();
         assert_eq!(forced.id.to_string(), "m_20241202102030_create_posts_table");
-        let error = new_migration_file("create_posts_table", None, dir.path(), now, false)
-            .unwrap_err()
-            .to_string();
+        let error = new_migration_file(
+            "create_posts_table",
+            TableHint::Guess,
+            dir.path(),
+            now,
+            false,
+        )
+        .unwrap_err()
+        .to_string();
         let both = format!("{}, {}", canonical.display(), forced.path.display());
         assert!(error.contains(&both), "every file with the name: {error}");
         // A longer name that merely contains the slug is another migration.
-        new_migration_file("create_posts", None, dir.path(), now, false).unwrap();
+        new_migration_file("create_posts", TableHint::Guess, dir.path(), now, false).unwrap();
+    }
+
+    #[test]
+    fn names_and_flags_choose_the_template() {
+        let table = |t: &str| t.to_owned();
+        for (slug, hint, expected) in [
+            (
+                "create_posts_table",
+                TableHint::Guess,
+                Template::Create(table("posts")),
+            ),
+            (
+                "add_avatar_to_users",
+                TableHint::Guess,
+                Template::AddColumn {
+                    table: table("users"),
+                    column: table("avatar"),
+                },
+            ),
+            (
+                "add_avatar_url_to_users_table",
+                TableHint::Guess,
+                Template::AddColumn {
+                    table: table("users"),
+                    column: table("avatar_url"),
+                },
+            ),
+            (
+                "remove_legacy_from_users",
+                TableHint::Guess,
+                Template::Change(table("users")),
+            ),
+            (
+                "tune_posts",
+                TableHint::Change("posts"),
+                Template::Change(table("posts")),
+            ),
+            (
+                "add_slug",
+                TableHint::Change("posts"),
+                Template::Change(table("posts")),
+            ),
+            (
+                "add_slug_to_articles",
+                TableHint::Change("posts"),
+                Template::AddColumn {
+                    table: table("posts"),
+                    column: table("slug"),
+                },
+            ),
+            ("backfill_slugs", TableHint::Guess, Template::Blank),
+            (
+                "add_2fa_to_users",
+                TableHint::Guess,
+                Template::Change(table("users")),
+            ),
+        ] {
+            assert_eq!(Template::of(slug, hint), expected, "{slug}");
+        }
+    }
+
+    #[test]
+    fn an_add_column_file_changes_the_table_and_derives_its_down() {
+        let dir = tempfile::tempdir().unwrap();
+        let now = at("2024-12-01T10:20:30Z");
+        let file = new_migration_file(
+            "add_avatar_to_users",
+            TableHint::Guess,
+            dir.path(),
+            now,
+            false,
+        )
+        .unwrap();
+        let source = std::fs::read_to_string(&file.path).unwrap();
+        assert!(source.contains("schema.table(\"users\", |t| {"), "{source}");
+        assert!(
+            source.contains("t.string(\"avatar\").nullable();"),
+            "{source}"
+        );
+        assert!(!source.contains("fn down"), "{source}");
     }
 }

@@ -1,33 +1,44 @@
 //! The migration CLI that `run!()` puts in an application's `main`.
 //!
 //! Laravel's command names: `migrate`, `migrate:rollback`, `migrate:reset`, `migrate:refresh`,
-//! `migrate:up`, `migrate:down`, `migrate:install`, `migrate:status`, `migrate:repair`,
-//! `make:migration`. Output goes to
-//! stdout, errors to stderr, and the exit code is 0 on success, 1 on any error and 2 on a usage
-//! error (clap's), so scripts can rely on it. Passwords in URLs are never printed.
+//! `migrate:fresh`, `migrate:up`, `migrate:down`, `migrate:install`, `migrate:status`,
+//! `migrate:check`, `migrate:repair`, `make:migration`. Results go to stdout, progress notices
+//! and errors to stderr, and the exit code is 0 on success, 1 on an error or a problem found
+//! (`migrate:check`, `migrate:status --pending`), 2 on a usage error (clap's) and 130/143 when
+//! interrupted by SIGINT/SIGTERM, so scripts can rely on it. Passwords in URLs are never
+//! printed.
 
 use std::ffi::OsString;
 use std::process::ExitCode;
-use std::time::Duration;
 
-use clap::{CommandFactory as _, FromArgMatches as _, Parser, Subcommand};
-use ormed_migrate_core::driver::redact_url;
+use clap::{CommandFactory as _, FromArgMatches as _};
 use ormed_migrate_core::error::{PlanError, RunError};
 use ormed_migrate_core::redact::Secrets;
 use ormed_migrate_core::{
-    Apply, DEFAULT_LEDGER_TABLE, Driver, MigrationError, MigrationId, MigrationRunner, Repair,
-    Rollback, SqlMigrationLedger,
+    Apply, Driver, MigrationError, MigrationId, MigrationRunner, Repair, Rollback,
+    SqlMigrationLedger,
 };
 
+mod args;
+mod check;
+mod connection;
 mod count;
+mod guard;
 mod hint;
+mod json;
 mod make;
 mod output;
 mod signal;
 
+pub use args::{Cli, Command, Force};
+pub use check::render_check;
 pub use hint::{error_text, hint_lines};
-pub use make::{MigrationFile, new_migration_file};
-pub use output::{action_line, render_repair_needed, render_report, render_status, render_summary};
+pub use json::render_status_json;
+pub use make::{MigrationFile, TableHint, new_migration_file};
+pub use output::{
+    Palette, action_line, render_drops, render_repair_needed, render_report, render_status,
+    render_summary,
+};
 
 /// What `run!()` knows about the application at compile time (from its `Cargo.toml`).
 #[derive(Clone, Copy, Debug)]
@@ -86,181 +97,22 @@ impl App {
     }
 }
 
-/// Runs database migrations.
-#[derive(Parser)]
-#[command(version, about, long_about = None)]
-pub struct Cli {
-    /// Database URL (sqlite://app.db, postgres://…, mysql://…). Default: $DATABASE_URL, then
-    /// sqlite://PACKAGE.db (the application's package name) in the working directory.
-    #[arg(long, global = true, value_name = "URL")]
-    pub database: Option<String>,
-
-    /// The ledger table that records applied migrations.
-    #[arg(long, global = true, value_name = "NAME", default_value = DEFAULT_LEDGER_TABLE)]
-    pub table: String,
-
-    /// How long one migration statement may wait for a lock another session holds (table,
-    /// metadata or row locks), in seconds.
-    #[arg(long, global = true, value_name = "SECONDS", default_value = "10",
-          value_parser = count::seconds)]
-    pub lock_timeout: Duration,
-
-    /// How long to wait for another runner's migration lock, in seconds.
-    #[arg(long, global = true, value_name = "SECONDS", default_value = "60",
-          value_parser = count::seconds)]
-    pub migration_lock_timeout: Duration,
-
-    /// What to do.
-    #[command(subcommand)]
-    pub command: Command,
+/// What a command printed, and whether it found problems (exit code 1 without an error).
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// Its results, for stdout.
+    pub stdout: String,
+    /// True when it found something wrong (`migrate:check`, `migrate:status --pending`).
+    pub problems: bool,
 }
 
-impl Command {
-    /// Whether the command may write to the database (read-only ones never create a SQLite file).
-    fn writes(&self) -> bool {
-        match self {
-            Command::Migrate { pretend, .. }
-            | Command::Rollback { pretend, .. }
-            | Command::Reset { pretend }
-            | Command::Up { pretend, .. }
-            | Command::Down { pretend, .. } => !pretend,
-            Command::Refresh { .. } | Command::Install => true,
-            Command::Repair { id, .. } => id.is_some(),
-            Command::Status | Command::MakeMigration { .. } => false,
+impl From<String> for Outcome {
+    fn from(stdout: String) -> Outcome {
+        Outcome {
+            stdout,
+            problems: false,
         }
     }
-}
-
-impl std::fmt::Debug for Cli {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let database = self.database.as_deref().map(redact_url);
-        f.debug_struct("Cli")
-            .field("database", &database)
-            .field("table", &self.table)
-            .field("command", &self.command)
-            .finish()
-    }
-}
-
-/// The commands.
-#[derive(Debug, Subcommand)]
-pub enum Command {
-    /// Apply every pending migration as one new batch.
-    #[command(name = "migrate")]
-    Migrate {
-        /// Apply at most N migrations (N ≥ 1).
-        #[arg(long, value_name = "N", value_parser = count::migration_limit,
-              allow_negative_numbers = true)]
-        limit: Option<usize>,
-        /// Give each migration its own batch.
-        #[arg(long)]
-        step: bool,
-        /// Apply the whole batch in one transaction, all or nothing (SQLite, PostgreSQL):
-        /// faster on fresh databases, in CI and for fixtures. Refused on MySQL/MariaDB and for
-        /// no_transaction migrations.
-        #[arg(long, conflicts_with = "step")]
-        grouped: bool,
-        /// Print the SQL that would run; run nothing.
-        #[arg(long)]
-        pretend: bool,
-        /// Refuse pending migrations older than the newest applied one.
-        #[arg(long)]
-        strict_order: bool,
-    },
-    /// Roll back the last batch (or the last N batches).
-    #[command(name = "migrate:rollback")]
-    Rollback {
-        /// Roll back the last N batches (N ≥ 1).
-        #[arg(long, value_name = "N", default_value_t = 1, value_parser = count::batch_steps,
-              allow_negative_numbers = true)]
-        step: usize,
-        /// Roll back exactly batch N (N ≥ 1, as migrate:status shows it).
-        #[arg(long, value_name = "N", conflicts_with = "step", value_parser = count::batch_number,
-              allow_negative_numbers = true)]
-        batch: Option<i64>,
-        /// Print the SQL that would run; run nothing.
-        #[arg(long)]
-        pretend: bool,
-    },
-    /// Roll back every batch, newest first.
-    #[command(
-        name = "migrate:reset",
-        after_help = "Example: app migrate:reset --pretend"
-    )]
-    Reset {
-        /// Print the SQL that would run; run nothing.
-        #[arg(long)]
-        pretend: bool,
-    },
-    /// Roll back every batch (or the last N), then migrate again.
-    #[command(
-        name = "migrate:refresh",
-        after_help = "Example: app migrate:refresh --step 2"
-    )]
-    Refresh {
-        /// Roll back and re-apply only the last N batches (N ≥ 1).
-        #[arg(long, value_name = "N", value_parser = count::batch_steps,
-              allow_negative_numbers = true)]
-        step: Option<usize>,
-    },
-    /// Create the ledger table, if it is not there.
-    #[command(name = "migrate:install")]
-    Install,
-    /// Apply one pending migration, as a new batch.
-    #[command(
-        name = "migrate:up",
-        after_help = "Example: app migrate:up m_20241201000000_create_users_table"
-    )]
-    Up {
-        /// The migration's id.
-        id: String,
-        /// Print the SQL that would run; run nothing.
-        #[arg(long)]
-        pretend: bool,
-    },
-    /// Roll back one applied migration.
-    #[command(
-        name = "migrate:down",
-        after_help = "Example: app migrate:down m_20241201000000_create_users_table"
-    )]
-    Down {
-        /// The migration's id.
-        id: String,
-        /// Print the SQL that would run; run nothing.
-        #[arg(long)]
-        pretend: bool,
-    },
-    /// Show every migration and whether it is applied.
-    #[command(name = "migrate:status")]
-    Status,
-    /// Resolve a migration after fixing the schema by hand: without arguments, list what needs it.
-    #[command(name = "migrate:repair")]
-    Repair {
-        /// The migration to resolve.
-        id: Option<String>,
-        /// Its changes are in the schema: record it as applied with its current checksum.
-        #[arg(long, conflicts_with = "rolled_back", requires = "id")]
-        applied: bool,
-        /// Its changes are not in the schema: remove it from the ledger (pending again).
-        #[arg(long, requires = "id")]
-        rolled_back: bool,
-    },
-    /// Write a new migration file with a fresh UTC timestamp id.
-    #[command(name = "make:migration")]
-    MakeMigration {
-        /// The migration's name in snake_case, for example create_posts_table (CamelCase,
-        /// kebab-case and spaced names are converted).
-        name: String,
-        /// The table it creates (guessed from names like create_posts_table).
-        #[arg(long, value_name = "TABLE")]
-        create: Option<String>,
-        /// The folder to write to (default: src/migrations of this application).
-        #[arg(long, value_name = "DIR")]
-        path: Option<std::path::PathBuf>,
-        /// Write it even when a migration with the same name already exists.
-        #[arg(long)]
-        force: bool,
-    },
 }
 
 /// Parses the process arguments and runs the command.
@@ -280,31 +132,84 @@ pub fn main(app: App) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let dir = std::env::current_dir().unwrap_or_else(|_| ".".into());
+    let chosen = match &cli.command {
+        Command::MakeMigration { .. } => None,
+        _ => match connection::choose(&cli, app.name, &dir) {
+            Ok(chosen) => Some(chosen),
+            Err(error) => return failed(&error, &Secrets::of_url("")),
+        },
+    };
     // The library masks passwords where it reports a URL; this is the last line of defence
     // for anything else that might echo one (a server message about a malformed URL).
-    let secrets = Secrets::of_url(&database_url(cli.database.clone(), app.name));
-    match runtime.block_on(execute(cli, app)) {
-        Ok(output) => {
-            print!("{}", secrets.mask(&output));
-            ExitCode::SUCCESS
-        }
-        Err(error) => {
-            eprint!("{}", secrets.mask(&error_text(&error)));
-            match &error {
-                MigrationError::Run(RunError::Interrupted { signal, .. }) => {
-                    ExitCode::from(signal::exit_code(*signal))
-                }
-                _ => ExitCode::FAILURE,
+    let secrets = Secrets::of_url(chosen.as_ref().map_or("", |chosen| chosen.url.as_str()));
+    match runtime.block_on(execute_on(cli, app, chosen)) {
+        Ok(outcome) => {
+            print!("{}", secrets.mask(&outcome.stdout));
+            match outcome.problems {
+                true => ExitCode::FAILURE,
+                false => ExitCode::SUCCESS,
             }
         }
+        Err(error) => failed(&error, &secrets),
     }
 }
 
-/// Runs one parsed command and returns what it prints.
-pub async fn execute(cli: Cli, app: App) -> Result<String, MigrationError> {
+/// Prints `error` (passwords masked) and gives its exit code: 130/143 for an interrupt, else 1.
+fn failed(error: &MigrationError, secrets: &Secrets) -> ExitCode {
+    eprint!("{}", secrets.mask(&error_text(error)));
+    match error {
+        MigrationError::Run(RunError::Interrupted { signal, .. }) => {
+            ExitCode::from(signal::exit_code(*signal))
+        }
+        _ => ExitCode::FAILURE,
+    }
+}
+
+/// What a run prints besides its results.
+#[derive(Clone, Copy, Debug)]
+struct Display {
+    quiet: bool,
+    palette: Palette,
+}
+
+impl Display {
+    /// A progress line on stdout, at once, so it survives a later failure.
+    fn progress(self, line: &str) {
+        if !self.quiet {
+            print_now(line);
+        }
+    }
+
+    /// A closing summary: dropped with `--quiet`.
+    fn summary(self, text: String) -> String {
+        if self.quiet { String::new() } else { text }
+    }
+}
+
+/// Runs one parsed command and returns what it prints; the database is chosen as `main`
+/// chooses it, from the working directory.
+pub async fn execute(cli: Cli, app: App) -> Result<Outcome, MigrationError> {
+    let chosen = match &cli.command {
+        Command::MakeMigration { .. } => None,
+        _ => {
+            let dir = std::env::current_dir().unwrap_or_else(|_| ".".into());
+            Some(connection::choose(&cli, app.name, &dir)?)
+        }
+    };
+    execute_on(cli, app, chosen).await
+}
+
+/// [`execute`] against `chosen` (the database; `None` only for `make:migration`).
+async fn execute_on(
+    cli: Cli,
+    app: App,
+    chosen: Option<connection::Chosen>,
+) -> Result<Outcome, MigrationError> {
     if let Command::MakeMigration {
         name,
         create,
+        alter,
         path,
         force,
     } = &cli.command
@@ -312,26 +217,49 @@ pub async fn execute(cli: Cli, app: App) -> Result<String, MigrationError> {
         let dir = path
             .clone()
             .unwrap_or_else(|| std::path::Path::new(app.manifest_dir).join("src/migrations"));
-        let file = new_migration_file(name, create.as_deref(), &dir, chrono::Utc::now(), *force)?;
-        return Ok(created_line(name, &file));
+        let hint = match (create, alter) {
+            (Some(table), _) => TableHint::Create(table),
+            (None, Some(table)) => TableHint::Change(table),
+            (None, None) => TableHint::Guess,
+        };
+        let file = new_migration_file(name, hint, &dir, chrono::Utc::now(), *force)?;
+        return Ok(created_line(name, &file).into());
     }
-    let migrations = crate::build_migrations()?;
-    let url = database_url(cli.database, app.name);
-    let driver = if cli.command.writes() {
-        Driver::connect(&url).await?
-    } else {
-        Driver::connect_without_creating(&url).await?
+    let chosen = match chosen {
+        Some(chosen) => chosen,
+        None => {
+            let dir = std::env::current_dir().unwrap_or_else(|_| ".".into());
+            connection::choose(&cli, app.name, &dir)?
+        }
     };
-    let ledger = SqlMigrationLedger::new(driver.clone(), &cli.table)?;
+    let display = Display {
+        quiet: cli.quiet,
+        palette: Palette::for_stdout(cli.no_color),
+    };
+    if !cli.quiet {
+        eprintln!("{chosen}");
+    }
+    guard::confirm(&cli.command)?;
+    let migrations = crate::build_migrations()?;
+    let driver = if cli.command.writes() {
+        Driver::connect(&chosen.url).await?
+    } else {
+        Driver::connect_without_creating(&chosen.url).await?
+    };
+    let ledger = SqlMigrationLedger::new(driver.clone(), &chosen.table)?;
     let runner = MigrationRunner::new(driver.clone(), ledger, migrations)
         .lock_timeout(cli.lock_timeout)
         .migration_lock_timeout(cli.migration_lock_timeout);
-    let output = run_command(&runner, cli.command).await;
+    let output = run_command(&runner, cli.command, display).await;
     driver.close().await;
     output
 }
 
-async fn run_command(runner: &MigrationRunner, command: Command) -> Result<String, MigrationError> {
+async fn run_command(
+    runner: &MigrationRunner,
+    command: Command,
+    display: Display,
+) -> Result<Outcome, MigrationError> {
     Ok(match command {
         Command::Migrate {
             limit,
@@ -350,58 +278,110 @@ async fn run_command(runner: &MigrationRunner, command: Command) -> Result<Strin
             if grouped {
                 apply = apply.grouped();
             }
-            migrate(apply, pretend, grouped).await?
+            migrate(apply, pretend, grouped, display).await?.into()
         }
         Command::Rollback {
             step,
             batch,
             pretend,
+            force: _,
         } => {
             let mut rollback = runner.rollback().steps(step);
             if let Some(batch) = batch {
                 rollback = rollback.batch(batch);
             }
-            roll_back(rollback, pretend).await?
+            roll_back(rollback, pretend, display).await?.into()
         }
-        Command::Reset { pretend } => roll_back(runner.rollback().all(), pretend).await?,
-        Command::Refresh { step } => {
-            let rollback = match step {
-                Some(step) => runner.rollback().steps(step),
-                None => runner.rollback().all(),
-            };
-            let rolled_back = roll_back(rollback, false).await?;
-            rolled_back + &migrate(runner.apply_all(), false, false).await?
+        Command::Reset { pretend, force: _ } => {
+            roll_back(runner.rollback().all(), pretend, display)
+                .await?
+                .into()
+        }
+        Command::Refresh {
+            step,
+            pretend,
+            force: _,
+        } => refresh(runner, step, pretend, display).await?.into(),
+        Command::Fresh { pretend, force: _ } => {
+            migrate(runner.apply_all().fresh(), pretend, false, display)
+                .await?
+                .into()
         }
         Command::Up { id, pretend } => {
-            migrate(runner.apply_one(&MigrationId::parse(&id)?), pretend, false).await?
+            let apply = runner.apply_one(&MigrationId::parse(&id)?);
+            migrate(apply, pretend, false, display).await?.into()
         }
-        Command::Down { id, pretend } => {
-            roll_back(runner.rollback_one(&MigrationId::parse(&id)?), pretend).await?
+        Command::Down {
+            id,
+            pretend,
+            force: _,
+        } => {
+            let rollback = runner.rollback_one(&MigrationId::parse(&id)?);
+            roll_back(rollback, pretend, display).await?.into()
         }
         Command::Install => {
             runner.ledger().ensure_initialized().await?;
-            format!(
-                "The migration ledger table {} is ready.\n",
-                runner.ledger().table()
-            )
+            display
+                .summary(format!(
+                    "The migration ledger table {} is ready.\n",
+                    runner.ledger().table()
+                ))
+                .into()
         }
-        Command::Status => render_status(&runner.status().await?),
+        Command::Status { json, pending } => {
+            let statuses = runner.status().await?;
+            let stdout = match json {
+                true => render_status_json(&statuses),
+                false => render_status(&statuses, display.palette),
+            };
+            Outcome {
+                stdout,
+                problems: pending && statuses.iter().any(|status| status.is_pending()),
+            }
+        }
+        Command::Check => {
+            let (stdout, problems) = render_check(&runner.status().await?);
+            Outcome { stdout, problems }
+        }
         Command::Repair {
             id: None,
             applied: _,
             rolled_back: _,
-        } => render_repair_needed(&runner.repair_needed().await?),
+        } => render_repair_needed(&runner.repair_needed().await?).into(),
         Command::Repair {
             id: Some(id),
             applied,
             rolled_back,
-        } => repair(runner, &id, applied, rolled_back).await?,
+        } => repair(runner, &id, applied, rolled_back).await?.into(),
         Command::MakeMigration { .. } => unreachable!("handled before connecting"),
     })
 }
 
+/// `migrate:refresh`: roll back everything (or the last `step` batches), then migrate; with
+/// `pretend`, the rollback's SQL (what migrate would run depends on what the rollback leaves).
+async fn refresh(
+    runner: &MigrationRunner,
+    step: Option<usize>,
+    pretend: bool,
+    display: Display,
+) -> Result<String, MigrationError> {
+    let rollback = match step {
+        Some(step) => runner.rollback().steps(step),
+        None => runner.rollback().all(),
+    };
+    let rolled_back = roll_back(rollback, pretend, display).await?;
+    if pretend {
+        return Ok(rolled_back + "Then every migration that is pending afterwards is applied.\n");
+    }
+    Ok(rolled_back + &migrate(runner.apply_all(), false, false, display).await?)
+}
+
 /// Runs `rollback` (or prints its SQL), with progress lines as each migration is rolled back.
-async fn roll_back(rollback: Rollback<'_>, pretend: bool) -> Result<String, MigrationError> {
+async fn roll_back(
+    rollback: Rollback<'_>,
+    pretend: bool,
+    display: Display,
+) -> Result<String, MigrationError> {
     let (nothing, verb) = ("Nothing to roll back.", "Rolled back");
     if pretend {
         return Ok(render_report(&rollback.pretend().await?, nothing, verb));
@@ -410,29 +390,44 @@ async fn roll_back(rollback: Rollback<'_>, pretend: bool) -> Result<String, Migr
         .on_warning(|warning| eprintln!("warning: {warning}"))
         .on_wait(|notice| eprintln!("{notice}"))
         .interrupt_on(signal::listen())
-        .on_each(|action| print_now(&action_line(verb, action)))
+        .on_each(|action| display.progress(&action_line(action, display.palette)))
         .await?;
-    Ok(render_summary(&report, nothing, verb))
+    Ok(display.summary(render_summary(&report, nothing, verb)))
 }
 
 /// Runs `apply` (or prints its SQL), with progress lines as each migration is applied; a
-/// `grouped` run says that its batch committed as one.
-async fn migrate(apply: Apply<'_>, pretend: bool, grouped: bool) -> Result<String, MigrationError> {
+/// `grouped` run says that its batch committed as one, a fresh run what it dropped.
+async fn migrate(
+    apply: Apply<'_>,
+    pretend: bool,
+    grouped: bool,
+    display: Display,
+) -> Result<String, MigrationError> {
     let (nothing, verb) = ("Nothing to migrate.", "Applied");
+    let fresh = apply.is_fresh();
     if pretend {
-        return Ok(render_report(&apply.pretend().await?, nothing, verb));
+        let report = apply.pretend().await?;
+        let drops = if fresh {
+            render_drops(&report)
+        } else {
+            String::new()
+        };
+        return Ok(drops + &render_report(&report, nothing, verb));
     }
     let report = apply
         .on_warning(|warning| eprintln!("warning: {warning}"))
         .on_wait(|notice| eprintln!("{notice}"))
         .interrupt_on(signal::listen())
-        .on_each(|action| print_now(&action_line(verb, action)))
+        .on_each(|action| display.progress(&action_line(action, display.palette)))
         .await?;
     let mut summary = render_summary(&report, nothing, verb);
+    if fresh {
+        summary = render_drops(&report) + &summary;
+    }
     if grouped && !report.is_empty() {
         summary.push_str("They were committed together, in one transaction.\n");
     }
-    Ok(summary)
+    Ok(display.summary(summary))
 }
 
 /// `migrate:repair <id> --applied | --rolled-back`. An id that is not a migration id names a
@@ -479,16 +474,6 @@ fn print_now(line: &str) {
     let mut stdout = std::io::stdout().lock();
     let _ = stdout.write_all(line.as_bytes());
     let _ = stdout.flush();
-}
-
-/// Flag, then `DATABASE_URL`, then `sqlite://<app>.db` beside the working directory.
-fn database_url(flag: Option<String>, app_name: &str) -> String {
-    flag.or_else(|| {
-        std::env::var("DATABASE_URL")
-            .ok()
-            .filter(|url| !url.is_empty())
-    })
-    .unwrap_or_else(|| format!("sqlite://{app_name}.db"))
 }
 
 #[cfg(test)]
