@@ -176,7 +176,10 @@ async fn a_runner_gives_up_waiting_for_another_runners_lock() {
             "{elapsed:?}"
         );
         assert!(
-            error.starts_with("waiting for another runner's migration lock\n"),
+            error.starts_with(&format!(
+                "Database: {} (from --database)\nwaiting for another runner's migration lock\n",
+                db.driver().redacted_url()
+            )),
             "announced: {error}"
         );
         assert!(

@@ -16,7 +16,7 @@ const NOTE: &str = "m_20250101000200_add_note_to_items";
 
 fn applied_line(out: &str, id: &str) -> bool {
     out.lines()
-        .any(|line| line.starts_with("Applied") && line.contains(id))
+        .any(|line| line.starts_with(id) && line.ends_with(" DONE"))
 }
 
 fn send(child: &Child, signal: &str) {

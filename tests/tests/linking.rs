@@ -538,4 +538,36 @@ impl Migration for CreateUsersAgain {
         .map(|line| line.split(' ').next().unwrap_or_default())
         .collect();
     assert_eq!(own_ids, [USERS, PROFILES, AVATARS, COMMENTS], "{own_only}");
+    scratch.remove(&duplicate);
+    scratch.build_ok();
+
+    // (g) make:migration writes files that the next build compiles and migrate applies with
+    // no other edit: a table it creates, then a column added to it; both downs derived. On a
+    // database of its own (an earlier step edited an applied migration), where the fixtures'
+    // migrations are one batch before.
+    let made = format!("sqlite://{}", scratch.path("made.db").display());
+    let db = ["--database", made.as_str()];
+    scratch.run_ok("app", &["migrate", db[0], db[1]]);
+    let made = scratch.run_ok("app", &["make:migration", "create_widgets_table"]);
+    assert!(made.starts_with("Created migration "), "{made}");
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let made = scratch.run_ok("app", &["make:migration", "add_colour_to_widgets"]);
+    assert!(made.contains("add_colour_to_widgets.rs"), "{made}");
+    scratch.build_ok();
+    let migrated = scratch.run_ok("app", &["migrate", db[0], db[1]]);
+    assert!(
+        migrated.contains("_create_widgets_table ")
+            && migrated.contains("_add_colour_to_widgets ")
+            && migrated.contains("Applied 2 migrations"),
+        "{migrated}"
+    );
+    let rolled_back = scratch.run_ok("app", &["migrate:rollback", db[0], db[1]]);
+    let (colour, widgets) = (
+        rolled_back.find("_add_colour_to_widgets "),
+        rolled_back.find("_create_widgets_table "),
+    );
+    assert!(
+        matches!((colour, widgets), (Some(c), Some(w)) if c < w),
+        "derived downs, newest first: {rolled_back}"
+    );
 }

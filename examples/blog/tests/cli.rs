@@ -25,7 +25,7 @@ fn migrate_status_rollback(url: &str) {
 
     let out = succeeded(&blog(dir.path(), &[&["migrate"][..], &database].concat()));
     assert!(
-        out.contains("Applied      m_20241201000000_create_users_table"),
+        out.contains("m_20241201000000_create_users_table ....") && out.contains(" ms DONE\n"),
         "{out}"
     );
     assert!(
