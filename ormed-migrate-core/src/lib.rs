@@ -47,7 +47,7 @@ pub use ledger::{
 pub use lock::{DEFAULT_MIGRATION_LOCK_TIMEOUT, MigrationLock};
 pub use migration::Migration;
 pub use runner::{
-    Apply, Interrupt, MigrationAction, MigrationReport, MigrationRunner, MigrationState,
+    Apply, Drift, Interrupt, MigrationAction, MigrationReport, MigrationRunner, MigrationState,
     MigrationStatus, Repair, RepairNeeded, Rollback,
 };
 pub use schema::{ColumnType, ForeignKeyAction, Schema, Table};

@@ -103,6 +103,25 @@ pub enum PlanError {
         ids: Vec<MigrationId>,
     },
 
+    /// The database is ahead of this binary (applied migrations newer than every one it
+    /// contains: a newer release migrated it), and the run was told to refuse that
+    /// ([`MigrationRunner::refuse_ahead`](crate::MigrationRunner::refuse_ahead)).
+    #[error(
+        "the database is ahead of this binary: {} {} applied but newer than {newest_known}, the \
+         newest migration this binary contains, so a newer release has migrated it. Refusing to \
+         start, as asked (refuse_ahead); nothing was run. Deploy the newer release (the build \
+         that contains {}), or run without refuse_ahead to start this one anyway.",
+        if ids.len() == 1 { "migration" } else { "migrations" },
+        join(ids) + if ids.len() == 1 { " is" } else { " are" },
+        if ids.len() == 1 { "it" } else { "them" }
+    )]
+    DatabaseAhead {
+        /// The applied migrations this binary does not contain, newest last.
+        ids: Vec<MigrationId>,
+        /// The newest migration this binary contains.
+        newest_known: MigrationId,
+    },
+
     /// A pending migration is older than the newest applied one and strict order is on.
     #[error(
         "migration {id} is pending but older than the newest applied migration {newest}; strict \

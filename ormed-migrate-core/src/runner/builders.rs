@@ -7,6 +7,7 @@ use std::pin::Pin;
 use super::interrupt::{Interrupt, Interruption};
 use super::plan::{ApplySelection, RollbackSelection};
 use super::{MigrationAction, MigrationReport, MigrationRunner};
+use crate::descriptor::Direction;
 use crate::error::MigrationError;
 use crate::id::MigrationId;
 use crate::waits::WaitNotice;
@@ -16,18 +17,26 @@ pub type RunFuture<'a> =
     Pin<Box<dyn Future<Output = Result<MigrationReport, MigrationError>> + Send + 'a>>;
 
 type OnEach<'r> = Box<dyn FnMut(&MigrationAction) + Send + 'r>;
+type OnStart<'r> = Box<dyn FnMut(&MigrationId, Direction) + Send + 'r>;
 type OnWarning<'r> = Box<dyn FnMut(&str) + Send + 'r>;
 type OnWait<'r> = Box<dyn FnMut(&WaitNotice) + Send + 'r>;
 
 /// Callbacks that report a run while it happens, so nothing is lost if it fails later.
 #[derive(Default)]
 pub(super) struct Hooks<'r> {
+    on_start: Option<OnStart<'r>>,
     on_each: Option<OnEach<'r>>,
     on_warning: Option<OnWarning<'r>>,
     on_wait: Option<OnWait<'r>>,
 }
 
 impl Hooks<'_> {
+    pub(super) fn start(&mut self, id: &MigrationId, direction: Direction) {
+        if let Some(on_start) = &mut self.on_start {
+            on_start(id, direction);
+        }
+    }
+
     pub(super) fn done(&mut self, action: &MigrationAction) {
         if let Some(on_each) = &mut self.on_each {
             on_each(action);
@@ -78,6 +87,17 @@ macro_rules! reporting_methods {
             self
         }
 
+        /// Calls `callback` as each migration starts to run (not with `pretend`, and in grouped
+        /// mode not at all: nothing of a grouped batch is reported before its commit), so a
+        /// terminal can show what is running.
+        pub fn on_start(
+            mut self,
+            callback: impl FnMut(&MigrationId, Direction) + Send + 'r,
+        ) -> Self {
+            self.hooks.on_start = Some(Box::new(callback));
+            self
+        }
+
         /// Calls `callback` with each migration as soon as it is done, so progress can be shown
         /// (and is not lost when a later migration fails).
         pub fn on_each(mut self, callback: impl FnMut(&MigrationAction) + Send + 'r) -> Self {
@@ -123,6 +143,7 @@ impl<'r> Apply<'r> {
             interruption: Interruption::default(),
             selection: ApplySelection {
                 strict_order: runner.strict_order,
+                refuse_ahead: runner.refuse_ahead,
                 ..ApplySelection::default()
             },
             pretend: false,
@@ -144,6 +165,13 @@ impl<'r> Apply<'r> {
     /// Refuse (instead of warning about) pending migrations older than the newest applied one.
     pub fn strict_order(mut self, strict: bool) -> Self {
         self.selection.strict_order = strict;
+        self
+    }
+
+    /// Refuse (instead of warning about) a database ahead of this binary, for this run; see
+    /// [`MigrationRunner::refuse_ahead`].
+    pub fn refuse_ahead(mut self, refuse: bool) -> Self {
+        self.selection.refuse_ahead = refuse;
         self
     }
 

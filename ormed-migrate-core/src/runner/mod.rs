@@ -5,6 +5,7 @@
 //! plan to SQL *before* running anything, then run each migration with its ledger row.
 
 mod builders;
+mod drift;
 mod execute;
 mod fresh;
 mod grouped;
@@ -12,6 +13,7 @@ mod interrupt;
 mod plan;
 mod schema_model;
 mod session;
+mod startup;
 mod watch;
 
 use session::Session;
@@ -24,10 +26,12 @@ use std::future::Future;
 use std::time::Duration;
 
 pub use builders::{Apply, Rollback, RunFuture};
+pub use drift::Drift;
 pub use interrupt::Interrupt;
 use interrupt::Interruption;
 pub use repair::{Repair, RepairNeeded};
 pub use report::{MigrationAction, MigrationReport};
+pub use startup::Startup;
 pub use status::{MigrationState, MigrationStatus};
 
 use crate::descriptor::{Direction, MigrationDescriptor};
@@ -66,6 +70,7 @@ pub struct MigrationRunner {
     migrations: Vec<MigrationDescriptor>,
     strict_order: bool,
     allow_missing: bool,
+    refuse_ahead: bool,
     lock_timeout: Duration,
     migration_lock_timeout: Duration,
     /// A mistake in how the runner was put together, found once in `new` and reported by every
@@ -118,6 +123,7 @@ impl MigrationRunner {
             migrations,
             strict_order: false,
             allow_missing: false,
+            refuse_ahead: false,
             lock_timeout: DEFAULT_LOCK_TIMEOUT,
             migration_lock_timeout: DEFAULT_MIGRATION_LOCK_TIMEOUT,
             setup_problem,
@@ -149,6 +155,18 @@ impl MigrationRunner {
     /// Apply even when the ledger lists migrations this binary does not contain.
     pub fn allow_missing(mut self, allow: bool) -> MigrationRunner {
         self.allow_missing = allow;
+        self
+    }
+
+    /// Refuse (instead of warning about) a database that is ahead of this binary: its ledger
+    /// lists applied migrations newer than every migration this runner knows, because a newer
+    /// release migrated it (an older instance starting during a rolling deploy). By default
+    /// that is a warning, with nothing to do for them; refused, applying is
+    /// [`PlanError::DatabaseAhead`], naming them, even with
+    /// [`allow_missing`](MigrationRunner::allow_missing). An unknown applied migration *older*
+    /// than the newest known one is not "ahead": it stays [`PlanError::MissingFromCode`].
+    pub fn refuse_ahead(mut self, refuse: bool) -> MigrationRunner {
+        self.refuse_ahead = refuse;
         self
     }
 
@@ -453,6 +471,7 @@ impl MigrationRunner {
                     return Err(interrupted_between(signal, &report.actions));
                 }
                 let id = migration.descriptor.id.clone();
+                apply.hooks.start(&id, Direction::Up);
                 let hooks = &mut apply.hooks;
                 let interruption = &mut apply.interruption;
                 let mut on_wait = |n: &WaitNotice| hooks.wait(n);
@@ -611,6 +630,7 @@ impl MigrationRunner {
                     return Err(interrupted_between(signal, &report.actions));
                 }
                 let id = migration.descriptor.id.clone();
+                rollback.hooks.start(&id, Direction::Down);
                 let hooks = &mut rollback.hooks;
                 let interruption = &mut rollback.interruption;
                 let mut on_wait = |n: &WaitNotice| hooks.wait(n);

@@ -25,6 +25,9 @@ pub(crate) struct ApplySelection {
     pub(crate) grouped: bool,
     /// Refuse pending migrations older than the newest applied one.
     pub(crate) strict_order: bool,
+    /// Refuse (instead of warning about) a database that is ahead of this binary: applied
+    /// migrations newer than every migration it knows.
+    pub(crate) refuse_ahead: bool,
 }
 
 /// What `rollback()` / `rollback_one(..)` were asked to undo.
@@ -72,7 +75,8 @@ pub(crate) struct ToRollBack<'a, 'r> {
 }
 
 /// What to apply, or why nothing may run: a failure mark, an edited migration, an applied
-/// migration missing from the code, an unknown or already applied migration, strict order.
+/// migration missing from the code, an unknown or already applied migration, strict order, a
+/// database ahead of this binary when that is refused.
 pub(crate) fn apply<'a>(
     known: &'a [MigrationDescriptor],
     applied: &[AppliedMigration],
@@ -80,9 +84,10 @@ pub(crate) fn apply<'a>(
     rules: Rules,
 ) -> Result<ToApply<'a>, PlanError> {
     refuse_failures(applied, rules.dialect)?;
-    refuse_changed_or_missing(known, applied, rules.allow_missing)?;
+    let ahead = refuse_changed_or_missing(known, applied, rules.allow_missing)?;
+    let mut warnings = ahead_warning(known, ahead, selection.refuse_ahead)?;
     let selected = select_pending(known, applied, selection)?;
-    let warnings = order_warnings(&selected, applied, selection.strict_order)?;
+    warnings.extend(order_warnings(&selected, applied, selection.strict_order)?);
     let first_batch = applied.iter().map(|row| row.batch).max().unwrap_or(0) + 1;
     let migrations = selected
         .into_iter()
@@ -159,12 +164,16 @@ fn refuse_failures(applied: &[AppliedMigration], dialect: Dialect) -> Result<(),
     }
 }
 
-/// Nothing runs when applied code changed, or applied migrations are missing from the code.
+/// Nothing runs when applied code changed, or applied migrations are missing from the code,
+/// unless every missing one is newer than every known one: then the database is ahead of this
+/// binary (a newer release migrated it, as in a rolling deploy), and those ids are returned.
+/// A binary that knows no migrations at all is never taken for an older release: far more
+/// often its migrations crate was not linked in, which the error's advice covers.
 fn refuse_changed_or_missing(
     known: &[MigrationDescriptor],
     applied: &[AppliedMigration],
     allow_missing: bool,
-) -> Result<(), PlanError> {
+) -> Result<Vec<MigrationId>, PlanError> {
     let by_id = index(known);
     let mut missing = Vec::new();
     for row in applied {
@@ -181,11 +190,50 @@ fn refuse_changed_or_missing(
             None => missing.push(row.id.clone()),
         }
     }
-    if missing.is_empty() || allow_missing {
-        Ok(())
-    } else {
-        Err(PlanError::MissingFromCode { ids: missing })
+    let newest_known = known.iter().map(|d| &d.id).max();
+    let is_ahead = |id: &MigrationId| newest_known.is_some_and(|newest| id > newest);
+    if !allow_missing && !missing.iter().all(is_ahead) {
+        return Err(PlanError::MissingFromCode { ids: missing });
     }
+    missing.retain(is_ahead);
+    missing.sort();
+    Ok(missing)
+}
+
+/// Applied migrations newer than every known one: a warning (there is nothing to do for them),
+/// or an error when the run refuses a database ahead of its binary.
+fn ahead_warning(
+    known: &[MigrationDescriptor],
+    ahead: Vec<MigrationId>,
+    refuse: bool,
+) -> Result<Vec<String>, PlanError> {
+    let Some(newest_known) = known.iter().map(|d| &d.id).max() else {
+        return Ok(Vec::new());
+    };
+    if ahead.is_empty() {
+        return Ok(Vec::new());
+    }
+    if refuse {
+        return Err(PlanError::DatabaseAhead {
+            ids: ahead,
+            newest_known: newest_known.clone(),
+        });
+    }
+    let (noun, verb, them) = match ahead.len() {
+        1 => ("migration", "is", "it"),
+        _ => ("migrations", "are", "them"),
+    };
+    let ids = ahead
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    Ok(vec![format!(
+        "the database is ahead of this binary: {noun} {ids} {verb} applied but newer than \
+         {newest_known}, the newest migration this binary contains (a newer release migrated \
+         the database). Nothing to do for {them}; to roll {them} back, use the release that \
+         contains {them}."
+    )])
 }
 
 fn select_pending<'a>(
@@ -393,15 +441,18 @@ mod tests {
             "{error}"
         );
 
-        let applied = [row(A, 1), row(C, 1)];
-        let error = apply(&known, &applied, &ApplySelection::default(), RULES).unwrap_err();
-        assert!(matches!(error, PlanError::MissingFromCode { ref ids } if ids == &[id(C)]));
+        // B is applied but missing from code that goes on to C: not a database ahead.
+        let known_ac = self::known(&[A, C]);
+        let applied = [row(A, 1), row(B, 1)];
+        let error = apply(&known_ac, &applied, &ApplySelection::default(), RULES).unwrap_err();
+        assert!(matches!(error, PlanError::MissingFromCode { ref ids } if ids == &[id(B)]));
         let allow = Rules {
             allow_missing: true,
             ..RULES
         };
-        let plan = apply(&known, &applied, &ApplySelection::default(), allow).unwrap();
-        assert_eq!(ids_and_batches(&plan), [(B.into(), 2)]);
+        let plan = apply(&known_ac, &applied, &ApplySelection::default(), allow).unwrap();
+        assert_eq!(ids_and_batches(&plan), [(C.into(), 2)]);
+        assert!(plan.warnings.is_empty(), "{:?}", plan.warnings);
 
         let mut failed = row(A, 1);
         failed.failed = Some(Direction::Down);
@@ -413,6 +464,118 @@ mod tests {
                 ..
             }
         ));
+    }
+
+    const D: &str = "m_20240104000000_d";
+
+    fn refusing_ahead() -> ApplySelection {
+        ApplySelection {
+            refuse_ahead: true,
+            ..ApplySelection::default()
+        }
+    }
+
+    #[test]
+    fn a_database_ahead_of_the_binary_is_a_warning_with_nothing_to_do() {
+        let known = known(&[A, B]);
+        let applied = [row(A, 1), row(B, 1), row(C, 2), row(D, 2)];
+        let plan = apply(&known, &applied, &ApplySelection::default(), RULES).unwrap();
+        assert!(plan.migrations.is_empty());
+        assert_eq!(
+            plan.warnings,
+            [format!(
+                "the database is ahead of this binary: migrations {C}, {D} are applied but newer \
+                 than {B}, the newest migration this binary contains (a newer release migrated \
+                 the database). Nothing to do for them; to roll them back, use the release that \
+                 contains them."
+            )]
+        );
+        let one = apply(&known, &applied[..3], &ApplySelection::default(), RULES).unwrap();
+        assert!(one.warnings[0].contains(&format!("migration {C} is applied")));
+    }
+
+    #[test]
+    fn a_database_ahead_still_gets_the_pending_migrations_of_the_binary() {
+        let known = known(&[A, B]);
+        let applied = [row(A, 1), row(C, 2)];
+        let plan = apply(&known, &applied, &ApplySelection::default(), RULES).unwrap();
+        assert_eq!(ids_and_batches(&plan), [(B.into(), 3)]);
+        assert_eq!(plan.warnings.len(), 2, "{:?}", plan.warnings);
+        assert!(plan.warnings[0].starts_with("the database is ahead"));
+        assert!(plan.warnings[1].starts_with(&format!("migration {B} is older")));
+    }
+
+    #[test]
+    fn a_database_ahead_is_refused_when_asked_naming_the_ids_and_the_way_out() {
+        let known = known(&[A, B]);
+        let applied = [row(A, 1), row(B, 1), row(D, 2), row(C, 2)];
+        let error = apply(&known, &applied, &refusing_ahead(), RULES).unwrap_err();
+        assert!(
+            matches!(error, PlanError::DatabaseAhead { ref ids, ref newest_known }
+                if ids == &[id(C), id(D)] && newest_known == &id(B)),
+            "{error}"
+        );
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "the database is ahead of this binary: migrations {C}, {D} are applied but newer \
+                 than {B}, the newest migration this binary contains, so a newer release has \
+                 migrated it. Refusing to start, as asked (refuse_ahead); nothing was run. Deploy \
+                 the newer release (the build that contains them), or run without refuse_ahead \
+                 to start this one anyway."
+            )
+        );
+        // Refusing wins over allowing missing migrations.
+        let allow = Rules {
+            allow_missing: true,
+            ..RULES
+        };
+        let error = apply(&known, &applied, &refusing_ahead(), allow).unwrap_err();
+        assert!(matches!(error, PlanError::DatabaseAhead { .. }), "{error}");
+        // Nothing ahead: nothing to refuse.
+        let plan = apply(&known, &applied[..2], &refusing_ahead(), RULES).unwrap();
+        assert!(plan.migrations.is_empty() && plan.warnings.is_empty());
+    }
+
+    #[test]
+    fn an_unknown_migration_older_than_the_newest_known_one_is_still_refused() {
+        // B is missing from the code between A and C: not ahead, whatever else is.
+        let known = known(&[A, C]);
+        let applied = [row(A, 1), row(B, 1), row(C, 1), row(D, 2)];
+        let error = apply(&known, &applied, &ApplySelection::default(), RULES).unwrap_err();
+        assert!(
+            matches!(error, PlanError::MissingFromCode { ref ids } if ids == &[id(B), id(D)]),
+            "{error}"
+        );
+        let allow = Rules {
+            allow_missing: true,
+            ..RULES
+        };
+        let plan = apply(&known, &applied, &ApplySelection::default(), allow).unwrap();
+        assert_eq!(
+            plan.warnings.len(),
+            1,
+            "D is still ahead: {:?}",
+            plan.warnings
+        );
+        assert!(plan.warnings[0].contains(&format!("migration {D} is applied")));
+        // A binary without migrations is more likely unlinked than behind.
+        let error = apply(&[], &applied, &ApplySelection::default(), RULES).unwrap_err();
+        assert!(
+            matches!(error, PlanError::MissingFromCode { .. }),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn a_database_ahead_cannot_be_rolled_back_by_this_binary() {
+        let known = known(&[A, B]);
+        let applied = [row(A, 1), row(B, 1), row(C, 2)];
+        let error = rollback(&known, &applied, &RollbackSelection::default(), RULES).unwrap_err();
+        assert!(
+            matches!(error, PlanError::RollbackMissing { ref id } if id == &self::id(C)),
+            "{error}"
+        );
     }
 
     #[test]

@@ -30,7 +30,8 @@ pub struct MigrationReport {
     pub actions: Vec<MigrationAction>,
     /// True when nothing ran: the statements are what *would* run.
     pub pretend: bool,
-    /// Things worth telling the user that did not stop the run (out-of-order migrations).
+    /// Things worth telling the user that did not stop the run: out-of-order migrations, a
+    /// database ahead of this binary, foreign-key type mismatches the database accepts.
     pub warnings: Vec<String>,
     /// What [`Apply::fresh`](crate::Apply::fresh) dropped (or, with `pretend`, would drop).
     pub dropped: Vec<SchemaObject>,
