@@ -13,9 +13,12 @@
 //! connection's own schema in a fixed number of queries (not one per table), since the runner
 //! introspects before every run.
 
+mod diff;
 mod mysql;
 mod postgres;
 mod sqlite;
+
+pub use diff::{Change, SchemaDifference};
 
 use std::collections::{BTreeMap, HashMap};
 

@@ -1,8 +1,15 @@
-//! Testing helpers: a fresh, isolated database per test.
+//! Testing helpers: a fresh, isolated database per test, the reversibility check, and stepping
+//! through migrations.
 //!
 //! SQLite gets a new file in a temporary directory; PostgreSQL and MySQL get a uniquely named
-//! database created through the server URL you give, dropped again by [`TestDatabase::cleanup`].
-//! Tests that use them can run in parallel.
+//! database created through the server URL you give (or the one in `ORMED_TEST_POSTGRES_URL` /
+//! `ORMED_TEST_MYSQL_URL`: [`TestDatabase::postgres`], [`TestDatabase::mysql`]), dropped again
+//! by [`TestDatabase::cleanup`]. Tests that use them can run in parallel.
+//!
+//! - [`assert_reversible`] applies each migration, rolls it back, and fails with a readable diff
+//!   when the schema is not what it was before;
+//! - [`TestDatabase::steps`] migrates to just before a migration, so a test can seed rows, apply
+//!   it, assert on the data and roll it back.
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
@@ -15,11 +22,20 @@
 //! # Ok(()) }
 //! ```
 
+mod reversible;
+mod steps;
+
+pub use reversible::{NotReversible, assert_reversible, check_reversible};
+pub use steps::Steps;
+
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use crate::driver::redact_url;
 use crate::error::SetupError;
-use crate::{Dialect, Driver, MigrationError};
+use crate::{
+    DEFAULT_LEDGER_TABLE, Dialect, Driver, MigrationDescriptor, MigrationError, MigrationRunner,
+    SqlMigrationLedger,
+};
 
 /// Environment variable with a PostgreSQL server URL for server-backed tests.
 pub const POSTGRES_URL_VAR: &str = "ORMED_TEST_POSTGRES_URL";
@@ -82,6 +98,38 @@ impl TestDatabase {
                 name,
             },
         })
+    }
+
+    /// A new database on the PostgreSQL server in `ORMED_TEST_POSTGRES_URL`, or `None` when the
+    /// variable is unset or empty (skip the test then).
+    pub async fn postgres() -> Result<Option<TestDatabase>, MigrationError> {
+        TestDatabase::from_variable(POSTGRES_URL_VAR).await
+    }
+
+    /// A new database on the MySQL/MariaDB server in `ORMED_TEST_MYSQL_URL`, or `None` when
+    /// the variable is unset or empty.
+    pub async fn mysql() -> Result<Option<TestDatabase>, MigrationError> {
+        TestDatabase::from_variable(MYSQL_URL_VAR).await
+    }
+
+    async fn from_variable(variable: &str) -> Result<Option<TestDatabase>, MigrationError> {
+        match std::env::var(variable) {
+            Ok(url) if !url.is_empty() => TestDatabase::on_server(&url).await.map(Some),
+            _ => Ok(None),
+        }
+    }
+
+    /// A runner for `migrations` on this database, with the default ledger table.
+    pub fn runner(
+        &self,
+        migrations: Vec<MigrationDescriptor>,
+    ) -> Result<MigrationRunner, MigrationError> {
+        let ledger = SqlMigrationLedger::new(self.driver.clone(), DEFAULT_LEDGER_TABLE)?;
+        Ok(MigrationRunner::new(
+            self.driver.clone(),
+            ledger,
+            migrations,
+        ))
     }
 
     /// The database's URL (it may hold a password: print [`Driver::redacted_url`] instead).
