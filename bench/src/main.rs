@@ -12,16 +12,21 @@
 //!   hand-written `MigrationEntry` list: a clean build of the crate, and a rebuild after one file
 //!   is edited (see `build_time`);
 //! - W5 a SQLite table rebuild of R rows: the runner applying a `.change()` vs SQLite's procedure
-//!   written by hand (see `rebuild`).
+//!   written by hand (see `rebuild`);
+//! - W7 many databases: `migrate_many` over D fresh databases, 10 migrations each, `--jobs 8`
+//!   vs one after another (see `many`).
 //!
 //! SQLite (a file) always; PostgreSQL and MySQL/MariaDB when `ORMED_TEST_POSTGRES_URL` /
 //! `ORMED_TEST_MYSQL_URL` are set. Options: `--migrations N` (1000), `--mysql-migrations N`
-//! (300), `--status-rows M` (10000), `--build-migrations N` (500, 0 skips W4),
-//! `--rebuild-rows R` (1000000, 0 skips W5), `--reps R` (3). CI runs `--migrations 5
-//! --mysql-migrations 5 --status-rows 20 --build-migrations 3 --rebuild-rows 1000 --reps 1` so
-//! that the harness never rots.
+//! (300), `--status-rows M` (10000; W1–W3 and W6 are skipped when these three are 0),
+//! `--build-migrations N` (500, 0 skips W4), `--rebuild-rows R` (1000000, 0 skips W5),
+//! `--many-databases D` (100 SQLite files, 0 skips W7 on SQLite), `--many-server-databases D`
+//! (20 on each server, 0 skips W7 there), `--reps R` (3). CI runs `--migrations 5
+//! --mysql-migrations 5 --status-rows 20 --build-migrations 3 --rebuild-rows 1000
+//! --many-databases 3 --many-server-databases 2 --reps 1` so that the harness never rots.
 
 mod build_time;
+mod many;
 mod measure;
 mod rebuild;
 mod workloads;
@@ -41,6 +46,8 @@ pub struct Sizes {
     status_rows: usize,
     build_migrations: usize,
     rebuild_rows: usize,
+    many_databases: usize,
+    many_server_databases: usize,
     reps: usize,
 }
 
@@ -52,6 +59,8 @@ impl Sizes {
             status_rows: 10_000,
             build_migrations: 500,
             rebuild_rows: 1_000_000,
+            many_databases: 100,
+            many_server_databases: 20,
             reps: 3,
         };
         let mut args = std::env::args().skip(1);
@@ -67,6 +76,8 @@ impl Sizes {
                 "--status-rows" => sizes.status_rows = value,
                 "--build-migrations" => sizes.build_migrations = value,
                 "--rebuild-rows" => sizes.rebuild_rows = value,
+                "--many-databases" => sizes.many_databases = value,
+                "--many-server-databases" => sizes.many_server_databases = value,
                 "--reps" => sizes.reps = value.max(1),
                 other => return Err(format!("unknown option {other}")),
             }
@@ -79,6 +90,19 @@ impl Sizes {
         match dialect {
             Dialect::MySql => self.mysql_migrations,
             Dialect::Sqlite | Dialect::Postgres => self.migrations,
+        }
+    }
+
+    /// Whether W1–W3 and W6 run: not when all their sizes are 0 (to run only W4, W5 or W7).
+    fn runs_w1_to_w3(self) -> bool {
+        self.migrations + self.mysql_migrations + self.status_rows > 0
+    }
+
+    /// How many databases W7 migrates: SQLite files, or databases on a server.
+    fn many_on(self, server: Option<&str>) -> usize {
+        match server {
+            None => self.many_databases,
+            Some(_) => self.many_server_databases,
         }
     }
 }
@@ -94,12 +118,15 @@ async fn main() {
     };
     println!(
         "ormed-migrate benchmarks: {} migrations ({} on MySQL), status of {} rows, build of {} \
-         migration files, rebuild of {} rows, {} repetitions, median (min..max) per workload",
+         migration files, rebuild of {} rows, {} SQLite files and {} server databases at once, {} \
+         repetitions, median (min..max) per workload",
         sizes.migrations,
         sizes.mysql_migrations,
         sizes.status_rows,
         sizes.build_migrations,
         sizes.rebuild_rows,
+        sizes.many_databases,
+        sizes.many_server_databases,
         sizes.reps
     );
     let servers = [
@@ -117,12 +144,28 @@ async fn main() {
                 continue;
             }
         };
-        println!("\n{name}");
-        match workloads::run_all(server.as_deref(), sizes).await {
-            Ok(figures) => print_table(&figures),
-            Err(error) => {
-                eprintln!("error: {name}: {error}");
-                failed = true;
+        if sizes.runs_w1_to_w3() {
+            println!("\n{name}");
+            match workloads::run_all(server.as_deref(), sizes).await {
+                Ok(figures) => print_table(&figures),
+                Err(error) => {
+                    eprintln!("error: {name}: {error}");
+                    failed = true;
+                }
+            }
+        }
+        let databases = sizes.many_on(server.as_deref());
+        if databases > 0 {
+            println!(
+                "\n{name}: W7 {databases} databases, {} migrations each",
+                many::MIGRATIONS
+            );
+            match many::run(server.as_deref(), databases, sizes.reps).await {
+                Ok(figures) => print_table(&figures),
+                Err(error) => {
+                    eprintln!("error: {name}: W7: {error}");
+                    failed = true;
+                }
             }
         }
     }

@@ -17,7 +17,7 @@ use sqlx::{AssertSqlSafe, SqlSafeStr};
 use super::Sizes;
 use super::measure::Figures;
 
-type Result<T> = std::result::Result<T, Box<dyn Error>>;
+pub(super) type Result<T> = std::result::Result<T, Box<dyn Error>>;
 
 /// Migration `n`: a table of four columns and an index on one of them.
 struct BenchTable(usize);
@@ -45,7 +45,7 @@ impl Migration for BenchTable {
 }
 
 /// `count` migrations, one second apart from 2025-01-01 00:00:00.
-fn descriptors(count: usize) -> Result<Vec<MigrationDescriptor>> {
+pub(super) fn descriptors(count: usize) -> Result<Vec<MigrationDescriptor>> {
     let start = NaiveDate::from_ymd_opt(2025, 1, 1)
         .and_then(|d| d.and_hms_opt(0, 0, 0))
         .ok_or("start date")?;
@@ -156,7 +156,7 @@ pub async fn run_all(server: Option<&str>, sizes: Sizes) -> Result<Vec<Figures>>
 }
 
 /// The order of `sides` sides in repetition `rep`: each repetition starts with the next one.
-fn turns(sides: usize, rep: usize) -> impl Iterator<Item = usize> {
+pub(super) fn turns(sides: usize, rep: usize) -> impl Iterator<Item = usize> {
     (0..sides).map(move |n| (n + rep) % sides)
 }
 
@@ -174,7 +174,7 @@ fn grouped_size(sizes: Sizes, dialect: ormed_migrate::Dialect) -> Option<usize> 
 /// On PostgreSQL, a checkpoint before each timed side: dropping a database forces one, and the
 /// side that runs right after it pays for the full-page writes that follow. With a checkpoint
 /// of its own before every side, each starts alike. Nothing to do elsewhere.
-async fn settle(server: Option<&str>, db: &TestDatabase) {
+pub(super) async fn settle(server: Option<&str>, db: &TestDatabase) {
     if server.is_none() {
         return;
     }
@@ -185,7 +185,7 @@ async fn settle(server: Option<&str>, db: &TestDatabase) {
     }
 }
 
-async fn fresh(server: Option<&str>) -> Result<TestDatabase> {
+pub(super) async fn fresh(server: Option<&str>) -> Result<TestDatabase> {
     Ok(match server {
         None => TestDatabase::sqlite().await?,
         Some(url) => TestDatabase::on_server(url).await?,
