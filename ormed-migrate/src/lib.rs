@@ -49,6 +49,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod many;
 mod registry;
 
 /// The introspected schema: what tables, columns, keys and indexes a database holds.
@@ -56,17 +57,18 @@ pub use ormed_migrate_core::introspect::{
     ColumnSnapshot, ForeignKeySnapshot, IndexSnapshot, PrimaryKeySnapshot, SchemaSnapshot,
     TableSnapshot, TypeFamily,
 };
-/// Helpers for an application's own tests (the `testing` feature).
 #[cfg(feature = "testing")]
-pub use ormed_migrate_core::testing;
+pub mod testing;
+/// What `runner.migrate_on_startup()` returns: see [`guide::startup`].
+pub use ormed_migrate_core::runner::Startup;
 pub use ormed_migrate_core::{
     AppliedMigration, Apply, Blocker, Capabilities, ColumnType, ConnectionManager,
     DEFAULT_LEDGER_TABLE, DEFAULT_LOCK_TIMEOUT, DEFAULT_MIGRATION_LOCK_TIMEOUT, Dialect, Direction,
-    Driver, ForeignKeyAction, Interrupt, LEDGER_FORMAT, LockWait, Migration, MigrationAction,
-    MigrationDescriptor, MigrationEntry, MigrationError, MigrationId, MigrationIdError,
-    MigrationLock, MigrationReport, MigrationRunner, MigrationState, MigrationStatus,
-    MigrationTimestamp, Repair, RepairNeeded, Rollback, Schema, SourceLocation, SqlMigrationLedger,
-    Statement, Table, WaitNotice,
+    Drift, Driver, ForeignKeyAction, Interrupt, LEDGER_FORMAT, LockWait, Migration,
+    MigrationAction, MigrationDescriptor, MigrationEntry, MigrationError, MigrationId,
+    MigrationIdError, MigrationLock, MigrationReport, MigrationRunner, MigrationState,
+    MigrationStatus, MigrationTimestamp, Repair, RepairNeeded, Rollback, Schema, SourceLocation,
+    SqlMigrationLedger, Statement, Table, WaitNotice,
 };
 /// Errors by stage with their hints, the schema builder's plan types (operations, table
 /// commands, columns, indexes, keys), introspection, and the rendering of plans to SQL.
@@ -93,6 +95,12 @@ pub mod __private {
 #[macro_export]
 macro_rules! migrations {
     () => {
+        /// Where this crate's migration files are: `make:migration` in a binary that names this
+        /// crate (`run!(this_crate)`) writes there.
+        #[doc(hidden)]
+        #[allow(dead_code)]
+        pub const __ORMED_MIGRATIONS_DIR: &str =
+            concat!(env!("CARGO_MANIFEST_DIR"), "/src/migrations");
         include!(concat!(
             env!(
                 "OUT_DIR",
@@ -129,14 +137,14 @@ macro_rules! migrations {
 macro_rules! run {
     () => {
         $crate::migrations!();
-        $crate::run!(@main);
+        $crate::run!(@main __ORMED_MIGRATIONS_DIR);
     };
     (self $(, $krate:ident)* $(,)?) => {
         $crate::migrations!();
         $( use $krate as _; )*
-        $crate::run!(@main);
+        $crate::run!(@main __ORMED_MIGRATIONS_DIR);
     };
-    (@main) => {
+    (@main $migrations_dir:path) => {
         fn main() -> ::std::process::ExitCode {
             // Expanded in the application, so these are its own package's name, version and
             // description, which `--help` and `--version` show.
@@ -148,19 +156,26 @@ macro_rules! run {
                     None => "",
                 },
                 manifest_dir: env!("CARGO_MANIFEST_DIR"),
+                migrations_dir: $migrations_dir,
             })
         }
     };
-    ($($krate:ident),+ $(,)?) => {
-        $( use $krate as _; )+
-        $crate::run!(@main);
+    // make:migration writes to the first crate's folder.
+    ($first:ident $(, $krate:ident)* $(,)?) => {
+        use $first as _;
+        $( use $krate as _; )*
+        $crate::run!(@main $first::__ORMED_MIGRATIONS_DIR);
     };
 }
 
 /// The guides in `docs/`; every example in them compiles and runs as a doctest.
 pub mod guide {
+    #[doc = include_str!("../../docs/getting-started.md")]
+    pub mod getting_started {}
     #[doc = include_str!("../../docs/migrations.md")]
     pub mod migrations {}
+    #[doc = include_str!("../../docs/checksums.md")]
+    pub mod checksums {}
     #[doc = include_str!("../../docs/running-migrations.md")]
     pub mod running_migrations {}
     #[doc = include_str!("../../docs/schema.md")]
@@ -169,8 +184,16 @@ pub mod guide {
     pub mod grouped_mode {}
     #[doc = include_str!("../../docs/cli.md")]
     pub mod cli {}
+    #[doc = include_str!("../../docs/testing.md")]
+    pub mod testing {}
+    #[doc = include_str!("../../docs/startup.md")]
+    pub mod startup {}
     #[doc = include_str!("../../docs/waits-and-interrupts.md")]
     pub mod waits_and_interrupts {}
+    #[doc = include_str!("../../docs/concurrency.md")]
+    pub mod concurrency {}
+    #[doc = include_str!("../../docs/migrating-from.md")]
+    pub mod migrating_from {}
     #[doc = include_str!("../../docs/troubleshooting.md")]
     pub mod troubleshooting {}
     #[doc = include_str!("../../docs/architecture.md")]

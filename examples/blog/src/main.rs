@@ -1,4 +1,5 @@
-//! A blog whose migrations live in `src/migrations/`, one file each.
+//! A blog: its migrations live in their own crate, `blog_migrations` (one file each in its
+//! `src/migrations/`), which this binary names to link them.
 //!
 //! ```text
 //! cargo run -p blog -- migrate          # creates blog.db and applies everything
@@ -6,4 +7,4 @@
 //! cargo run -p blog -- migrate:rollback
 //! ```
 
-ormed_migrate::run!();
+ormed_migrate::run!(blog_migrations);

@@ -169,7 +169,11 @@ async fn check_and_json(db: &TestDatabase) {
     let (out, _) = exited(&run(&["migrate:check"]), 0);
     assert_eq!(
         out,
-        format!("No problems: {TOTAL} migrations applied, none pending.\n")
+        format!(
+            "Not checked for drift (named by raw SQL in a migration): posts, users.\n\
+             No problems: {TOTAL} migrations applied, none pending.\n"
+        ),
+        "no false drift after the blog's changes, renames and dropped keys"
     );
     let (json, _) = exited(&run(&["migrate:status", "--json", "--pending"]), 0);
     for item in parse(&json) {
@@ -183,6 +187,26 @@ async fn check_and_json(db: &TestDatabase) {
         assert!(item.get("recorded_checksum").is_none(), "{item}");
     }
 
+    // A column added by hand is drift; a table no migration mentions is only with --all-tables.
+    for sql in [
+        "ALTER TABLE tags ADD COLUMN colour VARCHAR(20)",
+        "CREATE TABLE notes_by_hand (id INTEGER PRIMARY KEY)",
+    ] {
+        db.driver().execute(sql).await.expect(sql);
+    }
+    let (out, _) = exited(&run(&["migrate:check"]), 1);
+    assert!(
+        out.contains("drift    + tags: column colour string(20) NULL\n")
+            && !out.contains("notes_by_hand")
+            && out.ends_with("1 problem found.\n"),
+        "{out}"
+    );
+    let (out, _) = exited(&run(&["migrate:check", "--all-tables"]), 1);
+    assert!(
+        out.contains("drift    + notes_by_hand: table (id)\n")
+            && out.ends_with("2 problems found.\n"),
+        "{out}"
+    );
     // Someone edited a migration after it ran, and a row names a migration this binary lacks.
     let tamper = [
         format!(
@@ -202,6 +226,10 @@ async fn check_and_json(db: &TestDatabase) {
         out.contains(&format!(
             "changed  {SLUGS}: its code changed since it was applied"
         )) && out.contains("missing  m_20991231000000_from_the_future: applied, but this binary")
+            && out.contains(
+                "Drift not checked: migration m_20991231000000_from_the_future is \
+                             applied but missing from this binary."
+            )
             && out.ends_with("2 problems found.\n"),
         "{out}"
     );

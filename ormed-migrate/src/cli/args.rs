@@ -1,11 +1,12 @@
 //! The command line: global flags and the commands, as clap parses them.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use ormed_migrate_core::driver::redact_url;
 
-use super::count;
+use super::{count, many};
 
 /// Runs database migrations.
 #[derive(Parser)]
@@ -52,6 +53,29 @@ pub struct Cli {
     pub command: Command,
 }
 
+impl Cli {
+    /// A conflict clap cannot see: it checks conflicts within one command, and `--database` or
+    /// `--connection` written before `migrate` belongs to the top command.
+    pub(super) fn conflict(&self) -> Option<String> {
+        let Command::Migrate { many, .. } = &self.command else {
+            return None;
+        };
+        let flag = match (many.all_connections, &many.databases_from) {
+            (true, _) => "--all-connections",
+            (false, Some(_)) => "--databases-from <FILE>",
+            (false, None) => return None,
+        };
+        let other = match (&self.database, &self.connection) {
+            (Some(_), _) => "--database <URL>",
+            (None, Some(_)) => "--connection <NAME>",
+            (None, None) => return None,
+        };
+        Some(format!(
+            "the argument '{flag}' cannot be used with '{other}'"
+        ))
+    }
+}
+
 impl std::fmt::Debug for Cli {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let database = self.database.as_deref().map(redact_url);
@@ -72,11 +96,42 @@ pub struct Force {
     pub force: bool,
 }
 
+/// `migrate --all-connections` and `migrate --databases-from FILE`: the same migrations on
+/// many databases, `--jobs N` at a time. Either one excludes the other and `--database` /
+/// `--connection`; `--jobs` needs one of them.
+#[derive(Args, Clone, Debug, Default)]
+pub struct ManyDatabases {
+    /// Migrate every connection of ormed.toml, each with its own lock and ledger table.
+    #[arg(long, group = "many_databases", conflicts_with_all = ["database", "connection"])]
+    pub all_connections: bool,
+    /// Migrate every database listed in FILE: one URL per line; blank lines and lines starting
+    /// with # are skipped.
+    #[arg(long, value_name = "FILE", group = "many_databases",
+          conflicts_with_all = ["database", "connection"])]
+    pub databases_from: Option<PathBuf>,
+    /// How many databases to migrate at a time (N ≥ 1; default 4), with --all-connections or
+    /// --databases-from.
+    #[arg(long, value_name = "N", requires = "many_databases", value_parser = many::jobs,
+          allow_negative_numbers = true)]
+    pub jobs: Option<usize>,
+}
+
+impl ManyDatabases {
+    /// Whether the run is over many databases.
+    pub fn is_set(&self) -> bool {
+        self.all_connections || self.databases_from.is_some()
+    }
+}
+
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Apply every pending migration as one new batch.
-    #[command(name = "migrate", after_help = "Example: app migrate --pretend")]
+    #[command(
+        name = "migrate",
+        after_help = "Examples:\n  app migrate --pretend\n  app migrate --all-connections --jobs 8\n  \
+                      app migrate --databases-from tenants.txt"
+    )]
     Migrate {
         /// Apply at most N migrations (N ≥ 1).
         #[arg(long, value_name = "N", value_parser = count::migration_limit,
@@ -96,6 +151,14 @@ pub enum Command {
         /// Refuse pending migrations older than the newest applied one.
         #[arg(long)]
         strict_order: bool,
+        /// Fail when the database is ahead of this binary (it has applied migrations newer
+        /// than every one this binary contains: a newer release migrated it) instead of
+        /// warning.
+        #[arg(long)]
+        refuse_ahead: bool,
+        /// Many databases at once.
+        #[command(flatten)]
+        many: ManyDatabases,
     },
     /// Roll back the last batch (or the last N batches).
     #[command(
@@ -209,10 +272,19 @@ pub enum Command {
         #[arg(long)]
         pending: bool,
     },
-    /// For CI: list every problem (pending, changed, missing, failed or running migrations),
-    /// exit 1 when there is one.
-    #[command(name = "migrate:check", after_help = "Example: app migrate:check")]
-    Check,
+    /// For CI: list every problem (pending, changed, missing, failed or running migrations, and
+    /// drift of the live schema from what the migrations made), exit 1 when there is one.
+    #[command(
+        name = "migrate:check",
+        after_help = "Example: app migrate:check --all-tables\n\nDrift: the live schema compared \
+                      with what the applied migrations produce (columns, indexes, keys, tables); \
+                      tables named by raw SQL are listed as unverifiable, never as drift."
+    )]
+    Check {
+        /// Count tables no migration mentions as drift too (the ledger's never are).
+        #[arg(long)]
+        all_tables: bool,
+    },
     /// Resolve a migration after fixing the schema by hand: without arguments, list what needs it.
     #[command(
         name = "migrate:repair",
@@ -254,6 +326,11 @@ pub enum Command {
 }
 
 impl Command {
+    /// Whether it is `migrate` over many databases (`--all-connections`, `--databases-from`).
+    pub(super) fn many_databases(&self) -> bool {
+        matches!(self, Command::Migrate { many, .. } if many.is_set())
+    }
+
     /// Whether the command may write to the database (read-only ones never create a SQLite file).
     pub(super) fn writes(&self) -> bool {
         match self {
@@ -266,7 +343,7 @@ impl Command {
             | Command::Down { pretend, .. } => !pretend,
             Command::Install => true,
             Command::Repair { id, .. } => id.is_some(),
-            Command::Status { .. } | Command::Check | Command::MakeMigration { .. } => false,
+            Command::Status { .. } | Command::Check { .. } | Command::MakeMigration { .. } => false,
         }
     }
 

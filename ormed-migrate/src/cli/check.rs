@@ -1,12 +1,14 @@
-//! `migrate:check`: every problem a deploy or CI should stop on, one line each.
+//! `migrate:check`: every problem a deploy or CI should stop on, one line each: migrations that
+//! are not simply applied, and drift of the live schema from what the migrations made.
 
 use std::fmt::Write as _;
 
-use ormed_migrate_core::{MigrationState, MigrationStatus};
+use ormed_migrate_core::{Drift, MigrationState, MigrationStatus};
 
-/// One line per problem (pending, changed, missing, failed or running migrations) and a closing
-/// line; whether there was any problem.
-pub fn render_check(statuses: &[MigrationStatus]) -> (String, bool) {
+/// One line per problem (pending, changed, missing, failed or running migrations, each
+/// difference of `drift`), a line naming the unverifiable tables, and a closing line; whether
+/// there was any problem.
+pub fn render_check(statuses: &[MigrationStatus], drift: &Drift) -> (String, bool) {
     let mut out = String::new();
     let mut problems = 0;
     for status in statuses {
@@ -15,6 +17,20 @@ pub fn render_check(statuses: &[MigrationStatus]) -> (String, bool) {
         };
         problems += 1;
         let _ = writeln!(out, "{:<8} {}: {problem}", status.state.name(), status.id);
+    }
+    for difference in &drift.differences {
+        problems += 1;
+        let _ = writeln!(out, "drift    {difference}");
+    }
+    if let Some(why) = &drift.not_checked {
+        let _ = writeln!(out, "Drift not checked: {why}.");
+    }
+    if !drift.unverifiable.is_empty() {
+        let _ = writeln!(
+            out,
+            "Not checked for drift (named by raw SQL in a migration): {}.",
+            drift.unverifiable.join(", ")
+        );
     }
     let applied = statuses.iter().filter(|s| s.is_applied()).count();
     let _ = match problems {

@@ -203,7 +203,7 @@ fn identifier(name: &str) -> Option<String> {
 }
 
 /// The migration files in `dir` (`<id>.rs`, canonical or legacy id), in id order.
-fn migrations_in(dir: &Path) -> Vec<(MigrationId, PathBuf)> {
+pub(crate) fn migrations_in(dir: &Path) -> Vec<(MigrationId, PathBuf)> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
     };

@@ -15,8 +15,8 @@ use clap::{CommandFactory as _, FromArgMatches as _};
 use ormed_migrate_core::error::{PlanError, RunError};
 use ormed_migrate_core::redact::Secrets;
 use ormed_migrate_core::{
-    Apply, Driver, MigrationError, MigrationId, MigrationRunner, Repair, Rollback,
-    SqlMigrationLedger,
+    Apply, Driver, Interrupt, MigrationAction, MigrationError, MigrationId, MigrationRunner,
+    Repair, Rollback, SqlMigrationLedger,
 };
 
 mod args;
@@ -27,17 +27,20 @@ mod guard;
 mod hint;
 mod json;
 mod make;
+mod many;
 mod output;
 mod signal;
 
-pub use args::{Cli, Command, Force};
+pub use args::{Cli, Command, Force, ManyDatabases};
 pub use check::render_check;
 pub use hint::{error_text, hint_lines};
 pub use json::render_status_json;
+#[cfg(feature = "testing")]
+pub(crate) use make::migrations_in;
 pub use make::{MigrationFile, TableHint, new_migration_file};
 pub use output::{
     Palette, action_line, render_drops, render_repair_needed, render_report, render_status,
-    render_summary,
+    render_summary, running_line,
 };
 
 /// What `run!()` knows about the application at compile time (from its `Cargo.toml`).
@@ -50,8 +53,11 @@ pub struct App {
     pub version: &'static str,
     /// The package description, shown by `--help`; empty when the package has none.
     pub description: &'static str,
-    /// The package directory: `make:migration` writes to its `src/migrations/`.
+    /// The package directory.
     pub manifest_dir: &'static str,
+    /// Where `make:migration` writes: the binary's own `src/migrations/`, or with
+    /// `run!(app_migrations)` that crate's.
+    pub migrations_dir: &'static str,
 }
 
 /// The top-level help names the application first: it is the application's binary, not the
@@ -85,7 +91,18 @@ impl App {
         let mut command = self.command();
         let matches = command.try_get_matches_from_mut(args)?;
         // Formatting against the command gives the error the same usage lines as clap's own.
-        Cli::from_arg_matches(&matches).map_err(|error| error.format(&mut command))
+        let cli = Cli::from_arg_matches(&matches).map_err(|error| error.format(&mut command))?;
+        match cli.conflict() {
+            Some(message) => {
+                let error = clap::Error::raw(clap::error::ErrorKind::ArgumentConflict, message);
+                // With the usage lines of `migrate`, where the flags are, as clap's own conflicts.
+                Err(match command.find_subcommand_mut("migrate") {
+                    Some(migrate) => error.format(migrate),
+                    None => error.format(&mut command),
+                })
+            }
+            None => Ok(cli),
+        }
     }
 
     /// The description, or a line naming the application when its `Cargo.toml` has none.
@@ -102,15 +119,19 @@ impl App {
 pub struct Outcome {
     /// Its results, for stdout.
     pub stdout: String,
-    /// True when it found something wrong (`migrate:check`, `migrate:status --pending`).
+    /// True when it found something wrong (`migrate:check`, `migrate:status --pending`, a
+    /// database of `migrate --all-connections` or `--databases-from` that failed).
     pub problems: bool,
+    /// The signal that stopped a run over many databases after it printed its table (exit
+    /// code 130 or 143 without an error); a single run returns the interruption as its error.
+    pub signal: Option<Interrupt>,
 }
 
 impl From<String> for Outcome {
     fn from(stdout: String) -> Outcome {
         Outcome {
             stdout,
-            problems: false,
+            ..Outcome::default()
         }
     }
 }
@@ -135,6 +156,8 @@ pub fn main(app: App) -> ExitCode {
     let dir = std::env::current_dir().unwrap_or_else(|_| ".".into());
     let chosen = match &cli.command {
         Command::MakeMigration { .. } => None,
+        // Each database names its own; their passwords are masked where they are printed.
+        command if command.many_databases() => None,
         _ => match connection::choose(&cli, app.name, &dir) {
             Ok(chosen) => Some(chosen),
             Err(error) => return failed(&error, &Secrets::of_url("")),
@@ -146,9 +169,10 @@ pub fn main(app: App) -> ExitCode {
     match runtime.block_on(execute_on(cli, app, chosen)) {
         Ok(outcome) => {
             print!("{}", secrets.mask(&outcome.stdout));
-            match outcome.problems {
-                true => ExitCode::FAILURE,
-                false => ExitCode::SUCCESS,
+            match (outcome.signal, outcome.problems) {
+                (Some(signal), _) => ExitCode::from(signal::exit_code(signal)),
+                (None, true) => ExitCode::FAILURE,
+                (None, false) => ExitCode::SUCCESS,
             }
         }
         Err(error) => failed(&error, &secrets),
@@ -181,6 +205,22 @@ impl Display {
         }
     }
 
+    /// On a terminal, `<id> …… RUNNING` while a migration runs; its DONE line replaces it.
+    fn running(self, id: &MigrationId) {
+        if !self.quiet && self.palette.is_terminal() {
+            print_now(&running_line(id, self.palette));
+        }
+    }
+
+    /// A migration's DONE line, over its RUNNING line on a terminal.
+    fn done(self, action: &MigrationAction) {
+        let line = action_line(action, self.palette);
+        match self.palette.is_terminal() {
+            true => self.progress(&format!("\r\x1b[2K{line}")),
+            false => self.progress(&line),
+        }
+    }
+
     /// A closing summary: dropped with `--quiet`.
     fn summary(self, text: String) -> String {
         if self.quiet { String::new() } else { text }
@@ -192,6 +232,7 @@ impl Display {
 pub async fn execute(cli: Cli, app: App) -> Result<Outcome, MigrationError> {
     let chosen = match &cli.command {
         Command::MakeMigration { .. } => None,
+        command if command.many_databases() => None,
         _ => {
             let dir = std::env::current_dir().unwrap_or_else(|_| ".".into());
             Some(connection::choose(&cli, app.name, &dir)?)
@@ -216,7 +257,7 @@ async fn execute_on(
     {
         let dir = path
             .clone()
-            .unwrap_or_else(|| std::path::Path::new(app.manifest_dir).join("src/migrations"));
+            .unwrap_or_else(|| std::path::PathBuf::from(app.migrations_dir));
         let hint = match (create, alter) {
             (Some(table), _) => TableHint::Create(table),
             (None, Some(table)) => TableHint::Change(table),
@@ -225,16 +266,38 @@ async fn execute_on(
         let file = new_migration_file(name, hint, &dir, chrono::Utc::now(), *force)?;
         return Ok(created_line(name, &file).into());
     }
+    let display = Display {
+        quiet: cli.quiet,
+        palette: Palette::for_stdout(cli.no_color),
+    };
+    if let Command::Migrate {
+        limit,
+        step,
+        grouped,
+        pretend,
+        strict_order,
+        refuse_ahead,
+        many: flags,
+    } = &cli.command
+        && flags.is_set()
+    {
+        let each = many::PerDatabase {
+            limit: *limit,
+            step: *step,
+            grouped: *grouped,
+            pretend: *pretend,
+            strict_order: *strict_order,
+            refuse_ahead: *refuse_ahead,
+        };
+        let dir = std::env::current_dir().unwrap_or_else(|_| ".".into());
+        return many::run(&cli, flags, each, display, &dir).await;
+    }
     let chosen = match chosen {
         Some(chosen) => chosen,
         None => {
             let dir = std::env::current_dir().unwrap_or_else(|_| ".".into());
             connection::choose(&cli, app.name, &dir)?
         }
-    };
-    let display = Display {
-        quiet: cli.quiet,
-        palette: Palette::for_stdout(cli.no_color),
     };
     if !cli.quiet {
         eprintln!("{chosen}");
@@ -267,8 +330,13 @@ async fn run_command(
             grouped,
             pretend,
             strict_order,
+            refuse_ahead,
+            many: _,
         } => {
-            let mut apply = runner.apply_all().strict_order(strict_order);
+            let mut apply = runner
+                .apply_all()
+                .strict_order(strict_order)
+                .refuse_ahead(refuse_ahead);
             if let Some(limit) = limit {
                 apply = apply.limit(limit);
             }
@@ -337,11 +405,18 @@ async fn run_command(
             Outcome {
                 stdout,
                 problems: pending && statuses.iter().any(|status| status.is_pending()),
+                ..Outcome::default()
             }
         }
-        Command::Check => {
-            let (stdout, problems) = render_check(&runner.status().await?);
-            Outcome { stdout, problems }
+        Command::Check { all_tables } => {
+            let statuses = runner.status().await?;
+            let drift = runner.drift(all_tables).await?;
+            let (stdout, problems) = render_check(&statuses, &drift);
+            Outcome {
+                stdout,
+                problems,
+                ..Outcome::default()
+            }
         }
         Command::Repair {
             id: None,
@@ -390,7 +465,8 @@ async fn roll_back(
         .on_warning(|warning| eprintln!("warning: {warning}"))
         .on_wait(|notice| eprintln!("{notice}"))
         .interrupt_on(signal::listen())
-        .on_each(|action| display.progress(&action_line(action, display.palette)))
+        .on_start(|id, _| display.running(id))
+        .on_each(|action| display.done(action))
         .await?;
     Ok(display.summary(render_summary(&report, nothing, verb)))
 }
@@ -418,7 +494,8 @@ async fn migrate(
         .on_warning(|warning| eprintln!("warning: {warning}"))
         .on_wait(|notice| eprintln!("{notice}"))
         .interrupt_on(signal::listen())
-        .on_each(|action| display.progress(&action_line(action, display.palette)))
+        .on_start(|id, _| display.running(id))
+        .on_each(|action| display.done(action))
         .await?;
     let mut summary = render_summary(&report, nothing, verb);
     if fresh {
@@ -485,6 +562,7 @@ mod tests {
         version: "1.2.3",
         description: "A blog",
         manifest_dir: "/nowhere",
+        migrations_dir: "/nowhere/src/migrations",
     };
 
     fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
@@ -568,6 +646,70 @@ mod tests {
                 .starts_with("error: unrecognized subcommand 'migrate:wat'"),
             "unknown commands are usage errors"
         );
+    }
+
+    #[test]
+    fn many_databases_exclude_one_database_and_each_other() {
+        let cli = parse(&["migrate", "--databases-from", "dbs.txt", "--jobs", "8"]).unwrap();
+        assert!(cli.command.many_databases());
+        assert!(matches!(
+            cli.command,
+            Command::Migrate {
+                many: ManyDatabases { jobs: Some(8), .. },
+                ..
+            }
+        ));
+        let cli = parse(&["migrate", "--all-connections", "--step", "--pretend"]).unwrap();
+        assert!(cli.command.many_databases());
+        assert!(!parse(&["migrate"]).unwrap().command.many_databases());
+        for (args, message) in [
+            (
+                &["migrate", "--all-connections", "--databases-from", "f"][..],
+                "error: the argument '--all-connections' cannot be used with '--databases-from \
+                 <FILE>'",
+            ),
+            (
+                &[
+                    "migrate",
+                    "--all-connections",
+                    "--database",
+                    "sqlite://a.db",
+                ],
+                "error: the argument '--all-connections' cannot be used with '--database <URL>'",
+            ),
+            (
+                &[
+                    "--database",
+                    "sqlite://a.db",
+                    "migrate",
+                    "--databases-from",
+                    "f",
+                ],
+                "error: the argument '--databases-from <FILE>' cannot be used with '--database \
+                 <URL>'",
+            ),
+            (
+                &["migrate", "--connection", "main", "--all-connections"],
+                "error: the argument '--connection <NAME>' cannot be used with \
+                 '--all-connections'",
+            ),
+            (
+                &["migrate", "--jobs", "2"],
+                "error: the following required arguments were not provided:",
+            ),
+            (
+                &["migrate", "--all-connections", "--jobs", "0"],
+                "error: invalid value '0' for '--jobs <N>': --jobs takes a whole number of \
+                 databases at a time, at least 1",
+            ),
+            (
+                &["migrate:status", "--all-connections"],
+                "error: unexpected argument '--all-connections' found",
+            ),
+        ] {
+            let error = usage_error(args);
+            assert!(error.starts_with(message), "{args:?}: {error}");
+        }
     }
 
     #[test]

@@ -7,7 +7,7 @@ use super::hint::hint_lines;
 use ormed_migrate_core::error::Hint;
 use ormed_migrate_core::wipe::{ObjectKind, SchemaObject};
 use ormed_migrate_core::{
-    MigrationAction, MigrationReport, MigrationState, MigrationStatus, RepairNeeded,
+    MigrationAction, MigrationId, MigrationReport, MigrationState, MigrationStatus, RepairNeeded,
 };
 
 /// Colours for stdout: on a terminal only, never with `NO_COLOR` set or `--no-color`.
@@ -31,6 +31,12 @@ impl Palette {
         Palette {
             enabled: !no_color && !set("NO_COLOR") && !dumb && std::io::stdout().is_terminal(),
         }
+    }
+
+    /// True when stdout is a terminal that takes colour (and so can show a line being
+    /// replaced).
+    pub fn is_terminal(self) -> bool {
+        self.enabled
     }
 
     fn paint(self, code: &str, text: &str) -> String {
@@ -92,6 +98,18 @@ pub fn action_line(action: &MigrationAction, palette: Palette) -> String {
         "{id} {} {time} {}\n",
         palette.dim(&".".repeat(dots.max(3))),
         palette.green("DONE")
+    )
+}
+
+/// `m_20241201000000_create_users_table ........ RUNNING`, without a newline: shown on a
+/// terminal while the migration runs, then replaced by its [`action_line`].
+pub fn running_line(id: &MigrationId, palette: Palette) -> String {
+    let id = id.to_string();
+    let dots = LINE_WIDTH.saturating_sub(id.len() + " RUNNING".len() + 1);
+    format!(
+        "{id} {} {}",
+        palette.dim(&".".repeat(dots.max(3))),
+        palette.yellow("RUNNING")
     )
 }
 
