@@ -6,8 +6,9 @@
 //! CONCURRENTLY`); MySQL/MariaDB `GET_LOCK` on a dedicated connection (the lock belongs to the
 //! connection, so it never goes back to a pool); SQLite an advisory lock on a file beside the
 //! database, which the OS drops with the process, or for an in-memory database a lock inside
-//! this process. The name derives from the database and the ledger table, so runners with
-//! different ledgers in one database do not block each other.
+//! this process. On PostgreSQL and MySQL the name derives from the database and the ledger
+//! table, so runners with different ledgers in one database do not block each other; on SQLite
+//! the lock file is one per database file, whatever the ledger.
 
 use std::fs::File;
 use std::sync::Arc;

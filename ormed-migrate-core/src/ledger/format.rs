@@ -53,8 +53,20 @@ impl SqlMigrationLedger {
         match self.recorded_format(target.reborrow()).await? {
             Some(format) if format > LEDGER_FORMAT => Err(self.newer(format)),
             Some(LEDGER_FORMAT) => Ok(()),
+            // A ledger just created has nothing to upgrade: it is simply stamped.
+            None if self.has_no_rows(target.reborrow()).await? => {
+                self.record_format(target, LEDGER_FORMAT).await
+            }
             older => self.upgrade(target, older.unwrap_or(FIRST_FORMAT)).await,
         }
+    }
+
+    async fn has_no_rows(&self, target: Target<'_, '_>) -> Result<bool, MigrationError> {
+        let sql = format!("SELECT COUNT(*) FROM {}", self.quoted);
+        crate::driver::fetch_i64(target, &sql)
+            .await
+            .map(|rows| rows == 0)
+            .map_err(|e| self.error("could not read the ledger", e))
     }
 
     /// Refuses a ledger written by a newer version; an older one is read as it is.
