@@ -575,3 +575,99 @@ fn make_migration_writes_change_templates() {
     );
     assert_eq!(clash.status.code(), Some(2), "{}", stderr(&clash));
 }
+
+/// `migrate:refresh --pretend` prints the rollback's SQL and changes nothing; `migrate
+/// --refuse-ahead` refuses a database that a newer release migrated, where plain `migrate`
+/// warns and has nothing to do.
+#[test]
+fn refresh_pretend_and_refuse_ahead() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let database = format!("sqlite://{}", dir.path().join("r.db").display());
+    let run = |args: &[&str]| blog(dir.path(), &[args, &["--database", &database]].concat());
+    succeeded(&run(&["migrate"]));
+    let out = succeeded(&run(&["migrate:refresh", "--pretend"]));
+    assert!(
+        out.contains("DROP TABLE")
+            && out.contains("Then every migration that is pending afterwards is applied."),
+        "{out}"
+    );
+    let status = succeeded(&run(&["migrate:status"]));
+    assert!(
+        status.contains(&format!("{TOTAL} applied, 0 pending.")),
+        "{status}"
+    );
+
+    // A newer release applied a migration this binary does not have.
+    let newer = "INSERT INTO orm_migrations (id, checksum, batch, applied_at, execution_ms) \
+                 SELECT 'm_20991231000000_from_a_newer_release', checksum, 2, applied_at, 0 \
+                 FROM orm_migrations WHERE id = 'm_20241201000000_create_users_table'";
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    runtime.block_on(async {
+        let driver = ormed_migrate::Driver::connect(&database)
+            .await
+            .expect("connect");
+        driver.execute(newer).await.expect("insert");
+        driver.close().await;
+    });
+    let (out, err) = exited(&run(&["migrate"]), 0);
+    assert!(out.contains("Nothing to migrate."), "{out}");
+    assert!(
+        err.contains("warning: ") && err.contains("m_20991231000000_from_a_newer_release"),
+        "{err}"
+    );
+    let (_, err) = exited(&run(&["migrate", "--refuse-ahead"]), 1);
+    assert!(
+        err.contains("the database is ahead of this binary"),
+        "{err}"
+    );
+}
+
+/// On a terminal the production guard asks; `y` runs the command, anything else refuses it.
+#[test]
+fn production_asks_on_a_terminal() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let database = format!("sqlite://{}", dir.path().join("ask.db").display());
+    succeeded(&blog(dir.path(), &["migrate", "--database", &database]));
+    let answer = |reply: &str| {
+        let command = format!(
+            "{} migrate:rollback --database {database}",
+            env!("CARGO_BIN_EXE_blog")
+        );
+        let mut child = std::process::Command::new("script")
+            .args(["-qec", &command, "/dev/null"])
+            .current_dir(dir.path())
+            .env("APP_ENV", "production")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .ok()?;
+        use std::io::Write as _;
+        let mut stdin = child.stdin.take()?;
+        // The prompt is read from the pseudo-terminal, which script feeds from our stdin.
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        let _ = stdin.write_all(reply.as_bytes());
+        drop(stdin);
+        let output = child.wait_with_output().ok()?;
+        Some(String::from_utf8_lossy(&output.stdout).into_owned())
+    };
+    let Some(refused) = answer("n\n") else {
+        eprintln!("`script` is not available: skipping this test");
+        return;
+    };
+    assert!(
+        refused.contains(
+            "APP_ENV is production: migrate:rollback rolls back the last batch. Run it? [y/N]"
+        ) && refused.contains("(the answer was not yes)"),
+        "{refused:?}"
+    );
+    let status = succeeded(&blog(
+        dir.path(),
+        &["migrate:status", "--database", &database],
+    ));
+    assert!(status.contains(&format!("{TOTAL} applied")), "{status}");
+    let confirmed = answer("y\n").expect("script");
+    assert!(
+        confirmed.contains(&format!("Rolled back {TOTAL} migrations")),
+        "{confirmed:?}"
+    );
+}
