@@ -45,9 +45,11 @@ impl fmt::Display for NotLinked {
         }
         write!(
             f,
-            "The crate that holds them is not linked: name it in the test (`use my_migrations as \
-             _;`) or in `run!(my_migrations)`, and check that its build.rs calls \
-             `ormed_migrate_build::compile_migrations()` and its lib.rs `ormed_migrate::migrations!();`."
+            "Either the crate that holds them is not linked: name it in the test (`use \
+             my_migrations as _;`) or in `run!(my_migrations)`, and check that its build.rs calls \
+             `ormed_migrate_build::compile_migrations()` and its lib.rs \
+             `ormed_migrate::migrations!();`. Or a file's `impl Migration` lacks its \
+             `#[migration(\"<id>\")]` attribute."
         )
     }
 }

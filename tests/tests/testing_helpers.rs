@@ -259,3 +259,47 @@ async fn server_databases_come_from_the_environment() {
         }
     }
 }
+
+/// A test that panics never reaches `cleanup()`: its database is removed when it is dropped.
+#[tokio::test]
+async fn a_database_dropped_without_cleanup_is_removed() {
+    for (variable, db) in [
+        (POSTGRES_URL_VAR, TestDatabase::postgres().await),
+        (MYSQL_URL_VAR, TestDatabase::mysql().await),
+    ] {
+        let Some(db) = db.expect("the server in the variable is usable") else {
+            continue;
+        };
+        let name = db.url().rsplit('/').next().expect("a name").to_owned();
+        let dialect = db.dialect();
+        drop(db);
+        let server = std::env::var(variable).expect("set");
+        let admin = ormed_migrate::Driver::connect(&server)
+            .await
+            .expect("admin");
+        let sql = match dialect {
+            Dialect::Postgres => {
+                format!("SELECT COUNT(*) FROM pg_database WHERE datname = '{name}'")
+            }
+            _ => format!(
+                "SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name = '{name}'"
+            ),
+        };
+        let sql = sqlx::AssertSqlSafe(sql);
+        let left: i64 = match admin.postgres_pool() {
+            Some(pool) => sqlx::query_scalar(sql)
+                .fetch_one(pool)
+                .await
+                .expect("count"),
+            None => {
+                let pool = admin.mysql_pool().expect("mysql");
+                sqlx::query_scalar(sql)
+                    .fetch_one(pool)
+                    .await
+                    .expect("count")
+            }
+        };
+        admin.close().await;
+        assert_eq!(left, 0, "{name} is still on the {variable} server");
+    }
+}

@@ -32,7 +32,8 @@ pub enum SetupError {
         "no migrations are linked into this binary. Migrations in this crate's src/migrations/ \
          need `ormed_migrate_build::compile_migrations()` in build.rs; migrations in another \
          crate are only linked when the binary names that crate: write \
-         `ormed_migrate::run!(my_migrations)` (or `use my_migrations as _;`)"
+         `ormed_migrate::run!(my_migrations)` (or `use my_migrations as _;`). No migration \
+         written yet? `make:migration <name>` writes the first"
     )]
     NoMigrations,
 

@@ -46,7 +46,8 @@ pub const MYSQL_URL_VAR: &str = "ORMED_TEST_MYSQL_URL";
 pub struct TestDatabase {
     driver: Driver,
     url: String,
-    cleanup: Cleanup,
+    /// Taken by [`TestDatabase::cleanup`]; what is left is done on drop (a test that panicked).
+    cleanup: Option<Cleanup>,
 }
 
 enum Cleanup {
@@ -65,7 +66,7 @@ impl TestDatabase {
         Ok(TestDatabase {
             driver: Driver::connect(&url).await?,
             url,
-            cleanup: Cleanup::Directory(dir),
+            cleanup: Some(Cleanup::Directory(dir)),
         })
     }
 
@@ -93,10 +94,10 @@ impl TestDatabase {
         Ok(TestDatabase {
             driver: Driver::connect(&url).await?,
             url,
-            cleanup: Cleanup::Drop {
+            cleanup: Some(Cleanup::Drop {
                 admin_url: server_url.to_owned(),
                 name,
-            },
+            }),
         })
     }
 
@@ -147,27 +148,60 @@ impl TestDatabase {
         self.driver.dialect()
     }
 
-    /// Closes the connections and removes the database.
-    pub async fn cleanup(self) -> Result<(), MigrationError> {
+    /// Closes the connections and removes the database. A database whose test panicked
+    /// before this is removed when it is dropped instead (on a thread of its own, since drop
+    /// cannot wait on the async driver), so failing tests do not leave databases behind.
+    pub async fn cleanup(mut self) -> Result<(), MigrationError> {
         self.driver.close().await;
-        match self.cleanup {
-            Cleanup::Directory(dir) => drop(dir),
-            Cleanup::Drop { admin_url, name } => {
-                let admin = Driver::connect(&admin_url).await?;
-                let quoted = admin
-                    .dialect()
-                    .quote_identifier(&name)
-                    .map_err(SetupError::InvalidTableName)?;
-                let drop = crate::backend::of(admin.dialect()).drop_database(&quoted);
-                let dropped = admin.execute(&drop).await;
-                admin.close().await;
-                dropped.map_err(|e| SetupError::TestDatabase {
-                    context: format!("could not drop test database {name}"),
-                    source: Box::new(e),
-                })?;
-            }
+        match self.cleanup.take() {
+            Some(cleanup) => cleanup.run().await,
+            None => Ok(()),
         }
+    }
+}
+
+impl Cleanup {
+    async fn run(self) -> Result<(), MigrationError> {
+        let (admin_url, name) = match self {
+            Cleanup::Directory(dir) => {
+                drop(dir);
+                return Ok(());
+            }
+            Cleanup::Drop { admin_url, name } => (admin_url, name),
+        };
+        let admin = Driver::connect(&admin_url).await?;
+        let quoted = admin
+            .dialect()
+            .quote_identifier(&name)
+            .map_err(SetupError::InvalidTableName)?;
+        let drop = crate::backend::of(admin.dialect()).drop_database(&quoted);
+        let dropped = admin.execute(&drop).await;
+        admin.close().await;
+        dropped.map_err(|e| SetupError::TestDatabase {
+            context: format!("could not drop test database {name}"),
+            source: Box::new(e),
+        })?;
         Ok(())
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let Some(cleanup @ Cleanup::Drop { .. }) = self.cleanup.take() else {
+            return;
+        };
+        // Best effort: a test that failed is already reporting its own error.
+        let dropping = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build();
+            if let Ok(runtime) = runtime
+                && let Err(error) = runtime.block_on(cleanup.run())
+            {
+                eprintln!("warning: {error}");
+            }
+        });
+        let _ = dropping.join();
     }
 }
 

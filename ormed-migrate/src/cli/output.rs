@@ -224,11 +224,11 @@ pub fn render_status(statuses: &[MigrationStatus], palette: Palette) -> String {
             MigrationState::Pending | MigrationState::Running(_) => palette.yellow(&label),
             _ => palette.red(&label),
         };
-        let _ = writeln!(
-            out,
+        let line = format!(
             "{label} {batch:>5}  {:<60} {applied_at}",
             status.id.to_string()
         );
+        let _ = writeln!(out, "{}", line.trim_end());
     }
     let applied = statuses.iter().filter(|s| s.is_applied()).count();
     let pending = statuses.iter().filter(|s| s.is_pending()).count();
@@ -244,6 +244,14 @@ pub fn render_status(statuses: &[MigrationStatus], palette: Palette) -> String {
              migration lock)."
         ),
     };
+    let attention = statuses.iter().filter(|s| s.needs_attention()).count();
+    if attention > 0 {
+        let _ = writeln!(
+            out,
+            "{attention} need attention (changed, missing or failed): `migrate:repair` lists the \
+             way out for each."
+        );
+    }
     out
 }
 
