@@ -671,3 +671,28 @@ fn production_asks_on_a_terminal() {
         "{confirmed:?}"
     );
 }
+
+/// A migration pending below the newest applied one: `migrate` warns and applies it,
+/// `migrate --strict-order` refuses and runs nothing.
+#[test]
+fn strict_order_refuses_an_older_pending_migration() {
+    const AVATAR: &str = "m_20241201000600_add_avatar_to_users_table";
+    let dir = tempfile::tempdir().expect("temp dir");
+    let database = format!("sqlite://{}", dir.path().join("o.db").display());
+    let run = |args: &[&str]| blog(dir.path(), &[args, &["--database", &database]].concat());
+    succeeded(&run(&["migrate"]));
+    succeeded(&run(&["migrate:down", AVATAR]));
+    let (_, err) = exited(&run(&["migrate", "--strict-order"]), 1);
+    assert!(
+        err.contains(&format!(
+            "migration {AVATAR} is pending but older than the newest applied"
+        )) && err.contains("strict order is on, so nothing was run"),
+        "{err}"
+    );
+    let (out, err) = exited(&run(&["migrate"]), 0);
+    assert!(err.contains("warning: ") && err.contains(AVATAR), "{err}");
+    assert!(
+        out.contains(&format!("{AVATAR} ")) && out.contains("Applied 1 migration"),
+        "{out}"
+    );
+}
