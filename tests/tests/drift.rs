@@ -104,6 +104,23 @@ mod cases {
             2,
             "audit_log is unverifiable, scratch_notes not asked for: {found:?}"
         );
+        // A default changed by hand (SQLite cannot change one in place).
+        let default = match db.dialect() {
+            Dialect::Sqlite => None,
+            Dialect::MySql => Some("ALTER TABLE teams ALTER COLUMN active SET DEFAULT 0"),
+            _ => Some("ALTER TABLE teams ALTER COLUMN active SET DEFAULT false"),
+        };
+        if let Some(sql) = default {
+            db.driver().execute(sql).await.expect(sql);
+            let found = lines(&runner.drift(false).await.expect("drift"));
+            assert!(
+                found
+                    .iter()
+                    .any(|l| l
+                        .starts_with("~ teams: column active: expected boolean NOT NULL DEFAULT")),
+                "{found:?}"
+            );
+        }
         let everything = lines(&runner.drift(true).await.expect("drift"));
         assert!(
             everything

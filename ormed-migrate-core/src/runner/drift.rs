@@ -7,8 +7,9 @@
 //! whose integers have none), signedness (MySQL) and nullability; a primary key's columns;
 //! indexes by name, columns and uniqueness (MySQL's own index on a foreign key's columns, named
 //! after the key, is left out on both sides); foreign keys by name, columns, referenced table
-//! and columns and actions. Defaults, comments and type spellings are not compared: the
-//! databases spell them too differently to tell an edit from a dialect. Tables named by raw SQL
+//! and columns and actions; defaults, as introspection normalises them (keywords in one case).
+//! Comments and type spellings are not compared: the databases spell them too differently to
+//! tell an edit from a dialect. Tables named by raw SQL
 //! are unverifiable, never drift; tables no migration mentions are left out unless asked for.
 
 use std::collections::BTreeSet;
@@ -17,7 +18,9 @@ use super::MigrationRunner;
 use crate::descriptor::Direction;
 use crate::dialect::Dialect;
 use crate::error::MigrationError;
-use crate::introspect::{SchemaDifference, SchemaSnapshot, TableSnapshot, TypeFamily};
+use crate::introspect::{
+    SchemaDifference, SchemaSnapshot, TableSnapshot, TypeFamily, normalize_default,
+};
 use crate::preflight::Model;
 use crate::render::generated_name;
 use crate::schema::{Operation, TableCommand};
@@ -217,7 +220,18 @@ fn normalized(dialect: Dialect, table: &TableSnapshot) -> TableSnapshot {
         column.integer_bytes = bytes;
         column.precision = None;
         column.scale = None;
-        column.default = None;
+        column.default = column
+            .default
+            .as_deref()
+            .and_then(normalize_default)
+            .map(|text| {
+                // Keywords in one case (PostgreSQL reports `true`, the builder writes `TRUE`);
+                // string literals as they are.
+                match text.contains('\'') {
+                    true => text,
+                    false => text.to_lowercase(),
+                }
+            });
         column.comment = None;
         column.auto_increment = false;
         column.unsigned = column.unsigned && dialect == Dialect::MySql;
