@@ -95,6 +95,34 @@ fn advised_repair(error: &MigrationError, when: &str) -> (String, Repair) {
 mod cases {
     use super::*;
 
+    /// A migration run statement by statement whose own ledger row is deleted while it runs
+    /// (here by the migration itself): recording it finds no row, and says so instead of
+    /// reporting success with nothing recorded.
+    pub async fn a_ledger_row_removed_while_its_migration_runs_is_an_error(db: &TestDatabase) {
+        fn deletes_its_row(schema: &mut Schema) {
+            schema.raw("DELETE FROM orm_migrations WHERE id = 'm_20250101000000_deletes_its_row'");
+        }
+        fn nothing(_: &mut Schema) {}
+        let migrations = MigrationEntry::build_descriptors(vec![
+            entry(
+                "m_20250101000000_deletes_its_row",
+                Steps(deletes_its_row, nothing),
+            )
+            .no_transaction(),
+        ])
+        .expect("descriptors");
+        let error = runner(db, migrations)
+            .apply_all()
+            .await
+            .expect_err("no row to record");
+        let text = error.to_string();
+        assert!(
+            text.contains("no longer has the row of migration m_20250101000000_deletes_its_row")
+                && text.contains("that it is applied"),
+            "{text}"
+        );
+    }
+
     /// Rollback finds, and deletes, a row stored under the legacy spelling; before, it dropped
     /// the table and kept the row, and the next rollback ran the down again.
     pub async fn a_legacy_row_is_rolled_back_and_deleted(db: &TestDatabase) {
@@ -465,4 +493,5 @@ support::suite! {
     a_failed_down_can_be_restored_instead,
     a_ledger_of_the_first_format_is_upgraded,
     a_ledger_of_a_newer_format_is_refused,
+    a_ledger_row_removed_while_its_migration_runs_is_an_error,
 }

@@ -40,6 +40,21 @@ pub enum LedgerError {
         problem: String,
     },
 
+    /// The row a run was about to update is gone: someone deleted it while the migration ran
+    /// (a manual `DELETE`, another tool).
+    #[error(
+        "the migration ledger table {table} no longer has the row of migration {stored_id}: it \
+         was removed while the migration ran, so the ledger could not record {what}"
+    )]
+    RowVanished {
+        /// The ledger table.
+        table: String,
+        /// The row's id as stored.
+        stored_id: String,
+        /// What the update was to record.
+        what: &'static str,
+    },
+
     /// Two rows record the same migration (its canonical and its legacy spelling).
     #[error(
         "the migration ledger table {table} has two rows for migration {id}: {first:?} and \

@@ -400,7 +400,7 @@ impl SqlMigrationLedger {
                 .bind(stored_id)
                 .execute(executor)
                 .await
-                .map(drop)
+                .map(|done| done.rows_affected())
         })
         .map_err(|e| {
             self.error(
@@ -408,6 +408,25 @@ impl SqlMigrationLedger {
                 e,
             )
         })
+        .and_then(|rows| self.updated(rows, stored_id, "that it is applied"))
+    }
+
+    /// An update that found no row: the row vanished under the run.
+    fn updated(
+        &self,
+        rows: u64,
+        stored_id: &str,
+        what: &'static str,
+    ) -> Result<(), MigrationError> {
+        match rows {
+            0 => Err(LedgerError::RowVanished {
+                table: self.table.clone(),
+                stored_id: stored_id.to_owned(),
+                what,
+            }
+            .into()),
+            _ => Ok(()),
+        }
     }
 
     /// Marks `id` as applied with `checksum`, clearing any failure mark: the repair for a
@@ -457,9 +476,11 @@ impl SqlMigrationLedger {
         );
         let status = failure.map_or(STATUS_APPLIED, failed_status);
         with_executor!(target, executor => {
-            sqlx::query(AssertSqlSafe(sql.as_str())).bind(status).bind(stored_id).execute(executor).await.map(drop)
+            sqlx::query(AssertSqlSafe(sql.as_str())).bind(status).bind(stored_id).execute(executor).await
+                .map(|done| done.rows_affected())
         })
         .map_err(|e| self.error(format!("could not mark migration {stored_id} in the ledger"), e))
+        .and_then(|rows| self.updated(rows, stored_id, "its state"))
     }
 
     /// Whether the ledger table exists, without creating it.
