@@ -188,25 +188,7 @@ mod cases {
 }
 
 async fn count_rows(db: &TestDatabase, sql: &str) -> i64 {
-    let driver = db.driver();
-    let sql = sqlx::AssertSqlSafe(sql.to_owned());
-    if let Some(pool) = driver.sqlite_pool() {
-        sqlx::query_scalar(sql)
-            .fetch_one(pool)
-            .await
-            .expect("count")
-    } else if let Some(pool) = driver.postgres_pool() {
-        sqlx::query_scalar(sql)
-            .fetch_one(pool)
-            .await
-            .expect("count")
-    } else {
-        let pool = driver.mysql_pool().expect("a pool");
-        sqlx::query_scalar(sql)
-            .fetch_one(pool)
-            .await
-            .expect("count")
-    }
+    db.fetch_i64(sql).await.expect(sql)
 }
 
 suite!(

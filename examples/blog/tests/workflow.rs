@@ -57,25 +57,7 @@ async fn count_objects(db: &TestDatabase, names: &[&str]) -> i64 {
 }
 
 async fn scalar(db: &TestDatabase, sql: &str) -> i64 {
-    let driver = db.driver();
-    let sql = sqlx::AssertSqlSafe(sql.to_owned());
-    if let Some(pool) = driver.sqlite_pool() {
-        sqlx::query_scalar(sql)
-            .fetch_one(pool)
-            .await
-            .expect("query")
-    } else if let Some(pool) = driver.postgres_pool() {
-        sqlx::query_scalar(sql)
-            .fetch_one(pool)
-            .await
-            .expect("query")
-    } else {
-        let pool = driver.mysql_pool().expect("a pool");
-        sqlx::query_scalar(sql)
-            .fetch_one(pool)
-            .await
-            .expect("query")
-    }
+    db.fetch_i64(sql).await.expect(sql)
 }
 
 /// `migrate:fresh` drops what migrations did not create (and keeps other schemas), applies

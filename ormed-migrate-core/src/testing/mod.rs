@@ -143,6 +143,14 @@ impl TestDatabase {
         &self.driver
     }
 
+    /// The one integer `sql` returns (`SELECT COUNT(*) FROM posts`), on any of the three
+    /// databases: for assertions on data without a query per database.
+    pub async fn fetch_i64(&self, sql: &str) -> Result<i64, MigrationError> {
+        crate::driver::fetch_i64(crate::driver::Target::Pool(&self.driver), sql)
+            .await
+            .map_err(|e| MigrationError::database(format!("the test query `{sql}` failed"), e))
+    }
+
     /// Its dialect.
     pub fn dialect(&self) -> Dialect {
         self.driver.dialect()
