@@ -713,6 +713,23 @@ mod tests {
     }
 
     #[test]
+    fn every_command_has_an_example_in_its_help() {
+        let command = BLOG.command();
+        let names: Vec<String> = command
+            .get_subcommands()
+            .map(|sub| sub.get_name().to_owned())
+            .collect();
+        assert!(names.len() >= 12, "{names:?}");
+        for name in names {
+            let help = parse(&[&name, "--help"]).expect_err("help").to_string();
+            assert!(
+                help.contains("Example"),
+                "{name} --help has no example:\n{help}"
+            );
+        }
+    }
+
+    #[test]
     fn help_and_version_name_the_application() {
         let help = parse(&["--help"]).expect_err("help").to_string();
         assert!(
