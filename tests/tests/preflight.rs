@@ -133,7 +133,7 @@ mod cases {
         );
     }
 
-    pub async fn a_foreign_key_between_varchar_and_text_passes(db: &TestDatabase) {
+    pub async fn a_foreign_key_between_varchar_and_text_passes_except_on_mysql(db: &TestDatabase) {
         fn tags(schema: &mut Schema) {
             schema.create("tags", |t| {
                 t.id();
@@ -147,8 +147,15 @@ mod cases {
                 t.foreign(["tag_code"]).references(["code"]).on("tags");
             });
         }
-        // MySQL cannot index a TEXT column without a length: only the others run it.
+        // MySQL cannot index a TEXT column without a length, so it refuses the key: refused
+        // before anything runs, not at the CREATE TABLE.
         if db.dialect() == Dialect::MySql {
+            let error = refused(db, two(tags, posts)).await;
+            assert!(
+                error.contains("`posts.tag_code` is text but `tags.code` is varchar(255)")
+                    && error.contains("MySQL cannot make a foreign key on a TEXT column"),
+                "{error}"
+            );
             return;
         }
         let report = runner(db, two(tags, posts))
@@ -323,10 +330,36 @@ mod cases {
             runner.ledger().read_applied().await.expect("ledger").len(),
             1
         );
+
+        // A referenced column dropped: refused the same way, before anything runs.
+        fn drop_referenced_column(schema: &mut Schema) {
+            schema.table("users", |t| t.drop_column("id"));
+        }
+        let runner = self::runner(
+            db,
+            MigrationEntry::build_descriptors(vec![
+                entry(FIRST, Steps(create, drop_parent_first)),
+                entry(SECOND, Steps(drop_referenced_column, |s| s.irreversible())),
+            ])
+            .expect("descriptors"),
+        );
+        let error = runner.apply_all().await.expect_err("refused");
+        assert!(
+            error.to_string().contains(
+                "column `users.id` is referenced by foreign key posts_user_id_foreign of `posts`; \
+                 drop that foreign key first"
+            ),
+            "{error}"
+        );
+        assert_eq!(
+            runner.ledger().read_applied().await.expect("ledger").len(),
+            1,
+            "only the first migration, from before"
+        );
     }
 
     pub async fn changes_naming_missing_columns_indexes_or_keys_are_refused(db: &TestDatabase) {
-        let cases: [Case; 6] = [
+        let cases: [Case; 8] = [
             (
                 |s| s.table("users", |t| t.drop_column("nickname")),
                 "table `users` has no column `nickname` at this point",
@@ -359,11 +392,74 @@ mod cases {
                 |s| s.table("users", |t| t.drop_foreign(["team_id"])),
                 "table `users` has no foreign key `users_team_id_foreign` (its foreign keys: none)",
             ),
+            (
+                |s| s.table("users", |t| t.drop_unique(["email"])),
+                "table `users` has no index `users_email_unique` (its indexes: none)",
+            ),
+            (
+                |s| {
+                    s.table("users", |t| {
+                        t.rename_index("users_email_index", "users_mail_index")
+                    })
+                },
+                "table `users` has no index `users_email_index` (its indexes: none)",
+            ),
         ];
         for (second, expected) in cases {
             let message = refused(db, two(users, second)).await;
             assert!(message.contains(expected), "{message}");
             assert!(message.starts_with(&format!("migration {SECOND} (up) would fail at")));
+        }
+    }
+
+    /// Keys and indexes: a primary key where there is one, none to drop, an index that exists.
+    pub async fn keys_and_indexes_that_exist_or_not_are_refused(db: &TestDatabase) {
+        fn users_indexed(schema: &mut Schema) {
+            schema.create("users", |t| {
+                t.id();
+                t.string("email");
+                t.index(["email"]);
+            });
+        }
+        fn keyless(schema: &mut Schema) {
+            schema.create("users", |t| {
+                t.string("email");
+            });
+        }
+        let cases: [(fn(&mut Schema), Case); 3] = [
+            (
+                users_indexed,
+                (
+                    |s| {
+                        s.table("users", |t| {
+                            t.index(["email"]);
+                        })
+                    },
+                    "table `users` already has an index `users_email_index`",
+                ),
+            ),
+            (
+                users,
+                (
+                    |s| {
+                        s.table("users", |t| {
+                            t.primary(["email"]);
+                        })
+                    },
+                    "table `users` already has a primary key; drop it first with t.drop_primary()",
+                ),
+            ),
+            (
+                keyless,
+                (
+                    |s| s.table("users", |t| t.drop_primary()),
+                    "table `users` has no primary key",
+                ),
+            ),
+        ];
+        for (first, (second, expected)) in cases {
+            let message = refused(db, two(first, second)).await;
+            assert!(message.contains(expected), "{message}");
         }
     }
 
@@ -431,7 +527,7 @@ support::suite! {
     a_foreign_key_to_a_table_created_later_is_refused,
     a_foreign_key_to_a_missing_column_is_refused,
     a_foreign_key_between_different_types_is_refused,
-    a_foreign_key_between_varchar_and_text_passes,
+    a_foreign_key_between_varchar_and_text_passes_except_on_mysql,
     a_table_block_key_may_reference_its_own_new_column,
     column_names_in_another_case_are_found_where_case_does_not_matter,
     tables_elsewhere_on_the_postgres_search_path_are_not_missing,
@@ -439,6 +535,7 @@ support::suite! {
     dropping_a_table_that_is_still_referenced_is_refused,
     changes_naming_missing_columns_indexes_or_keys_are_refused,
     creating_what_exists_is_refused,
+    keys_and_indexes_that_exist_or_not_are_refused,
     raw_sql_never_causes_a_false_alarm,
     a_plan_in_the_right_order_passes,
 }

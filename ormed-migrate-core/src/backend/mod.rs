@@ -164,6 +164,12 @@ pub(crate) trait Backend: Sync {
         false
     }
 
+    /// Whether a foreign key on a TEXT column is refused (MySQL cannot index TEXT without a
+    /// prefix length, and a key needs an index).
+    fn refuses_foreign_keys_on_text(&self) -> bool {
+        false
+    }
+
     /// A foreign key between integers of different size or signedness is refused (MySQL);
     /// elsewhere the pre-flight check only warns.
     fn refuses_foreign_keys_between_integer_widths(&self) -> bool {

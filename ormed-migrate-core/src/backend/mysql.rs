@@ -39,6 +39,10 @@ impl Backend for MySql {
         true
     }
 
+    fn refuses_foreign_keys_on_text(&self) -> bool {
+        true
+    }
+
     fn schema_objects_query(&self) -> &'static str {
         "SELECT CASE table_type WHEN 'VIEW' THEN 'view' WHEN 'SEQUENCE' THEN 'sequence' \
          ELSE 'table' END, CAST(table_name AS CHAR) FROM information_schema.tables \

@@ -332,6 +332,18 @@ fn types(
     );
     let fix = "give both the same type (t.foreign_id(..) matches t.id())";
     let backend = backend::of(dialect);
+    let text = [source, target]
+        .iter()
+        .any(|c| c.family == TypeFamily::Text);
+    if text && backend.refuses_foreign_keys_on_text() {
+        return Some(Problem::error(
+            what.to_owned(),
+            format!(
+                "{names}: MySQL cannot make a foreign key on a TEXT column (it cannot index one \
+                 without a prefix length); make both columns t.string(..) of the same length"
+            ),
+        ));
+    }
     if family(source.family) != family(target.family) {
         if backend.accepts_foreign_keys_between_types() {
             return Some(Problem {
