@@ -9,6 +9,8 @@ use support::*;
 
 /// A second migration and what its refusal says.
 type Case = (fn(&mut Schema), &'static str);
+/// A first migration and a case that follows it.
+type AfterCase = (fn(&mut Schema), Case);
 
 const FIRST: &str = "m_20250101000000_first";
 const SECOND: &str = "m_20250101000100_second";
@@ -426,7 +428,7 @@ mod cases {
                 t.string("email");
             });
         }
-        let cases: [(fn(&mut Schema), Case); 3] = [
+        let cases: [AfterCase; 3] = [
             (
                 users_indexed,
                 (
