@@ -145,10 +145,16 @@ impl TestDatabase {
 
     /// The one integer `sql` returns (`SELECT COUNT(*) FROM posts`), on any of the three
     /// databases: for assertions on data without a query per database.
+    ///
+    /// The statement is not cached: a test reads the same query again after a migration
+    /// changed a column's type, which a cached PostgreSQL plan refuses ("cached plan must not
+    /// change result type").
     pub async fn fetch_i64(&self, sql: &str) -> Result<i64, MigrationError> {
-        crate::driver::fetch_i64(crate::driver::Target::Pool(&self.driver), sql)
-            .await
-            .map_err(|e| MigrationError::database(format!("the test query `{sql}` failed"), e))
+        let target = crate::driver::Target::Pool(&self.driver);
+        let fetched: Result<i64, sqlx::Error> = crate::driver::with_executor!(target, executor => {
+            sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).persistent(false).fetch_one(executor).await
+        });
+        fetched.map_err(|e| MigrationError::database(format!("the test query `{sql}` failed"), e))
     }
 
     /// Its dialect.
