@@ -495,6 +495,67 @@ mod sqlite_rebuild {
         db.cleanup().await.expect("cleanup");
     }
 
+    /// Several changes to one table in one block are one rebuild (the table copied once); a
+    /// column rename splits the block there, as documented, so the changes around it are two.
+    #[tokio::test]
+    async fn several_changes_in_one_block_are_one_rebuild() {
+        fn create(schema: &mut Schema) {
+            schema.create("notes", |t| {
+                t.id();
+                t.string("title");
+                t.string("legacy").nullable();
+                t.integer("rank");
+            });
+        }
+        fn three_changes(schema: &mut Schema) {
+            schema.table("notes", |t| {
+                t.string("title").length(80).nullable().change();
+                t.drop_column("legacy");
+                t.big_integer("rank").change();
+            });
+        }
+        fn around_a_rename(schema: &mut Schema) {
+            schema.table("notes", |t| {
+                t.string("title").length(80).nullable().change();
+                t.rename_column("rank", "position");
+                t.big_integer("position").change();
+            });
+        }
+        for (change, rebuilds) in [(three_changes as fn(&mut Schema), 1), (around_a_rename, 2)] {
+            let db = TestDatabase::sqlite().await.expect("sqlite");
+            let runner = support::runner(
+                &db,
+                MigrationEntry::build_descriptors(vec![
+                    entry(PARENT, Steps(create, |s| s.drop("notes"))),
+                    entry(CHANGE, Steps(change, |_| {})),
+                ])
+                .expect("descriptors"),
+            );
+            let report = runner.apply_all().pretend().await.expect("pretend");
+            let copies = report.actions[1]
+                .statements
+                .iter()
+                .filter(|sql| sql.starts_with(r#"CREATE TABLE "__ormed_rebuild_notes""#))
+                .count();
+            assert_eq!(copies, rebuilds, "{:#?}", report.actions[1].statements);
+            runner.apply_all().await.expect("apply");
+            let notes = db.driver().introspect().await.expect("introspect");
+            let notes = notes.table("notes").expect("notes");
+            assert_eq!(
+                notes.column("legacy").is_none(),
+                rebuilds == 1,
+                "dropped only by the first"
+            );
+            let rank = notes
+                .column("rank")
+                .or_else(|| notes.column("position"))
+                .expect("rank or position");
+            assert_eq!(rank.family, ormed_migrate::TypeFamily::Integer);
+            assert_eq!(notes.column("title").expect("title").length, Some(80));
+            db.cleanup().await.expect("cleanup");
+        }
+    }
+
     /// Raw SQL before a change hides the table from the pre-flight check; the change is then
     /// checked against the live table when it runs, and nothing of the migration stays.
     #[tokio::test]
@@ -709,5 +770,60 @@ mod sqlite_rebuild {
         let text = "SELECT COUNT(*) FROM sqlite_master WHERE sql LIKE '%CHECK (amount > 0)%'";
         assert_eq!(count(&db, text).await, 1, "the table is as it was");
         db.cleanup().await.expect("cleanup");
+    }
+
+    /// The other clauses the model cannot carry: each refused with its name, the table as it was.
+    #[tokio::test]
+    async fn collations_strict_without_rowid_and_on_conflict_are_refused_not_dropped() {
+        fn change(schema: &mut Schema) {
+            schema.table("prices", |t| {
+                t.integer("amount").change();
+            });
+        }
+        for (sql, what) in [
+            (
+                "CREATE TABLE prices (id INTEGER PRIMARY KEY, amount TEXT COLLATE NOCASE)",
+                "a collation",
+            ),
+            (
+                "CREATE TABLE prices (id INTEGER PRIMARY KEY, amount REAL) STRICT",
+                "STRICT typing",
+            ),
+            (
+                "CREATE TABLE prices (id INTEGER NOT NULL PRIMARY KEY, amount REAL) WITHOUT ROWID",
+                "WITHOUT ROWID",
+            ),
+            (
+                "CREATE TABLE prices (id INTEGER PRIMARY KEY, amount REAL NOT NULL ON CONFLICT REPLACE)",
+                "an ON CONFLICT clause",
+            ),
+        ] {
+            let db = TestDatabase::sqlite().await.expect("sqlite");
+            db.driver().execute(sql).await.expect(sql);
+            let runner = support::runner(
+                &db,
+                MigrationEntry::build_descriptors(vec![entry(CHANGE, Steps(change, |_| {}))])
+                    .expect("descriptors"),
+            );
+            let message = runner.apply_all().await.expect_err("refused").to_string();
+            assert!(
+                message.contains(&format!(
+                    "table `prices` has {what}, which a SQLite table rebuild cannot carry over"
+                )),
+                "{sql}: {message}"
+            );
+            let kept: Vec<String> =
+                strings(&db, "SELECT sql FROM sqlite_master WHERE name = 'prices'").await;
+            assert_eq!(kept, [sql], "the table is as it was");
+            assert!(
+                runner
+                    .ledger()
+                    .read_applied()
+                    .await
+                    .expect("ledger")
+                    .is_empty()
+            );
+            db.cleanup().await.expect("cleanup");
+        }
     }
 }
