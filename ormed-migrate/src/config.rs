@@ -76,7 +76,7 @@ impl Config {
         match std::fs::read_to_string(&path) {
             Ok(text) => Config::parse(&text, &path.display().to_string()).map(Some),
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(error) => Err(problem(&path.display().to_string(), error.to_string())),
+            Err(error) => Err(problem(path.display(), error.to_string())),
         }
     }
 
@@ -194,9 +194,10 @@ fn connection(
     })
 }
 
-fn problem(path: &str, problem: String) -> MigrationError {
+/// A problem with a settings file (`ormed.toml`, `.env`, a databases file), naming the file.
+pub(crate) fn problem(path: impl std::fmt::Display, problem: String) -> MigrationError {
     SetupError::Config {
-        path: path.to_owned(),
+        path: path.to_string(),
         problem,
     }
     .into()

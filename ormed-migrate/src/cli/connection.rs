@@ -9,8 +9,7 @@ use ormed_migrate_core::driver::redact_url;
 use ormed_migrate_core::{DEFAULT_LEDGER_TABLE, MigrationError};
 
 use super::args::Cli;
-use crate::config::{CONFIG_FILE, Config};
-use ormed_migrate_core::error::SetupError;
+use crate::config::{self, CONFIG_FILE, Config};
 
 /// The chosen database.
 pub(super) struct Chosen {
@@ -40,13 +39,12 @@ pub(super) fn choose(cli: &Cli, app_name: &str, dir: &Path) -> Result<Chosen, Mi
         (Some(url), _) => (url.clone(), None, "--database".to_owned()),
         (None, Some(name)) => {
             let Some(config) = &config else {
-                return Err(SetupError::Config {
-                    path: dir.join(CONFIG_FILE).display().to_string(),
-                    problem: format!(
+                return Err(config::problem(
+                    dir.join(CONFIG_FILE).display(),
+                    format!(
                         "--connection {name} needs this file, with a [connections.{name}] table"
                     ),
-                }
-                .into());
+                ));
             };
             let connection = config.connection(name)?;
             let source = format!("{CONFIG_FILE}, connection {name}");
@@ -71,13 +69,17 @@ pub(super) fn choose(cli: &Cli, app_name: &str, dir: &Path) -> Result<Chosen, Mi
         Some(connection) => config.table_of(connection),
         None => config.table.as_deref(),
     });
-    let table = cli
-        .table
+    let table = ledger_table(cli, configured);
+    Ok(Chosen { url, table, source })
+}
+
+/// The ledger table: `--table`, else what ormed.toml says for the database, else the default.
+pub(super) fn ledger_table(cli: &Cli, configured: Option<&str>) -> String {
+    cli.table
         .as_deref()
         .or(configured)
         .unwrap_or(DEFAULT_LEDGER_TABLE)
-        .to_owned();
-    Ok(Chosen { url, table, source })
+        .to_owned()
 }
 
 /// `DATABASE_URL` from the environment, else from `dir/.env`; empty counts as unset.
@@ -109,9 +111,5 @@ fn env_file_error(path: &Path, error: &dotenvy::Error) -> MigrationError {
         dotenvy::Error::Io(error) => format!("cannot be read: {error}"),
         _ => "cannot be read: a variable in it is not valid text".to_owned(),
     };
-    SetupError::Config {
-        path: path.display().to_string(),
-        problem,
-    }
-    .into()
+    config::problem(path.display(), problem)
 }

@@ -7,9 +7,9 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use ormed_migrate_core::driver::redact_url;
-use ormed_migrate_core::error::{RunError, SetupError};
+use ormed_migrate_core::error::RunError;
 use ormed_migrate_core::redact::Secrets;
-use ormed_migrate_core::{DEFAULT_LEDGER_TABLE, Interrupt, MigrationError};
+use ormed_migrate_core::{Interrupt, MigrationError};
 
 use super::args::{Cli, ManyDatabases};
 use super::{Display, Outcome, error_text, render_report, signal};
@@ -101,13 +101,7 @@ fn targets(
     dir: &Path,
 ) -> Result<(Vec<Target>, String), MigrationError> {
     let config = Config::load(dir)?;
-    let table_or = |configured: Option<&str>| {
-        cli.table
-            .as_deref()
-            .or(configured)
-            .unwrap_or(DEFAULT_LEDGER_TABLE)
-            .to_owned()
-    };
+    let table_or = |configured: Option<&str>| super::connection::ledger_table(cli, configured);
     let Some(file) = &flags.databases_from else {
         let config = config.filter(|config| !config.connections.is_empty());
         let Some(config) = config else {
@@ -165,11 +159,7 @@ pub(super) fn database_urls(text: &str) -> Result<Vec<String>, String> {
 }
 
 fn config_problem(path: &Path, problem: String) -> MigrationError {
-    SetupError::Config {
-        path: path.display().to_string(),
-        problem,
-    }
-    .into()
+    crate::config::problem(path.display(), problem)
 }
 
 /// As a database finishes: its progress line on stdout (not with `--quiet`), and its error or
@@ -365,7 +355,7 @@ mod tests {
 
     #[test]
     fn the_table_has_a_row_per_database_and_counts_the_failures() {
-        let refused = MigrationError::from(SetupError::Config {
+        let refused = MigrationError::from(ormed_migrate_core::error::SetupError::Config {
             path: "x".into(),
             problem: "no".into(),
         });
