@@ -1,7 +1,8 @@
 //! The SQL every `schema.table(..)` change renders to, on SQLite, PostgreSQL and MySQL/MariaDB,
 //! one named snapshot per case in `tests/snapshots/alter_snapshots__*.snap`, the three
 //! renderings side by side. On SQLite a change that cannot be made in place shows the deferred
-//! statement's description: it is rendered against the live table when it runs (the runner's
+//! statement's description: it is rendered against the live table when it runs
+//! (`sqlite_rebuild_snapshots.rs` holds what it renders to against a real table; the runner's
 //! rebuild tests run it). The statements run against real databases in the test suite's
 //! `schema_changes` tests, whose results are checked by introspection.
 //!

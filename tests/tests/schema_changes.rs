@@ -826,4 +826,169 @@ mod sqlite_rebuild {
             db.cleanup().await.expect("cleanup");
         }
     }
+
+    /// A table with a CHECK constraint, and a run whose first migration creates an unrelated
+    /// table and whose second changes a column of it.
+    async fn checked_prices_and_a_run(
+        first: fn(&mut Schema),
+        change: fn(&mut Schema),
+    ) -> (TestDatabase, MigrationRunner) {
+        let db = TestDatabase::sqlite().await.expect("sqlite");
+        let sql = "CREATE TABLE prices (id INTEGER PRIMARY KEY, amount REAL CHECK (amount > 0))";
+        db.driver().execute(sql).await.expect(sql);
+        let migrations = MigrationEntry::build_descriptors(vec![
+            entry(PARENT, Steps(first, |_| {})),
+            entry(CHANGE, Steps(change, |_| {})),
+        ])
+        .expect("descriptors");
+        let runner = support::runner(&db, migrations);
+        (db, runner)
+    }
+
+    fn change_amount(schema: &mut Schema) {
+        schema.table("prices", |t| {
+            t.integer("amount").change();
+        });
+    }
+
+    /// The refusal comes from the pre-flight check, before the first migration of the run.
+    #[tokio::test]
+    async fn a_rebuild_that_would_be_refused_stops_the_run_before_it_starts() {
+        fn notes(schema: &mut Schema) {
+            schema.create("notes", |t| {
+                t.id();
+            });
+        }
+        let (db, runner) = checked_prices_and_a_run(notes, change_amount).await;
+        let pretend = runner
+            .apply_all()
+            .pretend()
+            .await
+            .expect_err("pretend refused");
+        let pretend = pretend.to_string();
+        let message = runner.apply_all().await.expect_err("refused").to_string();
+        assert_eq!(pretend, message, "--pretend runs the same check");
+        assert!(
+            message.contains(&format!(
+                "migration {CHANGE} (up) would fail at change table `prices`: table `prices` \
+                 has a CHECK constraint, which a SQLite table rebuild cannot carry over"
+            )),
+            "{message}"
+        );
+        assert!(message.ends_with("Nothing was run."), "{message}");
+        assert!(
+            !table_exists(&db, "notes").await,
+            "the first migration did not run"
+        );
+        assert!(
+            runner
+                .ledger()
+                .read_applied()
+                .await
+                .expect("ledger")
+                .is_empty()
+        );
+        db.cleanup().await.expect("cleanup");
+    }
+
+    /// A table the run drops and creates again is the run's own: the CHECK of the table it
+    /// replaces is no reason to refuse the change.
+    #[tokio::test]
+    async fn a_table_the_run_creates_again_is_changed_without_a_false_alarm() {
+        fn replace(schema: &mut Schema) {
+            schema.drop("prices");
+            schema.create("prices", |t| {
+                t.id();
+                t.decimal("amount", 8, 2);
+            });
+        }
+        let (db, runner) = checked_prices_and_a_run(replace, change_amount).await;
+        runner.apply_all().await.expect("applied");
+        let prices = schema_of(&db)
+            .await
+            .tables
+            .remove("prices")
+            .expect("prices");
+        assert_eq!(
+            prices.column("amount").expect("amount").family,
+            ormed_migrate::TypeFamily::Integer
+        );
+        db.cleanup().await.expect("cleanup");
+    }
+
+    /// Raw SQL is opaque: a table it names is not checked before the run, and the run refuses
+    /// the rebuild when it meets the table, rolling back that migration only.
+    #[tokio::test]
+    async fn a_table_raw_sql_changed_is_checked_when_the_change_runs() {
+        fn raw(schema: &mut Schema) {
+            schema.raw("INSERT INTO prices (amount) VALUES (2.5)");
+        }
+        let (db, runner) = checked_prices_and_a_run(raw, change_amount).await;
+        let message = runner.apply_all().await.expect_err("refused").to_string();
+        assert!(
+            message.contains(
+                "stopped before changing table `prices` on SQLite: table `prices` \
+                 has a CHECK constraint"
+            ),
+            "{message}"
+        );
+        let applied = runner.ledger().read_applied().await.expect("ledger");
+        assert_eq!(applied.len(), 1, "the raw migration ran");
+        assert_eq!(count(&db, "SELECT COUNT(*) FROM prices").await, 1);
+        let text = "SELECT COUNT(*) FROM sqlite_master WHERE sql LIKE '%CHECK (amount > 0)%'";
+        assert_eq!(count(&db, text).await, 1, "the table is as it was");
+        db.cleanup().await.expect("cleanup");
+    }
+
+    /// A column, an index and a trigger that raw SQL of the same run added are carried over by
+    /// the rebuild: it is rendered against the table as it is when it runs.
+    #[tokio::test]
+    async fn what_raw_sql_of_the_same_run_added_survives_a_rebuild() {
+        fn create(schema: &mut Schema) {
+            schema.create("posts", |t| {
+                t.id();
+                t.string("title");
+            });
+            schema.raw("ALTER TABLE posts ADD COLUMN extra TEXT DEFAULT 'x'");
+            schema.raw("CREATE INDEX posts_extra_raw ON posts (extra)");
+            schema.raw("INSERT INTO posts (title, extra) VALUES ('a', 'kept')");
+            schema.raw("CREATE TRIGGER posts_touch AFTER UPDATE ON posts BEGIN SELECT 1; END");
+        }
+        fn change(schema: &mut Schema) {
+            schema.table("posts", |t| {
+                t.string("title").length(50).nullable().change();
+            });
+        }
+        let db = TestDatabase::sqlite().await.expect("sqlite");
+        let migrations = MigrationEntry::build_descriptors(vec![
+            entry(PARENT, Steps(create, |_| {})),
+            entry(CHANGE, Steps(change, |_| {})),
+        ])
+        .expect("descriptors");
+        let runner = support::runner(&db, migrations);
+        let report = runner.apply_all().await.expect("applied");
+        assert_eq!(report.actions.len(), 2);
+        let posts = schema_of(&db).await.tables.remove("posts").expect("posts");
+        assert!(
+            posts.column("title").expect("title").nullable,
+            "the change ran"
+        );
+        assert_eq!(
+            posts
+                .column("extra")
+                .expect("extra kept")
+                .default
+                .as_deref(),
+            Some("'x'")
+        );
+        assert!(posts.index("posts_extra_raw").is_some(), "{posts:?}");
+        assert_eq!(
+            strings(&db, "SELECT extra FROM posts").await,
+            ["kept"],
+            "the row kept its value"
+        );
+        let trigger = "SELECT COUNT(*) FROM sqlite_master WHERE name = 'posts_touch'";
+        assert_eq!(count(&db, trigger).await, 1, "the trigger is back");
+        db.cleanup().await.expect("cleanup");
+    }
 }

@@ -30,6 +30,11 @@ pub(crate) struct Model {
     opaque: HashSet<String>,
     /// Raw SQL ran code whose targets cannot be seen: no table is known from there on.
     all_opaque: bool,
+    /// Names the run gives a table it creates or renames: what the database holds under such a
+    /// name before the run (if anything) is not the table the run's later changes meet.
+    replaced: HashSet<String>,
+    /// The run starts from an emptied database (`fresh`): no live table is the run's.
+    emptied: bool,
 }
 
 /// First words of raw statements that run code the tokenizer cannot see into: an anonymous
@@ -49,7 +54,25 @@ impl Model {
             tables: live.tables,
             opaque: HashSet::new(),
             all_opaque: false,
+            replaced: HashSet::new(),
+            emptied: false,
         }
+    }
+
+    /// The model of a run that starts by dropping everything (`fresh`): empty, and no table
+    /// the database holds now is one the run works on.
+    pub(crate) fn emptied(dialect: Dialect) -> Model {
+        Model {
+            emptied: true,
+            ..Model::new(dialect, SchemaSnapshot::default())
+        }
+    }
+
+    /// Whether the table the database holds now under `table`, if any, is the one the run's
+    /// next change of `table` meets: not emptied by `fresh`, not created or renamed into by an
+    /// earlier operation of the run.
+    pub(crate) fn live_table_is_current(&self, table: &str) -> bool {
+        !self.emptied && !self.replaced.contains(table)
     }
 
     /// Makes `names` unknown: tables an unqualified name may mean although the introspected
@@ -113,6 +136,7 @@ impl Model {
             Operation::CreateTable(create) => {
                 let table = self.created(create);
                 self.tables.insert(create.table.clone(), table);
+                self.replaced.insert(create.table.clone());
             }
             Operation::AlterTable(alter) => {
                 for command in &alter.commands {
@@ -178,6 +202,7 @@ impl Model {
 
     fn rename(&mut self, from: &str, to: &str) {
         let to = self.renamed(from, to);
+        self.replaced.insert(to.clone());
         if let Some(mut table) = self.tables.remove(from) {
             table.name = to.rsplit('.').next().unwrap_or(&to).to_owned();
             self.tables.insert(to.clone(), table);

@@ -197,6 +197,12 @@ impl LiveTable {
         LiveTable { snapshot, ..self }
     }
 
+    /// The live table with the foreign keys that reference it as `children` says (earlier
+    /// changes of the run).
+    pub(crate) fn with_children(self, children: Vec<ChildKey>) -> LiveTable {
+        LiveTable { children, ..self }
+    }
+
     /// The in-place rename of a column, checked against the model; the model follows it.
     pub(crate) fn rename_column(&mut self, from: &str, to: &str) -> Result<String, RenderError> {
         let table = self.snapshot.name.clone();

@@ -10,12 +10,13 @@ use sqlx::AssertSqlSafe;
 use super::session::Session;
 use super::{MigrationRunner, Rendered};
 use crate::descriptor::{Direction, MigrationDescriptor};
+use crate::dialect::Dialect;
 use crate::driver::with_executor;
 use crate::error::MigrationError;
-use crate::introspect::SchemaSnapshot;
+use crate::error::PlanError;
 use crate::preflight::{self, Model};
-use crate::rebuild::{self, LiveTable};
-use crate::schema::{AlterTable, Plan};
+use crate::rebuild::{self, ChildKey, LiveTable};
+use crate::schema::{AlterTable, Operation, Plan};
 
 impl MigrationRunner {
     /// Checks the plans, in run order, against the live schema plus the effects of the plans
@@ -31,16 +32,18 @@ impl MigrationRunner {
             return Ok((Vec::new(), None));
         }
         let dialect = self.driver.dialect();
-        let live = match emptied {
+        let mut model = match emptied {
             // A fresh run's pretend: the schema as the drops would leave it.
-            true => SchemaSnapshot::default(),
-            false => crate::introspect::snapshot(session.target(), dialect)
-                .await
-                .map_err(|e| {
-                    MigrationError::database("could not read the schema to check the plan", e)
-                })?,
+            true => Model::emptied(dialect),
+            false => Model::new(
+                dialect,
+                crate::introspect::snapshot(session.target(), dialect)
+                    .await
+                    .map_err(|e| {
+                        MigrationError::database("could not read the schema to check the plan", e)
+                    })?,
+            ),
         };
-        let mut model = Model::new(dialect, live);
         // Tables an unqualified name may mean outside the introspected schema (PostgreSQL's
         // search path) are unknown, not missing.
         if let Some(sql) = crate::backend::of(dialect).shadowed_tables_query() {
@@ -57,6 +60,9 @@ impl MigrationRunner {
             .map(|(d, direction, plan)| (*d, *direction, plan))
             .collect();
         let warnings = preflight::check(model.clone(), &plans)?;
+        if dialect == Dialect::Sqlite {
+            refuse_rebuilds(session, model.clone(), &plans).await?;
+        }
         Ok((warnings, Some(model)))
     }
 
@@ -93,28 +99,93 @@ impl MigrationRunner {
     }
 }
 
-/// The table a SQLite change is rendered against for `pretend`: as the model has it (earlier
+/// SQLite: each table change of the plans that may need a rebuild, rendered in run order
+/// against the table as the run will find it, so that what a rebuild cannot carry over (a
+/// CHECK constraint, a collation, a generated column, …) is refused before anything runs
+/// rather than when the migration's turn comes (the run checks again then, against the table
+/// as it is). A change to a table the model cannot say anything about stays silent.
+async fn refuse_rebuilds(
+    session: &mut Session,
+    mut model: Model,
+    plans: &[(&MigrationDescriptor, Direction, &Plan)],
+) -> Result<(), MigrationError> {
+    for (descriptor, direction, plan) in plans {
+        for operation in &plan.operations {
+            if let Some(alter) = may_rebuild(operation).filter(|a| model.knows(&a.table)) {
+                let refused = match table_to_change(session, alter, Some(&model)).await {
+                    Some(table) => rebuild::plan_change(alter, &table).err(),
+                    None => None,
+                };
+                if let Some(error) = refused {
+                    return Err(PlanError::Preflight {
+                        id: descriptor.id.clone(),
+                        direction: *direction,
+                        operation: format!("change table `{}`", alter.table),
+                        problem: error.to_string(),
+                    }
+                    .into());
+                }
+            }
+            model.apply(operation);
+        }
+    }
+    Ok(())
+}
+
+/// The table change of `operation` when SQLite may have to rebuild the table for it (the
+/// renderer leaves it to be rendered against the live table).
+fn may_rebuild(operation: &Operation) -> Option<&AlterTable> {
+    let Operation::AlterTable(alter) = operation else {
+        return None;
+    };
+    let statements = Dialect::Sqlite.render_operation(operation).ok()?;
+    statements
+        .iter()
+        .any(|s| s.deferred.as_ref().and_then(|d| d.table_change()).is_some())
+        .then_some(alter)
+}
+
+/// The table a SQLite change is rendered against before it runs: as the model has it (earlier
 /// migrations of the run included), with what only the live table holds (its `CREATE` text,
-/// index SQL, sequence, the database's views and triggers); the live table alone where the
-/// model cannot say (raw SQL named it).
+/// index SQL, sequence, the database's views and triggers) where the live table is the one the
+/// change will meet; the live table alone where the model cannot say (raw SQL named it).
 async fn table_to_change(
     session: &mut Session,
     alter: &AlterTable,
     model: Option<&Model>,
 ) -> Option<LiveTable> {
-    let live = rebuild::read_live(session.target(), &alter.table)
-        .await
-        .ok()
-        .flatten();
+    let name = &alter.table;
     let modelled = model
-        .filter(|model| model.knows(&alter.table))
-        .and_then(|model| model.table(&alter.table).map(|table| (model, table)));
+        .filter(|model| model.knows(name))
+        .and_then(|model| model.table(name).map(|table| (model, table)));
+    let current = model.is_none_or(|model| model.live_table_is_current(name));
+    let live = match current {
+        true => rebuild::read_live(session.target(), name)
+            .await
+            .ok()
+            .flatten(),
+        false => None,
+    };
     match (live, modelled) {
-        (Some(live), Some((_, table))) => Some(live.with_snapshot(table.clone())),
-        (None, Some((model, table))) => Some(LiveTable::modelled(
-            table.clone(),
-            model.children_of(&alter.table),
-        )),
+        (Some(live), Some((model, table))) => {
+            let children = children_at_this_point(model, name, &live.children);
+            Some(live.with_snapshot(table.clone()).with_children(children))
+        }
+        (None, Some((model, table))) => {
+            Some(LiveTable::modelled(table.clone(), model.children_of(name)))
+        }
         (live, None) => live,
     }
+}
+
+/// The foreign keys that reference `table` at this point of the run: those of the model's
+/// tables, and those the live schema holds in tables the model cannot say anything about.
+fn children_at_this_point(model: &Model, table: &str, live: &[ChildKey]) -> Vec<ChildKey> {
+    let mut children = model.children_of(table);
+    children.extend(
+        live.iter()
+            .filter(|child| !model.knows(&child.table))
+            .cloned(),
+    );
+    children
 }
