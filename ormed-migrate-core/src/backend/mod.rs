@@ -158,12 +158,6 @@ pub(crate) trait Backend: Sync {
 
     // ---------------------------------------------------------------- the pre-flight check
 
-    /// A foreign key between columns of different types is accepted (SQLite, which compares
-    /// values by affinity): the pre-flight check warns instead of refusing.
-    fn accepts_foreign_keys_between_types(&self) -> bool {
-        false
-    }
-
     /// Whether a foreign key on a TEXT column is refused (MySQL cannot index TEXT without a
     /// prefix length, and a key needs an index).
     fn refuses_foreign_keys_on_text(&self) -> bool {

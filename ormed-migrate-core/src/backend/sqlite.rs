@@ -32,10 +32,6 @@ impl Backend for Sqlite {
         }
     }
 
-    fn accepts_foreign_keys_between_types(&self) -> bool {
-        true
-    }
-
     fn quote_char(&self) -> char {
         '"'
     }
