@@ -16,7 +16,8 @@ const FIXTURE: &str = "m_20250101000000_create_fixture";
 const CHANGE: &str = "m_20250101000100_change";
 
 /// The tables every case changes: `users` (referenced by `posts`, named by a view and a
-/// trigger) and `memberships` (a composite primary key).
+/// trigger), `memberships` (a composite primary key) and `prices` (written by hand: CHECK
+/// constraints, a collation, `STRICT`).
 struct Fixture;
 
 impl Migration for Fixture {
@@ -49,6 +50,11 @@ impl Migration for Fixture {
             t.string("role");
             t.primary(["team_id", "user_id"]);
         });
+        // What only the table's own text holds: CHECKs, a collation, STRICT.
+        schema.raw(
+            "CREATE TABLE prices (id INTEGER PRIMARY KEY, amount REAL CHECK (amount > 0), \
+             code TEXT COLLATE NOCASE, CONSTRAINT below_cap CHECK (amount < 1000)) STRICT",
+        );
         schema.raw("CREATE VIEW user_names AS SELECT id, name FROM users");
         schema.raw(
             "CREATE TRIGGER users_scored AFTER UPDATE OF email ON users \
@@ -229,4 +235,14 @@ async fn drop_and_add_primary_key() {
     })
     .await;
     insta::assert_snapshot!("drop_and_add_primary_key", sql);
+}
+
+#[tokio::test]
+async fn carry_checks_collations_and_strict() {
+    let sql = pretend("prices", |t| {
+        t.integer("amount").change();
+        t.text("memo").nullable();
+    })
+    .await;
+    insta::assert_snapshot!("carry_checks_collations_and_strict", sql);
 }

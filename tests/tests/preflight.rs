@@ -44,14 +44,7 @@ async fn refused(db: &TestDatabase, migrations: Vec<MigrationDescriptor>) -> Str
         .await
         .expect_err("pretend checks too");
     assert_eq!(pretend.to_string(), error.to_string());
-    assert!(
-        runner
-            .ledger()
-            .read_applied()
-            .await
-            .expect("ledger")
-            .is_empty()
-    );
+    assert_nothing_recorded(&runner).await;
     for table in ["users", "posts", "teams"] {
         assert!(!table_exists(db, table).await, "{table} was created");
     }

@@ -56,8 +56,7 @@ mod cases {
         assert_eq!(ids(&report), [POSTS, USERS]);
         assert!(!table_exists(db, "users").await && !table_exists(db, "posts").await);
         assert!(runner.rollback().await.expect("nothing left").is_empty());
-        let ledger = runner.ledger().read_applied().await.expect("ledger");
-        assert!(ledger.is_empty());
+        assert_nothing_recorded(&runner).await;
     }
 
     pub async fn rollback_steps_undoes_several_batches(db: &TestDatabase) {
@@ -308,14 +307,7 @@ mod cases {
             states(&runner).await[0],
             (USERS.into(), MigrationState::Pending, None)
         );
-        assert!(
-            runner
-                .ledger()
-                .read_applied()
-                .await
-                .expect("ledger")
-                .is_empty()
-        );
+        assert_nothing_recorded(&runner).await;
 
         db.driver()
             .execute("DROP VIEW users")

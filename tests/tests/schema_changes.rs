@@ -623,14 +623,7 @@ mod sqlite_rebuild {
             "{error}"
         );
         assert_same_schema(&before, &schema_of(&db).await);
-        assert!(
-            runner
-                .ledger()
-                .read_applied()
-                .await
-                .expect("ledger")
-                .is_empty()
-        );
+        assert_nothing_recorded(&runner).await;
         db.cleanup().await.expect("cleanup");
     }
 
@@ -747,34 +740,242 @@ mod sqlite_rebuild {
         }
     }
 
-    #[tokio::test]
-    async fn what_a_rebuild_cannot_carry_is_refused_not_dropped() {
-        fn change(schema: &mut Schema) {
-            schema.table("prices", |t| {
-                t.integer("amount").change();
-            });
-        }
+    /// Applies `change` (one migration) to a fresh SQLite database holding `sql` and `rows`.
+    async fn changed(
+        sql: &str,
+        rows: &str,
+        change: fn(&mut Schema),
+    ) -> (
+        TestDatabase,
+        MigrationRunner,
+        Result<ormed_migrate::MigrationReport, String>,
+    ) {
         let db = TestDatabase::sqlite().await.expect("sqlite");
-        let sql = "CREATE TABLE prices (id INTEGER PRIMARY KEY, amount REAL CHECK (amount > 0))";
         db.driver().execute(sql).await.expect(sql);
+        db.driver().execute(rows).await.expect(rows);
         let runner = support::runner(
             &db,
             MigrationEntry::build_descriptors(vec![entry(CHANGE, Steps(change, |_| {}))])
                 .expect("descriptors"),
         );
-        let message = runner.apply_all().await.expect_err("refused").to_string();
-        assert!(
-            message.contains("table `prices` has a CHECK constraint, which a SQLite table rebuild cannot carry over"),
-            "{message}"
+        let result = runner.apply_all().await.map_err(|e| e.to_string());
+        (db, runner, result)
+    }
+
+    async fn fails(db: &TestDatabase, sql: &str) -> String {
+        db.driver().execute(sql).await.expect_err(sql).to_string()
+    }
+
+    /// CHECK constraints (a column's, named or not, and the table's) and a column's collation
+    /// come through a rebuild as written, and still hold: the rebuild is rendered from the
+    /// model plus what only the table's `CREATE TABLE` text holds.
+    #[tokio::test]
+    async fn checks_and_collations_are_carried_through_a_rebuild() {
+        fn change(schema: &mut Schema) {
+            schema.table("prices", |t| {
+                t.integer("amount").change();
+                t.string("label").nullable();
+                t.index(["code"]);
+            });
+        }
+        let sql = "CREATE TABLE prices (id INTEGER PRIMARY KEY, amount REAL CHECK (amount > 0), \
+                   code TEXT COLLATE NOCASE CONSTRAINT code_len CHECK (length(code) <= 5), \
+                   note TEXT DEFAULT 'a, (b)' CHECK (note <> 'x)'), \
+                   CONSTRAINT below_cap CHECK (amount < 1000))";
+        let rows = "INSERT INTO prices (amount, code) VALUES (5, 'abc'), (7, 'XYZ')";
+        let (db, _runner, result) = changed(sql, rows, change).await;
+        result.expect("applied");
+        let created = strings(&db, "SELECT sql FROM sqlite_master WHERE name = 'prices'").await;
+        for clause in [
+            "\"amount\" INTEGER NOT NULL CHECK (amount > 0)",
+            "COLLATE NOCASE CONSTRAINT code_len CHECK (length(code) <= 5)",
+            "DEFAULT 'a, (b)' CHECK (note <> 'x)')",
+            "CONSTRAINT below_cap CHECK (amount < 1000)",
+        ] {
+            assert!(created[0].contains(clause), "{clause} in {created:?}");
+        }
+        let prices = schema_of(&db)
+            .await
+            .tables
+            .remove("prices")
+            .expect("prices");
+        assert_eq!(
+            prices.column("amount").expect("amount").family,
+            ormed_migrate::TypeFamily::Integer,
+            "the change ran"
         );
-        let text = "SELECT COUNT(*) FROM sqlite_master WHERE sql LIKE '%CHECK (amount > 0)%'";
-        assert_eq!(count(&db, text).await, 1, "the table is as it was");
+        assert!(prices.column("label").is_some() && prices.index("prices_code_index").is_some());
+        assert_eq!(
+            count(&db, "SELECT COUNT(*) FROM prices").await,
+            2,
+            "rows kept"
+        );
+        assert_eq!(
+            count(
+                &db,
+                "SELECT COUNT(*) FROM prices WHERE code = 'ABC' OR code = 'xyz'"
+            )
+            .await,
+            2,
+            "the collation still holds"
+        );
+        for (insert, constraint) in [
+            (
+                "INSERT INTO prices (amount) VALUES (-1)",
+                "CHECK constraint failed: amount > 0",
+            ),
+            (
+                "INSERT INTO prices (amount) VALUES (5000)",
+                "CHECK constraint failed: below_cap",
+            ),
+            (
+                "INSERT INTO prices (amount, code) VALUES (1, 'toolong')",
+                "CHECK constraint failed: code_len",
+            ),
+            (
+                "INSERT INTO prices (amount, note) VALUES (1, 'x)')",
+                "CHECK constraint failed: note <> 'x)'",
+            ),
+        ] {
+            let message = fails(&db, insert).await;
+            assert!(message.contains(constraint), "{insert}: {message}");
+        }
         db.cleanup().await.expect("cleanup");
     }
 
-    /// The other clauses the model cannot carry: each refused with its name, the table as it was.
+    /// A column a CHECK reads cannot be dropped (SQLite's own DROP COLUMN refuses it too): the
+    /// run stops before it starts, naming the constraint; a column whose own CHECK reads only
+    /// itself goes with its CHECK.
     #[tokio::test]
-    async fn collations_strict_without_rowid_and_on_conflict_are_refused_not_dropped() {
+    async fn a_column_a_check_reads_is_not_dropped() {
+        fn drop_amount(schema: &mut Schema) {
+            schema.table("prices", |t| {
+                t.drop_column("amount");
+            });
+        }
+        fn drop_amount_and_rebuild(schema: &mut Schema) {
+            schema.table("prices", |t| {
+                t.drop_column("amount");
+                t.integer("id_copy").nullable();
+                t.string("code").length(20).nullable().change();
+            });
+        }
+        fn drop_code(schema: &mut Schema) {
+            schema.table("prices", |t| {
+                t.drop_column("code");
+                t.string("label").length(20).nullable().change();
+            });
+        }
+        let sql = "CREATE TABLE prices (id INTEGER PRIMARY KEY, amount REAL, \
+                   code TEXT CHECK (length(code) < 9), label TEXT, \
+                   CONSTRAINT below_cap CHECK (amount < 1000))";
+        let rows = "INSERT INTO prices (amount, code, label) VALUES (5, 'abc', 'l')";
+        for change in [drop_amount, drop_amount_and_rebuild] {
+            let (db, runner, result) = changed(sql, rows, change).await;
+            let message = result.expect_err("refused");
+            assert!(
+                message.contains(&format!(
+                    "migration {CHANGE} (up) would fail at change table `prices`: table `prices` \
+                     cannot lose column `amount`: the constraint CONSTRAINT below_cap CHECK \
+                     (amount < 1000) reads it"
+                )),
+                "{message}"
+            );
+            assert!(message.ends_with("Nothing was run."), "{message}");
+            let kept = strings(&db, "SELECT sql FROM sqlite_master WHERE name = 'prices'").await;
+            assert_eq!(kept, [sql], "the table is as it was");
+            assert_nothing_recorded(&runner).await;
+            db.cleanup().await.expect("cleanup");
+        }
+        let (db, _runner, result) = changed(sql, rows, drop_code).await;
+        result.expect("a column goes with its own CHECK");
+        let prices = schema_of(&db)
+            .await
+            .tables
+            .remove("prices")
+            .expect("prices");
+        assert!(prices.column("code").is_none() && prices.column("amount").is_some());
+        let created = strings(&db, "SELECT sql FROM sqlite_master WHERE name = 'prices'").await;
+        assert!(!created[0].contains("length(code)"), "{created:?}");
+        assert!(created[0].contains("CONSTRAINT below_cap CHECK (amount < 1000)"));
+        assert_eq!(strings(&db, "SELECT label FROM prices").await, ["l"]);
+        db.cleanup().await.expect("cleanup");
+    }
+
+    /// `WITHOUT ROWID` and `STRICT` stay with the table; a change they cannot hold (a STRICT
+    /// table given a type it does not allow, a WITHOUT ROWID table losing its key) is refused
+    /// before the run, naming the reason.
+    #[tokio::test]
+    async fn strict_and_without_rowid_tables_stay_so_through_a_rebuild() {
+        fn change(schema: &mut Schema) {
+            schema.table("prices", |t| {
+                t.integer("amount").nullable().change();
+            });
+        }
+        fn loosen(schema: &mut Schema) {
+            schema.table("prices", |t| {
+                t.string("amount").change();
+            });
+        }
+        fn unkey(schema: &mut Schema) {
+            schema.table("prices", |t| {
+                t.drop_primary();
+            });
+        }
+        let strict = "CREATE TABLE prices (id INTEGER PRIMARY KEY, amount REAL) STRICT";
+        let keyed = "CREATE TABLE prices (id TEXT NOT NULL PRIMARY KEY, amount REAL) WITHOUT ROWID";
+        for sql in [strict, keyed] {
+            let rows = "INSERT INTO prices (id, amount) VALUES ('1', 2.0)";
+            let (db, _runner, result) = changed(sql, rows, change).await;
+            result.expect("applied");
+            let created = strings(&db, "SELECT sql FROM sqlite_master WHERE name = 'prices'").await;
+            let option = if sql == strict {
+                ") STRICT"
+            } else {
+                ") WITHOUT ROWID"
+            };
+            assert!(created[0].ends_with(option), "{created:?}");
+            assert!(created[0].contains("\"amount\" INTEGER"), "{created:?}");
+            assert_eq!(count(&db, "SELECT amount FROM prices").await, 2, "row kept");
+            if sql == strict {
+                let message = fails(&db, "INSERT INTO prices (amount) VALUES ('abc')").await;
+                assert!(message.contains("cannot store TEXT value"), "{message}");
+            } else {
+                let message = fails(&db, "SELECT rowid FROM prices").await;
+                assert!(message.contains("no such column: rowid"), "{message}");
+            }
+            db.cleanup().await.expect("cleanup");
+        }
+        for (sql, change, reason) in [
+            (
+                strict,
+                loosen as fn(&mut Schema),
+                "table `prices` is a STRICT table, which does not allow column `amount`'s type \
+                 `VARCHAR(255)`",
+            ),
+            (
+                keyed,
+                unkey,
+                "table `prices` is a WITHOUT ROWID table, which needs a primary key",
+            ),
+        ] {
+            let rows = "INSERT INTO prices (id, amount) VALUES ('1', 2.0)";
+            let (db, runner, result) = changed(sql, rows, change).await;
+            let message = result.expect_err("refused");
+            assert!(message.contains(reason), "{message}");
+            assert!(message.ends_with("Nothing was run."), "{message}");
+            let kept = strings(&db, "SELECT sql FROM sqlite_master WHERE name = 'prices'").await;
+            assert_eq!(kept, [sql], "the table is as it was");
+            assert_nothing_recorded(&runner).await;
+            db.cleanup().await.expect("cleanup");
+        }
+    }
+
+    /// A collation inside a key constraint and an ON CONFLICT clause, which neither the model
+    /// nor the clauses taken from the table's text carry: each refused with its name, the table
+    /// and the ledger as they were.
+    #[tokio::test]
+    async fn keyed_collations_and_on_conflict_clauses_are_refused_not_dropped() {
         fn change(schema: &mut Schema) {
             schema.table("prices", |t| {
                 t.integer("amount").change();
@@ -782,16 +983,9 @@ mod sqlite_rebuild {
         }
         for (sql, what) in [
             (
-                "CREATE TABLE prices (id INTEGER PRIMARY KEY, amount TEXT COLLATE NOCASE)",
-                "a collation",
-            ),
-            (
-                "CREATE TABLE prices (id INTEGER PRIMARY KEY, amount REAL) STRICT",
-                "STRICT typing",
-            ),
-            (
-                "CREATE TABLE prices (id INTEGER NOT NULL PRIMARY KEY, amount REAL) WITHOUT ROWID",
-                "WITHOUT ROWID",
+                "CREATE TABLE prices (id INTEGER PRIMARY KEY, amount REAL, code TEXT, \
+                 UNIQUE (code COLLATE NOCASE))",
+                "a collation inside a PRIMARY KEY or UNIQUE constraint",
             ),
             (
                 "CREATE TABLE prices (id INTEGER PRIMARY KEY, amount REAL NOT NULL ON CONFLICT REPLACE)",
@@ -815,26 +1009,19 @@ mod sqlite_rebuild {
             let kept: Vec<String> =
                 strings(&db, "SELECT sql FROM sqlite_master WHERE name = 'prices'").await;
             assert_eq!(kept, [sql], "the table is as it was");
-            assert!(
-                runner
-                    .ledger()
-                    .read_applied()
-                    .await
-                    .expect("ledger")
-                    .is_empty()
-            );
+            assert_nothing_recorded(&runner).await;
             db.cleanup().await.expect("cleanup");
         }
     }
 
-    /// A table with a CHECK constraint, and a run whose first migration creates an unrelated
-    /// table and whose second changes a column of it.
+    /// A table with a generated column (which a rebuild cannot carry), and a run whose first
+    /// migration creates an unrelated table and whose second changes a column of it.
     async fn checked_prices_and_a_run(
         first: fn(&mut Schema),
         change: fn(&mut Schema),
     ) -> (TestDatabase, MigrationRunner) {
         let db = TestDatabase::sqlite().await.expect("sqlite");
-        let sql = "CREATE TABLE prices (id INTEGER PRIMARY KEY, amount REAL CHECK (amount > 0))";
+        let sql = "CREATE TABLE prices (id INTEGER PRIMARY KEY, amount REAL, doubled REAL AS (amount * 2))";
         db.driver().execute(sql).await.expect(sql);
         let migrations = MigrationEntry::build_descriptors(vec![
             entry(PARENT, Steps(first, |_| {})),
@@ -871,7 +1058,7 @@ mod sqlite_rebuild {
         assert!(
             message.contains(&format!(
                 "migration {CHANGE} (up) would fail at change table `prices`: table `prices` \
-                 has a CHECK constraint, which a SQLite table rebuild cannot carry over"
+                 has a generated column, which a SQLite table rebuild cannot carry over"
             )),
             "{message}"
         );
@@ -880,19 +1067,12 @@ mod sqlite_rebuild {
             !table_exists(&db, "notes").await,
             "the first migration did not run"
         );
-        assert!(
-            runner
-                .ledger()
-                .read_applied()
-                .await
-                .expect("ledger")
-                .is_empty()
-        );
+        assert_nothing_recorded(&runner).await;
         db.cleanup().await.expect("cleanup");
     }
 
-    /// A table the run drops and creates again is the run's own: the CHECK of the table it
-    /// replaces is no reason to refuse the change.
+    /// A table the run drops and creates again is the run's own: the generated column of the
+    /// table it replaces is no reason to refuse the change.
     #[tokio::test]
     async fn a_table_the_run_creates_again_is_changed_without_a_false_alarm() {
         fn replace(schema: &mut Schema) {
@@ -928,14 +1108,14 @@ mod sqlite_rebuild {
         assert!(
             message.contains(
                 "stopped before changing table `prices` on SQLite: table `prices` \
-                 has a CHECK constraint"
+                 has a generated column"
             ),
             "{message}"
         );
         let applied = runner.ledger().read_applied().await.expect("ledger");
         assert_eq!(applied.len(), 1, "the raw migration ran");
         assert_eq!(count(&db, "SELECT COUNT(*) FROM prices").await, 1);
-        let text = "SELECT COUNT(*) FROM sqlite_master WHERE sql LIKE '%CHECK (amount > 0)%'";
+        let text = "SELECT COUNT(*) FROM sqlite_master WHERE sql LIKE '%AS (amount * 2)%'";
         assert_eq!(count(&db, text).await, 1, "the table is as it was");
         db.cleanup().await.expect("cleanup");
     }

@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, HashSet};
 
 use super::live::{LiveTable, missing_column};
+use super::table_text::TableText;
 use super::{Step, quote};
 use crate::backend;
 use crate::dialect::Dialect;
@@ -32,6 +33,8 @@ pub(super) struct Draft {
     in_place: Option<Vec<String>>,
     /// Existing columns that become a primary key: their rows must hold no NULL.
     keyed: Vec<String>,
+    /// What the new table carries over from the live table's `CREATE TABLE` text.
+    text: TableText,
 }
 
 impl Draft {
@@ -42,6 +45,7 @@ impl Draft {
             index_sql: live.index_sql.clone(),
             in_place: Some(Vec::new()),
             keyed: Vec::new(),
+            text: live.text.clone(),
         }
     }
 
@@ -141,6 +145,13 @@ impl Draft {
         if self.table.column(name).is_none() {
             return Err(missing_column(&self.table.name, name));
         }
+        self.text.drop_column(name).map_err(|check| {
+            self.error(&format!(
+                "cannot lose column `{name}`: the constraint {check} reads it (SQLite refuses \
+                 to drop a column a CHECK constraint uses); keep the column, or rebuild the \
+                 table without that constraint with schema.raw_for(Dialect::Sqlite, ..)"
+            ))
+        })?;
         let keyed = self
             .table
             .primary_key
@@ -333,8 +344,9 @@ impl Draft {
             steps.push(Step::Sql(format!("DROP {kind} {}", quote(&object.name))));
         }
         steps.push(Step::Sql(format!(
-            "CREATE TABLE {temporary} ({})",
-            self.definitions().join(", ")
+            "CREATE TABLE {temporary} ({}){}",
+            self.definitions().join(", "),
+            self.table_options()?
         )));
         let copied: Vec<String> = self
             .table
@@ -379,6 +391,7 @@ impl Draft {
         LiveTable {
             snapshot: self.table,
             index_sql: self.index_sql,
+            text: self.text,
             ..live.clone()
         }
     }
@@ -448,7 +461,14 @@ impl Draft {
             .table
             .columns
             .iter()
-            .map(|c| column_definition(c, auto_key.as_deref() == Some(c.name.as_str())))
+            .map(|c| {
+                let mut sql = column_definition(c, auto_key.as_deref() == Some(c.name.as_str()));
+                for clause in self.text.column_clauses(&c.name) {
+                    sql.push(' ');
+                    sql.push_str(clause);
+                }
+                sql
+            })
             .collect();
         if let (Some(key), None) = (key, &auto_key) {
             parts.push(format!("PRIMARY KEY ({})", quote_list(&key.columns)));
@@ -461,7 +481,45 @@ impl Draft {
         for key in &self.table.foreign_keys {
             parts.push(foreign_key_definition(key));
         }
+        parts.extend(self.text.table_checks().map(str::to_owned));
         parts
+    }
+
+    /// The live table's `WITHOUT ROWID` and `STRICT`, which the new table keeps when it can.
+    fn table_options(&self) -> Result<String, RenderError> {
+        let mut options = Vec::new();
+        if self.text.without_rowid {
+            let auto_key = self.table.columns.iter().find(|c| c.auto_increment);
+            if self.table.primary_key.is_none() || auto_key.is_some() {
+                return Err(self.error(
+                    "is a WITHOUT ROWID table, which needs a primary key and allows no \
+                     auto-increment column; keep its key, or make the change with \
+                     schema.raw_for(Dialect::Sqlite, ..)",
+                ));
+            }
+            options.push("WITHOUT ROWID");
+        }
+        if self.text.strict {
+            let loose = self
+                .table
+                .columns
+                .iter()
+                .find(|c| !strict_type(&c.data_type));
+            if let Some(column) = loose {
+                return Err(self.error(&format!(
+                    "is a STRICT table, which does not allow column `{}`'s type `{}`; use a \
+                     type STRICT allows (INT, INTEGER, REAL, TEXT, BLOB or ANY: t.integer, \
+                     t.double, t.text, t.binary)",
+                    column.name,
+                    column.data_type.to_uppercase()
+                )));
+            }
+            options.push("STRICT");
+        }
+        Ok(match options.is_empty() {
+            true => String::new(),
+            false => format!(" {}", options.join(", ")),
+        })
     }
 
     fn create_index(&self, index: &IndexSnapshot) -> String {
@@ -513,17 +571,13 @@ impl Draft {
     }
 }
 
-/// The model holds columns, keys and indexes; a `CREATE TABLE` text with more than that cannot
-/// be rebuilt from it without losing something, so the change is refused instead.
+/// What neither the model nor the clauses carried from the `CREATE TABLE` text can hold makes
+/// the change refused, never dropped silently.
 fn refuse_what_the_model_cannot_carry(live: &LiveTable) -> Result<(), RenderError> {
     let text = crate::sql::lexer::SqlText::lex(&live.create_sql, Dialect::Sqlite);
     let has = |phrase: &[&str]| text.statements().iter().any(|s| s.has_phrase(phrase));
     let found = [
-        (&["CHECK"][..], "a CHECK constraint"),
-        (&["COLLATE"], "a collation"),
-        (&["GENERATED"], "a generated column"),
-        (&["STRICT"], "STRICT typing"),
-        (&["WITHOUT", "ROWID"], "WITHOUT ROWID"),
+        (&["GENERATED"][..], "a generated column"),
         (&["CONFLICT"], "an ON CONFLICT clause"),
         (&["DEFERRABLE"], "a deferrable foreign key"),
         (
@@ -535,7 +589,11 @@ fn refuse_what_the_model_cannot_carry(live: &LiveTable) -> Result<(), RenderErro
     .find(|(phrase, _)| has(phrase))
     .map(|(_, what)| what)
     // `col AS (expr)` needs no GENERATED: the table's hidden columns tell.
-    .or(live.has_generated_columns.then_some("a generated column"));
+    .or(live.has_generated_columns.then_some("a generated column"))
+    .or(live
+        .text
+        .keyed_collation
+        .then_some("a collation inside a PRIMARY KEY or UNIQUE constraint"));
     match found {
         Some(what) => Err(RenderError::new(format!(
             "table `{}` has {what}, which a SQLite table rebuild cannot carry over yet, so the \
@@ -545,6 +603,13 @@ fn refuse_what_the_model_cannot_carry(live: &LiveTable) -> Result<(), RenderErro
         ))),
         None => Ok(()),
     }
+}
+
+/// Whether a STRICT table allows `declared` (its declared type, as introspected).
+fn strict_type(declared: &str) -> bool {
+    ["int", "integer", "real", "text", "blob", "any"]
+        .iter()
+        .any(|t| declared.eq_ignore_ascii_case(t))
 }
 
 /// The model of a column the builder defines, as SQLite will report it.

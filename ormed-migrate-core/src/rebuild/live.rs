@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use sqlx::AssertSqlSafe;
 
 use super::quote;
+use super::table_text::TableText;
 use crate::dialect::Dialect;
 use crate::driver::{Target, with_executor};
 use crate::introspect::{self, TableSnapshot};
@@ -20,6 +21,8 @@ pub(crate) struct LiveTable {
     pub(crate) snapshot: TableSnapshot,
     /// Its `CREATE TABLE` text in `sqlite_master`.
     pub(crate) create_sql: String,
+    /// What a rebuild carries over from that text (CHECK constraints, collations, options).
+    pub(crate) text: TableText,
     /// The `CREATE INDEX` text of each index made by a statement (not by a `UNIQUE` clause).
     pub(crate) index_sql: BTreeMap<String, String>,
     /// Its row in `sqlite_sequence`: the highest id AUTOINCREMENT ever handed out.
@@ -73,6 +76,7 @@ pub(crate) async fn read_live(
     let sequence = sequence(target, table).await?;
     Ok(Some(LiveTable {
         snapshot,
+        text: TableText::parse(&create_sql),
         create_sql,
         index_sql,
         sequence,
@@ -184,6 +188,7 @@ impl LiveTable {
         LiveTable {
             snapshot,
             create_sql: String::new(),
+            text: TableText::default(),
             index_sql: BTreeMap::new(),
             sequence: None,
             schema_objects: Vec::new(),
@@ -220,6 +225,7 @@ impl LiveTable {
                 *name = to.to_owned();
             }
         };
+        self.text.rename_column(from, to);
         let snapshot = &mut self.snapshot;
         snapshot
             .columns

@@ -11,12 +11,16 @@
 //! would orphan rows fail and roll back.
 //!
 //! The new table is built from the introspected model (columns, primary key, foreign keys,
-//! unique constraints); indexes, triggers and views are created again from their own SQL. What
-//! the model cannot carry (CHECK constraints, collations, generated columns, `STRICT` or
-//! `WITHOUT ROWID` tables) makes the change refused with a clear error, never dropped silently.
+//! unique constraints) plus what only the table's own `CREATE TABLE` text holds: CHECK
+//! constraints, collations and the `WITHOUT ROWID` and `STRICT` options, carried over as
+//! written; indexes, triggers and views are created again from their own SQL. What neither can
+//! carry (generated columns, `ON CONFLICT` clauses, deferrable or `SET DEFAULT` foreign keys, a
+//! collation inside a key constraint) makes the change refused with a clear error, never
+//! dropped silently.
 
 mod draft;
 mod live;
+mod table_text;
 
 pub(crate) use live::{ChildKey, LiveTable, read_live};
 

@@ -101,7 +101,7 @@ impl MigrationRunner {
 
 /// SQLite: each table change of the plans that may need a rebuild, rendered in run order
 /// against the table as the run will find it, so that what a rebuild cannot carry over (a
-/// CHECK constraint, a collation, a generated column, …) is refused before anything runs
+/// generated column, an ON CONFLICT clause, a CHECK reading a dropped column, …) is refused before anything runs
 /// rather than when the migration's turn comes (the run checks again then, against the table
 /// as it is). A change to a table the model cannot say anything about stays silent.
 async fn refuse_rebuilds(

@@ -183,9 +183,36 @@ impl Statement {
     }
 }
 
+/// A token of a text and the byte range it covers, for code that must cut the text at its
+/// tokens (a SQLite rebuild takes clauses out of a table's `CREATE TABLE` text).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Spanned {
+    /// The token.
+    pub(crate) token: Token,
+    /// Where it is in the text.
+    pub(crate) span: std::ops::Range<usize>,
+}
+
+/// Every token of `sql` as `dialect` reads it, with its place; whitespace and comments skipped.
+pub(crate) fn tokens(sql: &str, dialect: Dialect) -> Vec<Spanned> {
+    let mut lexer = Lexer::new(sql, backend::of(dialect).lexicon());
+    let mut tokens = Vec::new();
+    loop {
+        while lexer.skip_trivia() {}
+        let start = lexer.pos;
+        let Some(token) = lexer.next_token() else {
+            return tokens;
+        };
+        tokens.push(Spanned {
+            token,
+            span: start..lexer.pos.min(sql.len()),
+        });
+    }
+}
+
 /// What the splitter needs to know of one token.
 #[derive(Clone, Debug, PartialEq, Eq)]
-enum Token {
+pub(crate) enum Token {
     /// A keyword or unquoted identifier, in ASCII upper case.
     Word(String),
     /// `;`

@@ -179,6 +179,12 @@ pub async fn strings(db: &TestDatabase, sql: &str) -> Vec<String> {
     }
 }
 
+/// Asserts the ledger holds no row: a refused run recorded nothing.
+pub async fn assert_nothing_recorded(runner: &MigrationRunner) {
+    let applied = runner.ledger().read_applied().await.expect("ledger");
+    assert!(applied.is_empty(), "nothing recorded: {applied:?}");
+}
+
 pub fn ids(report: &ormed_migrate::MigrationReport) -> Vec<String> {
     report.ids().iter().map(ToString::to_string).collect()
 }

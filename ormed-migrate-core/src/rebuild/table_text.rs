@@ -1,0 +1,356 @@
+//! What a SQLite rebuild takes from the table's own `CREATE TABLE` text because the model does
+//! not hold it: CHECK constraints (a column's and the table's), a column's collation, and the
+//! table options `WITHOUT ROWID` and `STRICT`.
+//!
+//! The text is cut at its tokens (the lexer skips strings, quoted identifiers and comments), so
+//! a comma or parenthesis inside a literal never splits a clause, and a clause is carried over
+//! exactly as it was written.
+
+use crate::dialect::Dialect;
+use crate::sql::lexer::{Spanned, Token, tokens};
+
+/// The parts of a `CREATE TABLE` text a rebuild carries over.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct TableText {
+    columns: Vec<ColumnText>,
+    checks: Vec<Check>,
+    /// `WITHOUT ROWID` after the definitions.
+    pub(crate) without_rowid: bool,
+    /// `STRICT` after the definitions.
+    pub(crate) strict: bool,
+    /// A `COLLATE` inside a `PRIMARY KEY` or `UNIQUE` table constraint, which the model (a
+    /// list of column names) cannot carry.
+    pub(crate) keyed_collation: bool,
+}
+
+/// The clauses of one column definition a rebuild carries over.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct ColumnText {
+    name: String,
+    /// `COLLATE <name>` as written.
+    collation: Option<String>,
+    checks: Vec<Check>,
+}
+
+/// A CHECK constraint as written (with its `CONSTRAINT <name>` if it has one), and every name
+/// it may mean (lowercased; a superset of the columns it reads).
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Check {
+    sql: String,
+    names: Vec<String>,
+}
+
+impl TableText {
+    /// Reads the definitions of `create_sql`; an empty text (a table the run has not created
+    /// yet) has none.
+    pub(crate) fn parse(create_sql: &str) -> TableText {
+        let all = tokens(create_sql, Dialect::Sqlite);
+        let Some(open) = all.iter().position(|t| t.token == Token::Open) else {
+            return TableText::default();
+        };
+        let (items, options) = split_definitions(create_sql, &all[open + 1..]);
+        let mut text = TableText::default();
+        for item in items {
+            text.read_item(create_sql, item);
+        }
+        let words: Vec<&str> = options.iter().filter_map(word).collect();
+        text.without_rowid = words.windows(2).any(|w| w == ["WITHOUT", "ROWID"]);
+        text.strict = words.contains(&"STRICT");
+        text
+    }
+
+    fn read_item(&mut self, sql: &str, item: &[Spanned]) {
+        let Some(first) = item.first() else { return };
+        let constraint = matches!(
+            word(first),
+            Some("CONSTRAINT" | "PRIMARY" | "UNIQUE" | "CHECK" | "FOREIGN")
+        );
+        if !constraint {
+            self.columns.push(ColumnText::read(sql, item));
+        } else if kind_after_name(item) == Some("CHECK") {
+            self.checks.push(Check::read(sql, item));
+        } else if item.iter().any(|t| word(t) == Some("COLLATE")) {
+            self.keyed_collation |= matches!(kind_after_name(item), Some("PRIMARY" | "UNIQUE"));
+        }
+    }
+
+    /// The clauses to write after column `name`'s definition in the new table.
+    pub(crate) fn column_clauses(&self, name: &str) -> Vec<&str> {
+        let Some(column) = self.column(name) else {
+            return Vec::new();
+        };
+        column
+            .collation
+            .iter()
+            .map(String::as_str)
+            .chain(column.checks.iter().map(|c| c.sql.as_str()))
+            .collect()
+    }
+
+    /// The table's CHECK constraints, as written.
+    pub(crate) fn table_checks(&self) -> impl Iterator<Item = &str> {
+        self.checks.iter().map(|c| c.sql.as_str())
+    }
+
+    /// Forgets column `name`'s clauses, as dropping it does. Refused, with the constraint, when
+    /// a CHECK other than the column's own names it: SQLite's own `DROP COLUMN` refuses that
+    /// too, and a rebuild would otherwise create a table whose CHECK reads a missing column.
+    pub(crate) fn drop_column(&mut self, name: &str) -> Result<(), String> {
+        let lowered = name.to_lowercase();
+        let others = self
+            .columns
+            .iter()
+            .filter(|c| !c.name.eq_ignore_ascii_case(name))
+            .flat_map(|c| &c.checks);
+        if let Some(check) = self
+            .checks
+            .iter()
+            .chain(others)
+            .find(|c| c.names.contains(&lowered))
+        {
+            return Err(check.sql.clone());
+        }
+        self.columns.retain(|c| !c.name.eq_ignore_ascii_case(name));
+        Ok(())
+    }
+
+    /// Follows `ALTER TABLE … RENAME COLUMN`, which rewrites the column's name in every CHECK.
+    pub(crate) fn rename_column(&mut self, from: &str, to: &str) {
+        for column in &mut self.columns {
+            if column.name.eq_ignore_ascii_case(from) {
+                column.name = to.to_owned();
+            }
+        }
+        let columns = self.columns.iter_mut().flat_map(|c| &mut c.checks);
+        for check in self.checks.iter_mut().chain(columns) {
+            check.rename(from, to);
+        }
+    }
+
+    fn column(&self, name: &str) -> Option<&ColumnText> {
+        self.columns
+            .iter()
+            .find(|c| c.name.eq_ignore_ascii_case(name))
+    }
+}
+
+impl ColumnText {
+    /// A column definition: its name, then the clauses found at its top level.
+    fn read(sql: &str, item: &[Spanned]) -> ColumnText {
+        let mut column = ColumnText {
+            name: name_of(sql, &item[0]),
+            collation: None,
+            checks: Vec::new(),
+        };
+        let mut at = 1;
+        let mut named_from = None;
+        while at < item.len() {
+            match word(&item[at]) {
+                Some("CONSTRAINT") => {
+                    named_from = Some(at);
+                    at += 2;
+                    continue;
+                }
+                Some("COLLATE") if at + 1 < item.len() => {
+                    let clause = &sql[item[at].span.start..item[at + 1].span.end];
+                    column.collation = Some(clause.to_owned());
+                    at += 2;
+                }
+                Some("CHECK") => {
+                    let end = closing(item, at + 1).unwrap_or(item.len() - 1);
+                    let start = named_from.unwrap_or(at);
+                    column.checks.push(Check::read(sql, &item[start..=end]));
+                    at = end + 1;
+                }
+                _ => at = closing(item, at).map_or(at + 1, |end| end + 1),
+            }
+            named_from = None;
+        }
+        column
+    }
+}
+
+impl Check {
+    fn read(sql: &str, clause: &[Spanned]) -> Check {
+        let (Some(first), Some(last)) = (clause.first(), clause.last()) else {
+            return Check {
+                sql: String::new(),
+                names: Vec::new(),
+            };
+        };
+        let text = &sql[first.span.start..last.span.end];
+        Check {
+            sql: text.to_owned(),
+            names: clause.iter().filter_map(|t| name(sql, t)).collect(),
+        }
+    }
+
+    /// The constraint with every name `from` in it written as `to`.
+    fn rename(&mut self, from: &str, to: &str) {
+        let mut renamed = String::new();
+        let mut copied = 0;
+        for token in tokens(&self.sql, Dialect::Sqlite) {
+            if name(&self.sql, &token).is_some_and(|n| n.eq_ignore_ascii_case(from)) {
+                renamed.push_str(&self.sql[copied..token.span.start]);
+                renamed.push_str(&super::quote(to));
+                copied = token.span.end;
+            }
+        }
+        renamed.push_str(&self.sql[copied..]);
+        *self = Check::read(&renamed, &tokens(&renamed, Dialect::Sqlite));
+    }
+}
+
+/// The definitions between the table's parentheses, split at top-level commas, and the tokens
+/// after the closing parenthesis (the table options).
+fn split_definitions<'a>(
+    sql: &str,
+    after_open: &'a [Spanned],
+) -> (Vec<&'a [Spanned]>, &'a [Spanned]) {
+    let mut items = Vec::new();
+    let mut depth = 0usize;
+    let mut start = 0;
+    for (at, token) in after_open.iter().enumerate() {
+        match &token.token {
+            Token::Open => depth += 1,
+            Token::Close if depth == 0 => {
+                items.push(&after_open[start..at]);
+                return (items, &after_open[at + 1..]);
+            }
+            Token::Close => depth -= 1,
+            Token::Other if depth == 0 && &sql[token.span.clone()] == "," => {
+                items.push(&after_open[start..at]);
+                start = at + 1;
+            }
+            _ => {}
+        }
+    }
+    items.push(&after_open[start..]);
+    (items, &[])
+}
+
+/// The index of the `)` that closes the `(` at `open`, if a `(` is there.
+fn closing(tokens: &[Spanned], open: usize) -> Option<usize> {
+    if tokens.get(open)?.token != Token::Open {
+        return None;
+    }
+    let mut depth = 0usize;
+    for (at, token) in tokens.iter().enumerate().skip(open) {
+        match token.token {
+            Token::Open => depth += 1,
+            Token::Close => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(at);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The constraint's kind: its first word, after `CONSTRAINT <name>` when it is named.
+fn kind_after_name(item: &[Spanned]) -> Option<&str> {
+    match word(item.first()?) {
+        Some("CONSTRAINT") => item.get(2).and_then(word),
+        kind => kind,
+    }
+}
+
+/// The token as a bare word (upper case), if it is one.
+fn word(token: &Spanned) -> Option<&str> {
+    match &token.token {
+        Token::Word(word) => Some(word),
+        _ => None,
+    }
+}
+
+/// The token as a name it may mean (a bare word or a quoted identifier), lowercased.
+fn name(sql: &str, token: &Spanned) -> Option<String> {
+    matches!(token.token, Token::Word(_) | Token::Quoted(_))
+        .then(|| name_of(sql, token).to_lowercase())
+}
+
+/// A column's name as its definition spells it, unquoted.
+fn name_of(sql: &str, token: &Spanned) -> String {
+    let text = &sql[token.span.clone()];
+    match (&token.token, text.chars().next()) {
+        (Token::Quoted(inner), Some('"')) => inner.replace("\"\"", "\""),
+        (Token::Quoted(inner), Some('`')) => inner.replace("``", "`"),
+        (Token::Quoted(inner), _) => inner.clone(),
+        _ => text.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::TableText;
+
+    #[test]
+    fn carries_checks_and_collations_as_written() {
+        let text = TableText::parse(
+            "CREATE TABLE \"t\" (id INTEGER PRIMARY KEY, \"name\" TEXT NOT NULL COLLATE NOCASE \
+             CONSTRAINT name_len CHECK (length(name) <= 10), n INT CHECK (n > 0) DEFAULT 1, \
+             note TEXT DEFAULT 'a, (b' CHECK (note <> 'x)'), CHECK (n < 100), \
+             CONSTRAINT both_set CHECK (n IS NOT NULL OR note IS NOT NULL))",
+        );
+        assert_eq!(
+            text.column_clauses("NAME"),
+            [
+                "COLLATE NOCASE",
+                "CONSTRAINT name_len CHECK (length(name) <= 10)"
+            ]
+        );
+        assert_eq!(text.column_clauses("n"), ["CHECK (n > 0)"]);
+        assert_eq!(text.column_clauses("note"), ["CHECK (note <> 'x)')"]);
+        assert!(text.column_clauses("id").is_empty());
+        assert_eq!(
+            text.table_checks().collect::<Vec<_>>(),
+            [
+                "CHECK (n < 100)",
+                "CONSTRAINT both_set CHECK (n IS NOT NULL OR note IS NOT NULL)"
+            ]
+        );
+        assert!(!text.without_rowid && !text.strict && !text.keyed_collation);
+    }
+
+    #[test]
+    fn a_column_a_check_of_another_reads_cannot_be_dropped() {
+        let mut text =
+            TableText::parse("CREATE TABLE t (a INT CHECK (a > 0), b INT CHECK (b > a), c INT)");
+        assert_eq!(text.drop_column("a"), Err("CHECK (b > a)".to_owned()));
+        assert_eq!(text.drop_column("b"), Ok(()));
+        assert_eq!(text.drop_column("a"), Ok(()));
+        assert!(text.column_clauses("a").is_empty());
+        let mut text = TableText::parse("CREATE TABLE t (a INT, c INT, CHECK (c <> a))");
+        assert_eq!(text.drop_column("c"), Err("CHECK (c <> a)".to_owned()));
+    }
+
+    #[test]
+    fn a_rename_is_followed_in_every_check() {
+        let mut text = TableText::parse(
+            "CREATE TABLE t (a INT CHECK (a > 0), b INT, CHECK (\"a\" < b), CHECK (a <> 'a'))",
+        );
+        text.rename_column("a", "z");
+        assert_eq!(text.column_clauses("z"), ["CHECK (\"z\" > 0)"]);
+        assert_eq!(
+            text.table_checks().collect::<Vec<_>>(),
+            ["CHECK (\"z\" < b)", "CHECK (\"z\" <> 'a')"]
+        );
+        assert_eq!(text.drop_column("a"), Ok(()));
+        assert!(text.drop_column("z").is_err());
+    }
+
+    #[test]
+    fn reads_the_table_options_and_keyed_collations() {
+        let text = TableText::parse(
+            "CREATE TABLE t (a INT, b TEXT, PRIMARY KEY (a, b COLLATE NOCASE)) WITHOUT ROWID, STRICT",
+        );
+        assert!(text.without_rowid && text.strict && text.keyed_collation);
+        assert!(text.column_clauses("b").is_empty());
+        let text = TableText::parse("CREATE TABLE [t] ([strict] INT, \"without\" INT, rowid2 INT)");
+        assert!(!text.without_rowid && !text.strict && !text.keyed_collation);
+        assert_eq!(TableText::parse(""), TableText::default());
+    }
+}
