@@ -971,6 +971,33 @@ mod sqlite_rebuild {
         }
     }
 
+    /// A column may be named like a clause a rebuild refuses: only the clause is refused.
+    #[tokio::test]
+    async fn columns_named_like_refused_clauses_are_rebuilt() {
+        fn change(schema: &mut Schema) {
+            schema.table("jobs", |t| {
+                t.integer("generated").nullable().change();
+            });
+        }
+        let sql = "CREATE TABLE jobs (id INTEGER PRIMARY KEY, generated TEXT, conflict TEXT, \
+                   \"strict\" TEXT, without TEXT)";
+        let rows = "INSERT INTO jobs (generated, conflict) VALUES ('1', 'c')";
+        let (db, _runner, result) = changed(sql, rows, change).await;
+        result.expect("rebuilt");
+        let jobs = schema_of(&db).await.tables.remove("jobs").expect("jobs");
+        assert_eq!(
+            jobs.column("generated").expect("generated").family,
+            ormed_migrate::TypeFamily::Integer
+        );
+        assert_eq!(strings(&db, "SELECT conflict FROM jobs").await, ["c"]);
+        let created = strings(&db, "SELECT sql FROM sqlite_master WHERE name = 'jobs'").await;
+        assert!(
+            created[0].ends_with("PRIMARY KEY (\"id\"))"),
+            "no table option: {created:?}"
+        );
+        db.cleanup().await.expect("cleanup");
+    }
+
     /// A collation inside a key constraint and an ON CONFLICT clause, which neither the model
     /// nor the clauses taken from the table's text carry: each refused with its name, the table
     /// and the ledger as they were.

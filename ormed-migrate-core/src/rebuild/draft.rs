@@ -576,9 +576,10 @@ impl Draft {
 fn refuse_what_the_model_cannot_carry(live: &LiveTable) -> Result<(), RenderError> {
     let text = crate::sql::lexer::SqlText::lex(&live.create_sql, Dialect::Sqlite);
     let has = |phrase: &[&str]| text.statements().iter().any(|s| s.has_phrase(phrase));
+    // Generated columns are found by the table's hidden columns, not by a word a column may be
+    // named (`generated INTEGER`), and `ON CONFLICT` by both its words.
     let found = [
-        (&["GENERATED"][..], "a generated column"),
-        (&["CONFLICT"], "an ON CONFLICT clause"),
+        (&["ON", "CONFLICT"][..], "an ON CONFLICT clause"),
         (&["DEFERRABLE"], "a deferrable foreign key"),
         (
             &["SET", "DEFAULT"],
@@ -588,7 +589,6 @@ fn refuse_what_the_model_cannot_carry(live: &LiveTable) -> Result<(), RenderErro
     .into_iter()
     .find(|(phrase, _)| has(phrase))
     .map(|(_, what)| what)
-    // `col AS (expr)` needs no GENERATED: the table's hidden columns tell.
     .or(live.has_generated_columns.then_some("a generated column"))
     .or(live
         .text
