@@ -455,6 +455,56 @@ mod cases {
         assert_eq!(values, ["-6", "12", "345"]);
     }
 
+    /// A change to a shorter string never cuts a value that does not fit: PostgreSQL and MySQL
+    /// refuse it (naming the migration and the database's own words) and keep every row as it
+    /// was; SQLite, which does not enforce lengths, keeps the values whole.
+    pub async fn a_shorter_string_never_cuts_a_value(db: &TestDatabase) {
+        fn create(schema: &mut Schema) {
+            schema.create("readings", |t| {
+                t.id();
+                t.text("body");
+                t.char("code").length(10);
+            });
+        }
+        fn shorten(schema: &mut Schema) {
+            schema.table("readings", |t| {
+                t.string("body").length(5).change();
+                t.char("code").length(3).change();
+            });
+        }
+        let runner = runner(
+            db,
+            MigrationEntry::build_descriptors(vec![
+                entry(READINGS, Steps(create, |s| s.drop("readings"))),
+                entry(TO_INTEGER, Steps(shorten, |_| {})),
+            ])
+            .expect("descriptors"),
+        );
+        runner.apply_all().limit(1).await.expect("create");
+        db.driver()
+            .execute("INSERT INTO readings (body, code) VALUES ('hello world', 'ABCDEFGH')")
+            .await
+            .expect("rows");
+        let result = runner.apply_all().await;
+        if db.dialect() == Dialect::Sqlite {
+            result.expect("SQLite does not enforce lengths");
+        } else {
+            let message = result.expect_err("too long").to_string();
+            assert!(message.contains(TO_INTEGER), "{message}");
+            let database_said = ["value too long", "Data too long"];
+            assert!(
+                database_said.iter().any(|said| message.contains(said)),
+                "{message}"
+            );
+            let applied = runner.ledger().read_applied().await.expect("ledger");
+            assert_eq!(applied.len(), 1, "only the create is recorded");
+        }
+        let kept = "SELECT body AS body_kept FROM readings";
+        assert_eq!(strings(db, kept).await, ["hello world"]);
+        let kept = "SELECT TRIM(code) AS code_kept FROM readings";
+        assert_eq!(strings(db, kept).await, ["ABCDEFGH"]);
+    }
+
     pub async fn every_builder_type_reads_back_as_its_family(db: &TestDatabase) {
         let runner = runner(
             db,
@@ -498,5 +548,6 @@ mod cases {
 support::suite! {
     change_alters_type_length_nullability_default_and_comment,
     a_string_of_numbers_changes_to_an_integer_and_keeps_its_rows,
+    a_shorter_string_never_cuts_a_value,
     every_builder_type_reads_back_as_its_family,
 }

@@ -124,12 +124,12 @@ impl Backend for Postgres {
 
     fn change_column(&self, change: &ColumnChange<'_>) -> Option<Vec<String>> {
         let column = change.column;
-        // The default goes first so that a type change never has to cast the old default; the
-        // explicit cast lets text become a number where the data allows.
+        // The default goes first so that a type change never has to cast the old default.
         let mut parts = vec![
             format!("ALTER COLUMN {column} DROP DEFAULT"),
             format!(
-                "ALTER COLUMN {column} TYPE {ty} USING {column}::{ty}",
+                "ALTER COLUMN {column} TYPE {ty}{}",
+                change_cast(column, change.sql_type),
                 ty = change.sql_type
             ),
             format!(
@@ -422,6 +422,21 @@ pub(crate) async fn lock_wait(pool: &PgPool, session: i64) -> Result<LockWait, s
         .map(|(pid, state, query)| blocker(i64::from(pid), query, state))
         .collect();
     Ok(lock_wait_of(table, blockers))
+}
+
+/// The `USING` of a column's type change. An explicit cast lets text become a number where the
+/// data allows; but an explicit cast to `VARCHAR(n)` or `CHAR(n)` cuts longer text without a
+/// word, so a change to a string type has none: the assignment cast PostgreSQL then applies
+/// fails on a value that does not fit ("value too long"), as MySQL's does.
+fn change_cast(column: &str, sql_type: &str) -> String {
+    let upper = sql_type.to_ascii_uppercase();
+    let string = ["VARCHAR", "CHAR", "CHARACTER", "TEXT"].iter().any(|t| {
+        upper == *t || upper.starts_with(&format!("{t}(")) || upper.starts_with(&format!("{t} "))
+    });
+    match string {
+        true => String::new(),
+        false => format!(" USING {column}::{sql_type}"),
+    }
 }
 
 #[cfg(test)]
