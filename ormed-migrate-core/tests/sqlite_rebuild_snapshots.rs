@@ -42,7 +42,7 @@ impl Migration for Fixture {
             t.foreign_id("user_id")
                 .constrained("users")
                 .on_delete(ForeignKeyAction::Cascade);
-            t.string("title");
+            t.string("title").index();
         });
         schema.create("memberships", |t| {
             t.integer("team_id");
@@ -163,10 +163,12 @@ async fn drop_columns() {
 
 #[tokio::test]
 async fn drop_indexed_column() {
-    check("drop_indexed_column", |t| {
-        t.drop_column("email");
+    // `users.email` is named by the trigger, which refuses its drop: `posts.title` is not.
+    let sql = pretend("posts", |t| {
+        t.drop_column("title");
     })
     .await;
+    insta::assert_snapshot!("drop_indexed_column", sql);
 }
 
 #[tokio::test]

@@ -998,6 +998,123 @@ mod sqlite_rebuild {
         db.cleanup().await.expect("cleanup");
     }
 
+    /// A column a view or a trigger names cannot be dropped (SQLite's own DROP COLUMN refuses
+    /// it): a rebuild would create them again broken, every later write to the table failing.
+    #[tokio::test]
+    async fn a_column_a_view_or_trigger_names_is_not_dropped() {
+        fn drop_b(schema: &mut Schema) {
+            schema.table("t", |t| {
+                t.drop_column("b");
+            });
+        }
+        fn drop_b_and_rebuild(schema: &mut Schema) {
+            schema.table("t", |t| {
+                t.drop_column("b");
+                t.big_integer("n").nullable().change();
+            });
+        }
+        let table = "CREATE TABLE t (id INTEGER PRIMARY KEY, b TEXT, n INT)";
+        for (object, kind) in [
+            (
+                "CREATE TRIGGER t_ins AFTER INSERT ON t BEGIN INSERT INTO log VALUES (new.b); END",
+                "trigger `t_ins`",
+            ),
+            ("CREATE VIEW v AS SELECT id, b FROM t", "view `v`"),
+        ] {
+            for change in [drop_b, drop_b_and_rebuild] {
+                let setup = format!("{table}; CREATE TABLE log (x TEXT); {object}");
+                let (db, runner, result) =
+                    changed(&setup, "INSERT INTO t (b, n) VALUES ('x', 1)", change).await;
+                let message = result.expect_err("refused");
+                assert!(
+                    message.contains(&format!(
+                        "table `t` cannot lose column `b`: {kind} names it"
+                    )),
+                    "{message}"
+                );
+                assert!(message.ends_with("Nothing was run."), "{message}");
+                assert_nothing_recorded(&runner).await;
+                assert_eq!(strings(&db, "SELECT b FROM t").await, ["x"]);
+                db.cleanup().await.expect("cleanup");
+            }
+        }
+    }
+
+    /// What a rebuild must not change: the rowids of a table that has no INTEGER PRIMARY KEY
+    /// (an FTS index or an application may store them), and a default that is an expression.
+    /// An expression or partial index reading a dropped column goes with it, as a plain one does.
+    #[tokio::test]
+    async fn hidden_rowids_expression_defaults_and_expression_indexes_through_a_rebuild() {
+        fn change(schema: &mut Schema) {
+            schema.table("t", |t| {
+                t.drop_column("b");
+                t.big_integer("n").nullable().change();
+            });
+        }
+        let sql = "CREATE TABLE t (a TEXT DEFAULT ('a' || 'b'), b TEXT, n INT); \
+                   CREATE INDEX t_lower_b ON t (lower(b)); \
+                   CREATE INDEX t_n_where_b ON t (n) WHERE b IS NOT NULL; \
+                   CREATE INDEX t_a_index ON t (a)";
+        let rows = "INSERT INTO t (rowid, b, n) VALUES (1, 'x', 1), (5, 'y', 2), (10, 'z', 3)";
+        let (db, _runner, result) = changed(sql, rows, change).await;
+        result.expect("rebuilt");
+        assert_eq!(
+            strings(
+                &db,
+                "SELECT CAST(rowid AS TEXT) || ':' || a FROM t ORDER BY rowid"
+            )
+            .await,
+            ["1:ab", "5:ab", "10:ab"],
+            "rowids and values kept"
+        );
+        db.driver()
+            .execute("INSERT INTO t (n) VALUES (4)")
+            .await
+            .expect("insert");
+        assert_eq!(
+            strings(&db, "SELECT a FROM t WHERE n = 4").await,
+            ["ab"],
+            "the default is still the expression"
+        );
+        let t = schema_of(&db).await.tables.remove("t").expect("t");
+        let names: Vec<&str> = t.indexes.iter().map(|i| i.name.as_str()).collect();
+        assert_eq!(names, ["t_a_index"], "the indexes reading b went with it");
+        db.cleanup().await.expect("cleanup");
+    }
+
+    /// Names as SQLite matches them: a column in single quotes keeps its clauses, a key that
+    /// spells the referenced table or column in another case still counts, a NOT DEFERRABLE
+    /// key is no deferrable one, and a CHECK calling a function named like a column does not
+    /// read that column.
+    #[tokio::test]
+    async fn names_are_matched_as_sqlite_matches_them() {
+        fn change(schema: &mut Schema) {
+            schema.table("p", |t| {
+                t.drop_column("length");
+                t.string("note").length(20).nullable().change();
+            });
+        }
+        let sql = "CREATE TABLE p (id INTEGER PRIMARY KEY, 'code' TEXT COLLATE NOCASE UNIQUE \
+                   CHECK (length(code) < 5), length INT, note TEXT); \
+                   CREATE TABLE c (id INTEGER PRIMARY KEY, \
+                   code TEXT REFERENCES P (CODE) NOT DEFERRABLE)";
+        let rows = "INSERT INTO p (code) VALUES ('abc'); INSERT INTO c (code) VALUES ('abc')";
+        let (db, _runner, result) = changed(sql, rows, change).await;
+        result.expect("rebuilt");
+        let created = strings(&db, "SELECT sql FROM sqlite_master WHERE name = 'p'").await;
+        assert!(
+            created[0].contains("\"code\" TEXT COLLATE NOCASE CHECK (length(code) < 5)"),
+            "{created:?}"
+        );
+        assert!(
+            fails(&db, "INSERT INTO p (code) VALUES ('toolong')")
+                .await
+                .contains("CHECK")
+        );
+        assert_eq!(strings(&db, "SELECT code FROM c").await, ["abc"]);
+        db.cleanup().await.expect("cleanup");
+    }
+
     /// A collation inside a key constraint and an ON CONFLICT clause, which neither the model
     /// nor the clauses taken from the table's text carry: each refused with its name, the table
     /// and the ledger as they were.

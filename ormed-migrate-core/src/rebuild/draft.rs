@@ -3,8 +3,8 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use super::live::{LiveTable, missing_column};
-use super::table_text::TableText;
+use super::live::{LiveTable, SchemaObject, missing_column};
+use super::table_text::{TableText, names_read};
 use super::{Step, quote};
 use crate::backend;
 use crate::dialect::Dialect;
@@ -35,6 +35,8 @@ pub(super) struct Draft {
     keyed: Vec<String>,
     /// What the new table carries over from the live table's `CREATE TABLE` text.
     text: TableText,
+    /// The database's views and triggers, which a dropped column must not leave broken.
+    objects: Vec<SchemaObject>,
 }
 
 impl Draft {
@@ -46,6 +48,7 @@ impl Draft {
             in_place: Some(Vec::new()),
             keyed: Vec::new(),
             text: live.text.clone(),
+            objects: live.schema_objects.clone(),
         }
     }
 
@@ -152,16 +155,28 @@ impl Draft {
                  table without that constraint with schema.raw_for(Dialect::Sqlite, ..)"
             ))
         })?;
+        self.refuse_breaking_views_and_triggers(name)?;
         let keyed = self
             .table
             .primary_key
             .as_ref()
             .is_some_and(|key| key.columns.iter().any(|c| c == name));
-        let indexed = self
+        // An expression or partial index that reads the column goes with it too.
+        let lowered = name.to_lowercase();
+        let using: HashSet<String> = self
             .table
             .indexes
             .iter()
-            .any(|index| index.columns.iter().any(|c| c == name));
+            .filter(|index| {
+                index.columns.iter().any(|c| c == name)
+                    || self
+                        .index_sql
+                        .get(&index.name)
+                        .is_some_and(|sql| names_read(sql, false).contains(&lowered))
+            })
+            .map(|index| index.name.clone())
+            .collect();
+        let indexed = !using.is_empty();
         let referencing = self
             .table
             .foreign_keys
@@ -176,7 +191,7 @@ impl Draft {
             }
             self.table
                 .indexes
-                .retain(|index| !index.columns.iter().any(|c| c == name));
+                .retain(|index| !using.contains(&index.name));
             self.table
                 .foreign_keys
                 .retain(|key| !key.columns.iter().any(|c| c == name));
@@ -192,6 +207,28 @@ impl Draft {
             self.push_in_place(sql);
         }
         Ok(())
+    }
+
+    /// SQLite's own `DROP COLUMN` refuses a column a view or trigger uses; a rebuild would
+    /// create them again broken (every later write to the table failing), so it refuses too.
+    fn refuse_breaking_views_and_triggers(&self, column: &str) -> Result<(), RenderError> {
+        let table = self.table.name.to_lowercase();
+        let column_lowered = column.to_lowercase();
+        let user = self.objects.iter().find(|object| {
+            let names = names_read(&object.sql, true);
+            names.contains(&table) && names.contains(&column_lowered)
+        });
+        match user {
+            Some(object) => Err(self.error(&format!(
+                "cannot lose column `{column}`: {kind} `{name}` names it (SQLite refuses to drop \
+                 a column a view or trigger uses); drop the {kind} first \
+                 (schema.raw(\"DROP {upper} {name}\")) and create it again after the change",
+                kind = object.kind,
+                name = object.name,
+                upper = object.kind.to_uppercase(),
+            ))),
+            None => Ok(()),
+        }
     }
 
     fn add_index(
@@ -348,13 +385,16 @@ impl Draft {
             self.definitions().join(", "),
             self.table_options()?
         )));
-        let copied: Vec<String> = self
+        let mut copied: Vec<String> = self
             .table
             .columns
             .iter()
             .filter(|c| !self.fresh.contains(&c.name))
             .map(|c| quote(&c.name))
             .collect();
+        if !copied.is_empty() && self.keeps_hidden_rowids(live) {
+            copied.insert(0, "rowid".to_owned());
+        }
         if !copied.is_empty() {
             let columns = copied.join(", ");
             steps.push(Step::Sql(format!(
@@ -485,6 +525,25 @@ impl Draft {
         parts
     }
 
+    /// Whether the rows' rowids must be copied by name: a rowid table whose rowid no column
+    /// holds (no `INTEGER PRIMARY KEY`, before or after) numbers the copied rows afresh
+    /// otherwise, and what stores rowids (an FTS index, an application) would then point at
+    /// other rows.
+    fn keeps_hidden_rowids(&self, live: &LiveTable) -> bool {
+        let named_rowid = |table: &TableSnapshot| {
+            table.columns.iter().any(|c| {
+                ["rowid", "oid", "_rowid_"]
+                    .iter()
+                    .any(|n| c.name.eq_ignore_ascii_case(n))
+            })
+        };
+        !live.text.without_rowid
+            && !has_rowid_alias(&live.snapshot)
+            && !has_rowid_alias(&self.table)
+            && !named_rowid(&live.snapshot)
+            && !named_rowid(&self.table)
+    }
+
     /// The live table's `WITHOUT ROWID` and `STRICT`, which the new table keeps when it can.
     fn table_options(&self) -> Result<String, RenderError> {
         let mut options = Vec::new();
@@ -558,7 +617,14 @@ impl Draft {
             let missing = child
                 .referenced_columns
                 .iter()
-                .find(|c| self.table.column(c).is_none());
+                // SQLite matches the names of a key's columns whatever their case.
+                .find(|c| {
+                    !self
+                        .table
+                        .columns
+                        .iter()
+                        .any(|column| column.name.eq_ignore_ascii_case(c))
+                });
             if let Some(column) = missing {
                 return Err(self.error(&format!(
                     "loses column `{column}`, which table `{}` references in a foreign key; drop \
@@ -587,7 +653,7 @@ fn refuse_what_the_model_cannot_carry(live: &LiveTable) -> Result<(), RenderErro
         ),
     ]
     .into_iter()
-    .find(|(phrase, _)| has(phrase))
+    .find(|(phrase, _)| has(phrase) && !(phrase == &["DEFERRABLE"] && not_deferrable_only(&text)))
     .map(|(_, what)| what)
     .or(live.has_generated_columns.then_some("a generated column"))
     .or(live
@@ -603,6 +669,28 @@ fn refuse_what_the_model_cannot_carry(live: &LiveTable) -> Result<(), RenderErro
         ))),
         None => Ok(()),
     }
+}
+
+/// Whether a column of `table` is its rowid: its primary key is one column of type INTEGER.
+fn has_rowid_alias(table: &TableSnapshot) -> bool {
+    table
+        .primary_key
+        .as_ref()
+        .filter(|key| key.columns.len() == 1)
+        .and_then(|key| table.column(&key.columns[0]))
+        .is_some_and(|c| c.data_type.eq_ignore_ascii_case("integer"))
+}
+
+/// Whether every `DEFERRABLE` of the text is `NOT DEFERRABLE` (what a key is without it).
+fn not_deferrable_only(text: &crate::sql::lexer::SqlText) -> bool {
+    let statements = text.statements();
+    let count = |phrase: &[&str]| {
+        statements
+            .iter()
+            .map(|s| s.count_phrase(phrase))
+            .sum::<usize>()
+    };
+    count(&["DEFERRABLE"]) == count(&["NOT", "DEFERRABLE"])
 }
 
 /// Whether a STRICT table allows `declared` (its declared type, as introspected).
@@ -665,7 +753,7 @@ pub(super) fn default_clause(default: &str) -> String {
     .any(|k| default.eq_ignore_ascii_case(k));
     let unsigned = default.trim_start_matches(['+', '-']);
     let number = !unsigned.is_empty() && unsigned.parse::<f64>().is_ok();
-    let quoted = |q: char| default.len() >= 2 && default.starts_with(q) && default.ends_with(q);
+    let quoted = |q: char| single_quoted(default, q);
     let blob = (default.starts_with("X'") || default.starts_with("x'")) && default.ends_with('\'');
     let word = !default.is_empty()
         && default.chars().all(|c| c.is_alphanumeric() || c == '_')
@@ -680,6 +768,20 @@ pub(super) fn default_clause(default: &str) -> String {
     } else {
         format!("({default})")
     }
+}
+
+/// Whether `text` is one literal quoted by `q` (doubled inside), not an expression that starts
+/// and ends with one (`'a' || 'b'`).
+fn single_quoted(text: &str, q: char) -> bool {
+    let Some(inner) = text
+        .strip_prefix(q)
+        .and_then(|rest| rest.strip_suffix(q))
+        .filter(|_| text.len() >= 2)
+    else {
+        return false;
+    };
+    let doubled = format!("{q}{q}");
+    !inner.replace(&doubled, "").contains(q)
 }
 
 fn foreign_key_definition(key: &ForeignKeySnapshot) -> String {
@@ -727,6 +829,7 @@ pub(super) fn rename_in_create_index(sql: &str, from: &str, to: &str) -> Option<
     }
     let spellings = [
         format!("\"{}\"", from.replace('"', "\"\"")),
+        format!("'{}'", from.replace('\'', "''")),
         format!("`{from}`"),
         format!("[{from}]"),
         from.to_owned(),

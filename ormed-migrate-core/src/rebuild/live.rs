@@ -139,7 +139,8 @@ async fn schema_objects(target: Target<'_, '_>) -> Result<Vec<SchemaObject>, sql
 async fn child_keys(target: Target<'_, '_>, table: &str) -> Result<Vec<ChildKey>, sqlx::Error> {
     let sql = "SELECT m.name, k.id, k.\"to\" FROM sqlite_master m, \
                pragma_foreign_key_list(m.name) k \
-               WHERE m.type = 'table' AND m.name <> ?1 AND k.\"table\" = ?1 \
+               WHERE m.type = 'table' AND m.name <> ?1 COLLATE NOCASE \
+               AND k.\"table\" = ?1 COLLATE NOCASE \
                ORDER BY m.name, k.id, k.seq";
     let found: Vec<(String, i64, Option<String>)> = with_executor!(target, executor => {
         sqlx::query_as(AssertSqlSafe(sql)).bind(table).fetch_all(executor).await

@@ -181,7 +181,7 @@ impl Check {
         let text = &sql[first.span.start..last.span.end];
         Check {
             sql: text.to_owned(),
-            names: clause.iter().filter_map(|t| name(sql, t)).collect(),
+            names: column_names(sql, clause),
         }
     }
 
@@ -189,8 +189,10 @@ impl Check {
     fn rename(&mut self, from: &str, to: &str) {
         let mut renamed = String::new();
         let mut copied = 0;
-        for token in tokens(&self.sql, Dialect::Sqlite) {
-            if name(&self.sql, &token).is_some_and(|n| n.eq_ignore_ascii_case(from)) {
+        let all = tokens(&self.sql, Dialect::Sqlite);
+        for (at, token) in all.iter().enumerate() {
+            let named = name(&self.sql, token).is_some_and(|n| n.eq_ignore_ascii_case(from));
+            if named && reads_a_column(&all, at) {
                 renamed.push_str(&self.sql[copied..token.span.start]);
                 renamed.push_str(&super::quote(to));
                 copied = token.span.end;
@@ -266,6 +268,38 @@ fn word(token: &Spanned) -> Option<&str> {
     }
 }
 
+/// The names an index's or a view's or trigger's SQL may read as columns, lowercased: every
+/// name from its first parenthesis on (an index's column list, expressions and `WHERE`), or in
+/// the whole text with `whole`.
+pub(crate) fn names_read(sql: &str, whole: bool) -> Vec<String> {
+    let all = tokens(sql, Dialect::Sqlite);
+    let start = match whole {
+        true => 0,
+        false => all
+            .iter()
+            .position(|t| t.token == Token::Open)
+            .unwrap_or(all.len()),
+    };
+    column_names(sql, &all[start..])
+}
+
+/// The names in `clause` that may be columns it reads, lowercased: its bare words and quoted
+/// identifiers, except a function's name (`length(code)`) and the constraint's own name.
+fn column_names(sql: &str, clause: &[Spanned]) -> Vec<String> {
+    (0..clause.len())
+        .filter(|&at| reads_a_column(clause, at))
+        .filter_map(|at| name(sql, &clause[at]))
+        .collect()
+}
+
+/// Whether the token at `at` may name a column: it is not followed by `(` (a function) and not
+/// right after `CONSTRAINT` (the constraint's name).
+fn reads_a_column(clause: &[Spanned], at: usize) -> bool {
+    let called = clause.get(at + 1).is_some_and(|t| t.token == Token::Open);
+    let constraint = at > 0 && word(&clause[at - 1]) == Some("CONSTRAINT");
+    !called && !constraint
+}
+
 /// The token as a name it may mean (a bare word or a quoted identifier), lowercased.
 fn name(sql: &str, token: &Spanned) -> Option<String> {
     matches!(token.token, Token::Word(_) | Token::Quoted(_))
@@ -279,6 +313,10 @@ fn name_of(sql: &str, token: &Spanned) -> String {
         (Token::Quoted(inner), Some('"')) => inner.replace("\"\"", "\""),
         (Token::Quoted(inner), Some('`')) => inner.replace("``", "`"),
         (Token::Quoted(inner), _) => inner.clone(),
+        // SQLite takes a string where a column's name belongs as the name (`'code' TEXT`).
+        (Token::Other, Some('\'')) if text.len() >= 2 && text.ends_with('\'') => {
+            text[1..text.len() - 1].replace("''", "'")
+        }
         _ => text.to_owned(),
     }
 }
@@ -352,5 +390,32 @@ mod tests {
         let text = TableText::parse("CREATE TABLE [t] ([strict] INT, \"without\" INT, rowid2 INT)");
         assert!(!text.without_rowid && !text.strict && !text.keyed_collation);
         assert_eq!(TableText::parse(""), TableText::default());
+    }
+
+    #[test]
+    fn a_column_named_in_single_quotes_keeps_its_clauses() {
+        let text = TableText::parse(
+            "CREATE TABLE t ('code' TEXT COLLATE NOCASE CHECK (length(code) < 5))",
+        );
+        assert_eq!(
+            text.column_clauses("code"),
+            ["COLLATE NOCASE", "CHECK (length(code) < 5)"]
+        );
+    }
+
+    #[test]
+    fn function_and_constraint_names_are_not_columns() {
+        let mut text = TableText::parse(
+            "CREATE TABLE t (length INT, code TEXT CHECK (length(code) < 5), \
+             CONSTRAINT length CHECK (code <> ''))",
+        );
+        assert_eq!(text.clone().drop_column("length"), Ok(()));
+        text.rename_column("length", "len");
+        assert_eq!(text.column_clauses("code"), ["CHECK (length(code) < 5)"]);
+        assert_eq!(
+            text.table_checks().collect::<Vec<_>>(),
+            ["CONSTRAINT length CHECK (code <> '')"]
+        );
+        assert!(text.drop_column("code").is_err());
     }
 }

@@ -177,6 +177,14 @@ impl Statement {
         &self.names
     }
 
+    /// How many times the bare words hold `phrase` (upper case), its words next to each other.
+    pub(crate) fn count_phrase(&self, phrase: &[&str]) -> usize {
+        self.words
+            .windows(phrase.len())
+            .filter(|window| window.iter().zip(phrase).all(|(w, p)| w == p))
+            .count()
+    }
+
     /// Whether the words start with `prefix` (`["CREATE", "DATABASE"]`).
     pub(crate) fn starts_with(&self, prefix: &[&str]) -> bool {
         self.words.len() >= prefix.len() && self.words.iter().zip(prefix).all(|(w, p)| w == p)
