@@ -534,6 +534,33 @@ async fn a_foreign_key_to_an_untyped_sqlite_column_warns_and_runs() {
     db.cleanup().await.expect("cleanup");
 }
 
+/// PostgreSQL's quoted names are exact: a change of `teams` where only `"Teams"` exists is
+/// refused before anything runs (it used to pass the check and fail at run time).
+#[tokio::test]
+async fn a_table_named_in_another_case_is_missing_on_postgres() {
+    support::run(
+        Some(support::POSTGRES_URL_VAR),
+        async |db: &TestDatabase| {
+            db.driver()
+                .execute("CREATE TABLE \"Teams\" (id BIGINT PRIMARY KEY)")
+                .await
+                .expect("raw table");
+            fn change(schema: &mut Schema) {
+                schema.table("teams", |t| {
+                    t.string("name").nullable();
+                });
+            }
+            let message = refused(db, two(users, change)).await;
+            assert!(
+                message.contains(&format!("migration {SECOND} (up) would fail at")),
+                "{message}"
+            );
+            assert!(message.contains("`teams`"), "{message}");
+        },
+    )
+    .await;
+}
+
 support::suite! {
     a_foreign_key_to_a_table_created_later_is_refused,
     a_foreign_key_to_a_missing_column_is_refused,

@@ -1115,6 +1115,66 @@ mod sqlite_rebuild {
         db.cleanup().await.expect("cleanup");
     }
 
+    /// The pre-flight check follows what the run's earlier migrations do to a table's CHECKs:
+    /// a column renamed is still the one a CHECK reads (its drop refused before the run), and a
+    /// column dropped takes its own CHECK along (no false alarm about it later).
+    #[tokio::test]
+    async fn the_check_follows_the_runs_renames_and_drops() {
+        fn rename(schema: &mut Schema) {
+            schema.table("t", |t| {
+                t.rename_column("amount", "price");
+            });
+        }
+        fn drop_price(schema: &mut Schema) {
+            schema.table("t", |t| {
+                t.drop_column("price");
+                t.string("note").length(20).nullable().change();
+            });
+        }
+        fn drop_c(schema: &mut Schema) {
+            schema.table("t", |t| {
+                t.drop_column("c");
+            });
+        }
+        fn drop_b(schema: &mut Schema) {
+            schema.table("t", |t| {
+                t.drop_column("b");
+                t.string("note").length(20).nullable().change();
+            });
+        }
+        let run = |first: fn(&mut Schema), second: fn(&mut Schema)| {
+            MigrationEntry::build_descriptors(vec![
+                entry(PARENT, Steps(first, |s| s.irreversible())),
+                entry(CHANGE, Steps(second, |s| s.irreversible())),
+            ])
+            .expect("descriptors")
+        };
+        let db = TestDatabase::sqlite().await.expect("sqlite");
+        let sql = "CREATE TABLE t (id INTEGER PRIMARY KEY, amount REAL, note TEXT, \
+                   CONSTRAINT cap CHECK (amount < 1000))";
+        db.driver().execute(sql).await.expect(sql);
+        let runner = support::runner(&db, run(rename, drop_price));
+        let message = runner.apply_all().await.expect_err("refused").to_string();
+        assert!(
+            message.contains(&format!(
+                "migration {CHANGE} (up) would fail at change table `t`: table `t` cannot lose \
+                 column `price`: the constraint CONSTRAINT cap CHECK (\"price\" < 1000) reads it"
+            )),
+            "{message}"
+        );
+        assert_nothing_recorded(&runner).await;
+        db.cleanup().await.expect("cleanup");
+
+        let db = TestDatabase::sqlite().await.expect("sqlite");
+        let sql = "CREATE TABLE t (id INTEGER PRIMARY KEY, b INT, c INT CHECK (c > b), note TEXT)";
+        db.driver().execute(sql).await.expect(sql);
+        let runner = support::runner(&db, run(drop_c, drop_b));
+        runner.apply_all().await.expect("no false alarm");
+        let t = schema_of(&db).await.tables.remove("t").expect("t");
+        assert!(t.column("b").is_none() && t.column("c").is_none());
+        db.cleanup().await.expect("cleanup");
+    }
+
     /// A collation inside a key constraint and an ON CONFLICT clause, which neither the model
     /// nor the clauses taken from the table's text carry: each refused with its name, the table
     /// and the ledger as they were.

@@ -12,7 +12,7 @@ use crate::introspect::{
     ColumnSnapshot, ForeignKeySnapshot, IndexSnapshot, PrimaryKeySnapshot, SchemaSnapshot,
     TableSnapshot, TypeFamily,
 };
-use crate::rebuild::ChildKey;
+use crate::rebuild::{ChildKey, TableText};
 use crate::render::{column_type_and_default, generated_name};
 use crate::schema::{
     ColumnDefinition, ColumnType, CreateTable, ForeignKeyDefinition, IndexDefinition, IndexKind,
@@ -35,6 +35,9 @@ pub(crate) struct Model {
     replaced: HashSet<String>,
     /// The run starts from an emptied database (`fresh`): no live table is the run's.
     emptied: bool,
+    /// SQLite: what a rebuild carries from each table's `CREATE TABLE` text (CHECKs,
+    /// collations), following the run's renames and drops of columns.
+    texts: BTreeMap<String, TableText>,
 }
 
 /// First words of raw statements that run code the tokenizer cannot see into: an anonymous
@@ -56,7 +59,19 @@ impl Model {
             all_opaque: false,
             replaced: HashSet::new(),
             emptied: false,
+            texts: BTreeMap::new(),
         }
+    }
+
+    /// The model with the tables' `CREATE TABLE` texts (SQLite), for rebuilds to follow.
+    pub(crate) fn with_texts(self, texts: BTreeMap<String, TableText>) -> Model {
+        Model { texts, ..self }
+    }
+
+    /// What a rebuild of `table` carries from its `CREATE TABLE` text at this point of the run,
+    /// when the model has it.
+    pub(crate) fn text(&self, table: &str) -> Option<&TableText> {
+        self.texts.get(table)
     }
 
     /// The model of a run that starts by dropping everything (`fresh`): empty, and no table
@@ -103,7 +118,11 @@ impl Model {
         let parts = table.split('.').map(str::to_lowercase);
         let named_by_raw = parts.into_iter().any(|part| self.opaque.contains(&part));
         let outside = table.contains('.') && !self.tables.contains_key(table);
-        let other_case = !self.tables.contains_key(table)
+        // Where table names ignore case (SQLite; MySQL as its settings say), a name in another
+        // case may be the same table, which the model cannot tell; PostgreSQL's quoted names
+        // are exact.
+        let other_case = self.dialect.capabilities().case_insensitive_identifiers
+            && !self.tables.contains_key(table)
             && self.tables.keys().any(|t| t.eq_ignore_ascii_case(table));
         !named_by_raw && !outside && !other_case
     }
@@ -136,6 +155,8 @@ impl Model {
             Operation::CreateTable(create) => {
                 let table = self.created(create);
                 self.tables.insert(create.table.clone(), table);
+                self.texts
+                    .insert(create.table.clone(), TableText::default());
                 self.replaced.insert(create.table.clone());
             }
             Operation::AlterTable(alter) => {
@@ -145,6 +166,7 @@ impl Model {
             }
             Operation::DropTable { table, .. } => {
                 self.tables.remove(table);
+                self.texts.remove(table);
             }
             Operation::RenameTable { from, to } => self.rename(from, to),
             Operation::Raw { sql, dialect } => {
@@ -175,6 +197,14 @@ impl Model {
         };
         apply_command(self.dialect, &mut table, command);
         self.tables.insert(name.to_owned(), table);
+        if let Some(text) = self.texts.get_mut(name) {
+            match command {
+                TableCommand::RenameColumn { from, to } => text.rename_column(from, to),
+                // A drop a CHECK refuses is refused by the rebuild check; here it only goes.
+                TableCommand::DropColumn(column) => text.forget_column(column),
+                _ => {}
+            }
+        }
         if let TableCommand::RenameColumn { from, to } = command {
             let dialect = self.dialect;
             let keys = self
@@ -203,6 +233,9 @@ impl Model {
     fn rename(&mut self, from: &str, to: &str) {
         let to = self.renamed(from, to);
         self.replaced.insert(to.clone());
+        if let Some(text) = self.texts.remove(from) {
+            self.texts.insert(to.clone(), text);
+        }
         if let Some(mut table) = self.tables.remove(from) {
             table.name = to.rsplit('.').next().unwrap_or(&to).to_owned();
             self.tables.insert(to.clone(), table);

@@ -86,6 +86,21 @@ pub(crate) async fn read_live(
     }))
 }
 
+/// The `CREATE TABLE` text of every table, read once before a SQLite run whose plans change
+/// tables, for the run's model to follow through the run.
+pub(crate) async fn table_texts(
+    target: Target<'_, '_>,
+) -> Result<BTreeMap<String, TableText>, sqlx::Error> {
+    let sql = "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND sql IS NOT NULL";
+    let found: Vec<(String, String)> = with_executor!(target, executor => {
+        sqlx::query_as(AssertSqlSafe(sql)).fetch_all(executor).await
+    })?;
+    Ok(found
+        .into_iter()
+        .map(|(name, sql)| (name, TableText::parse(&sql)))
+        .collect())
+}
+
 async fn generated_columns(target: Target<'_, '_>, table: &str) -> Result<i64, sqlx::Error> {
     // hidden: 2 for a virtual generated column, 3 for a stored one.
     let sql = "SELECT COUNT(*) FROM pragma_table_xinfo(?1) WHERE hidden IN (2, 3)";
@@ -201,6 +216,18 @@ impl LiveTable {
     /// The live table with its structure as `snapshot` says (earlier changes of the run).
     pub(crate) fn with_snapshot(self, snapshot: TableSnapshot) -> LiveTable {
         LiveTable { snapshot, ..self }
+    }
+
+    /// The live table with what a rebuild carries from its `CREATE TABLE` text as `text`
+    /// says (earlier changes of the run: a column renamed or dropped).
+    pub(crate) fn with_text(self, text: Option<&TableText>) -> LiveTable {
+        match text {
+            Some(text) => LiveTable {
+                text: text.clone(),
+                ..self
+            },
+            None => self,
+        }
     }
 
     /// The live table with the foreign keys that reference it as `children` says (earlier

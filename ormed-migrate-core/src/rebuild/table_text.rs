@@ -110,8 +110,14 @@ impl TableText {
         {
             return Err(check.sql.clone());
         }
-        self.columns.retain(|c| !c.name.eq_ignore_ascii_case(name));
+        self.forget_column(name);
         Ok(())
+    }
+
+    /// Forgets column `name`'s clauses, whatever other CHECKs read it (they stay: the drop is
+    /// refused where it runs).
+    pub(crate) fn forget_column(&mut self, name: &str) {
+        self.columns.retain(|c| !c.name.eq_ignore_ascii_case(name));
     }
 
     /// Follows `ALTER TABLE … RENAME COLUMN`, which rewrites the column's name in every CHECK.

@@ -55,6 +55,17 @@ impl MigrationRunner {
             })?;
             model.mark_unknown(shadowed);
         }
+        let changes_tables = plans.iter().any(|(_, _, plan)| {
+            plan.operations
+                .iter()
+                .any(|op| matches!(op, Operation::AlterTable(_)))
+        });
+        if dialect == Dialect::Sqlite && changes_tables && !emptied {
+            let texts = rebuild::table_texts(session.target()).await.map_err(|e| {
+                MigrationError::database("could not read the tables to check the plan", e)
+            })?;
+            model = model.with_texts(texts);
+        }
         let plans: Vec<_> = plans
             .iter()
             .map(|(d, direction, plan)| (*d, *direction, plan))
@@ -169,7 +180,11 @@ async fn table_to_change(
     match (live, modelled) {
         (Some(live), Some((model, table))) => {
             let children = children_at_this_point(model, name, &live.children);
-            Some(live.with_snapshot(table.clone()).with_children(children))
+            Some(
+                live.with_snapshot(table.clone())
+                    .with_children(children)
+                    .with_text(model.text(name)),
+            )
         }
         (None, Some((model, table))) => {
             Some(LiveTable::modelled(table.clone(), model.children_of(name)))
