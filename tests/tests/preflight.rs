@@ -113,6 +113,102 @@ mod cases {
         );
     }
 
+    pub async fn a_foreign_key_to_a_column_that_is_not_unique_is_refused(db: &TestDatabase) {
+        fn posts(schema: &mut Schema) {
+            schema.create("posts", |t| {
+                t.id();
+                t.string("author_email");
+                t.foreign(["author_email"])
+                    .references(["email"])
+                    .on("users");
+            });
+        }
+        // PostgreSQL and MySQL refuse the key; SQLite would fail every write to `posts`.
+        let message = refused(db, two(users, posts)).await;
+        assert!(
+            message.contains(&format!(
+                "migration {SECOND} (up) would fail at foreign key posts_author_email_foreign of \
+                 `posts`: it references (email) of `users`, which is neither its primary key \
+                 nor unique"
+            )),
+            "{message}"
+        );
+    }
+
+    pub async fn a_change_that_no_longer_fits_a_foreign_key_is_refused(db: &TestDatabase) {
+        fn tables(schema: &mut Schema) {
+            users(schema);
+            schema.create("posts", |t| {
+                t.id();
+                t.foreign_id("user_id").constrained("users");
+            });
+        }
+        fn change(schema: &mut Schema) {
+            schema.table("posts", |t| {
+                t.string("user_id").change();
+            });
+        }
+        let message = refused(db, two(tables, change)).await;
+        assert!(
+            message.contains(&format!(
+                "migration {SECOND} (up) would fail at change column user_id of `posts` \
+                 (foreign key posts_user_id_foreign)"
+            )),
+            "{message}"
+        );
+    }
+
+    pub async fn changing_an_auto_increment_key_is_refused(db: &TestDatabase) {
+        fn change(schema: &mut Schema) {
+            schema.table("users", |t| {
+                t.big_integer("id").change();
+            });
+        }
+        let message = refused(db, two(users, change)).await;
+        assert!(
+            message.contains(
+                "column `id` of `users` is auto-incrementing, which change() would take away"
+            ),
+            "{message}"
+        );
+    }
+
+    pub async fn a_column_with_its_own_foreign_key_is_dropped_with_it_except_on_mysql(
+        db: &TestDatabase,
+    ) {
+        fn tables(schema: &mut Schema) {
+            schema.create("teams", |t| {
+                t.id();
+            });
+            schema.create("users", |t| {
+                t.id();
+                t.foreign_id("team_id").nullable().constrained("teams");
+            });
+        }
+        fn drop(schema: &mut Schema) {
+            schema.table("users", |t| {
+                t.drop_column("team_id");
+            });
+        }
+        if db.dialect() == Dialect::MySql {
+            let message = refused(db, two(tables, drop)).await;
+            assert!(
+                message.contains(
+                    "MySQL cannot drop column `team_id` while foreign key users_team_id_foreign \
+                     of `users` uses it; drop the key first"
+                ),
+                "{message}"
+            );
+            return;
+        }
+        runner(db, two(tables, drop))
+            .apply_all()
+            .await
+            .expect("applied");
+        let users = schema_of(db).await.tables.remove("users").expect("users");
+        assert!(users.column("team_id").is_none() && users.foreign_keys.is_empty());
+    }
+
     pub async fn a_foreign_key_between_varchar_and_text_passes_except_on_mysql(db: &TestDatabase) {
         fn tags(schema: &mut Schema) {
             schema.create("tags", |t| {
@@ -566,6 +662,10 @@ support::suite! {
     a_foreign_key_to_a_missing_column_is_refused,
     a_foreign_key_between_different_types_is_refused,
     a_foreign_key_between_varchar_and_text_passes_except_on_mysql,
+    a_foreign_key_to_a_column_that_is_not_unique_is_refused,
+    a_change_that_no_longer_fits_a_foreign_key_is_refused,
+    changing_an_auto_increment_key_is_refused,
+    a_column_with_its_own_foreign_key_is_dropped_with_it_except_on_mysql,
     a_table_block_key_may_reference_its_own_new_column,
     column_names_in_another_case_are_found_where_case_does_not_matter,
     tables_elsewhere_on_the_postgres_search_path_are_not_missing,

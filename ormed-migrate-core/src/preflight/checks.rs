@@ -6,6 +6,8 @@ use crate::backend;
 use crate::dialect::Dialect;
 use crate::introspect::{ColumnSnapshot, IndexSnapshot, TableSnapshot, TypeFamily};
 use crate::render::generated_name;
+use std::ops::Not;
+
 use crate::schema::{AlterTable, CreateTable, ForeignKeyDefinition, Operation, TableCommand};
 
 /// What is wrong with `operation` against `model`, before it is applied.
@@ -114,11 +116,26 @@ fn table_command(
         TableCommand::ChangeColumn(changed) if column(model, table, &changed.name).is_none() => {
             missing_column(&changed.name)
         }
+        TableCommand::ChangeColumn(changed) => changed_column(model, full_name, table, changed),
         TableCommand::DropColumn(dropped) if column(model, table, dropped).is_none() => {
             missing_column(dropped)
         }
         TableCommand::DropColumn(dropped) => {
-            referenced_column(model, full_name, table, dropped, &what)
+            let own_key = table.foreign_keys.iter().find(|key| {
+                key.columns
+                    .iter()
+                    .any(|c| same_name(model.dialect, c, dropped))
+            });
+            match own_key {
+                Some(key) if model.dialect == Dialect::MySql => error(format!(
+                    "MySQL cannot drop column `{dropped}` while foreign key {} of `{}` uses it; \
+                     drop the key first, in the same block (t.drop_foreign([\"{dropped}\"]), or \
+                     t.drop_constrained_foreign_id(\"{dropped}\") for both)",
+                    key.name.as_deref().unwrap_or("(unnamed)"),
+                    table.name
+                )),
+                _ => referenced_column(model, full_name, table, dropped, &what),
+            }
         }
         TableCommand::RenameColumn { from, .. } if column(model, table, from).is_none() => {
             missing_column(from)
@@ -172,7 +189,8 @@ fn table_command(
                 Some(key) => error(format!(
                     "MySQL needs index `{name}` for foreign key {key} of `{}` (no other index \
                      starts with its columns); add an index on its columns first, in the same \
-                     block (t.index([..])), or drop the foreign key",
+                     block (t.index([..]); for a down the tool derives, write down() and add it \
+                     there), or drop the foreign key",
                     table.name
                 )),
                 None => Vec::new(),
@@ -201,6 +219,137 @@ fn table_command(
         },
         _ => Vec::new(),
     }
+}
+
+/// A `change()` of an existing column: an auto-increment column cannot be changed (each
+/// database would lose or refuse its sequence differently), and the column's new type must
+/// still fit every foreign key it is part of, on either side (MySQL refuses to change the type
+/// of such a column at all).
+fn changed_column(
+    model: &Model,
+    full_name: &str,
+    table: &TableSnapshot,
+    changed: &crate::schema::ColumnDefinition,
+) -> Vec<Problem> {
+    let what = format!("change column {} of `{}`", changed.name, table.name);
+    let Some(old) = column(model, table, &changed.name) else {
+        return Vec::new();
+    };
+    if old.auto_increment && !changed.column_type.is_auto_increment() {
+        return vec![Problem::error(
+            what,
+            format!(
+                "column `{}` of `{}` is auto-incrementing, which change() would take away \
+                 (MySQL drops AUTO_INCREMENT, SQLite AUTOINCREMENT, PostgreSQL refuses); leave \
+                 the key as it is, or change it with schema.raw_for(..) per database",
+                old.name, table.name
+            ),
+        )];
+    }
+    let mut new = super::model::column_model(model.dialect, changed);
+    new.name = old.name.clone();
+    let mut after = table.clone();
+    if let Some(slot) = after.columns.iter_mut().find(|c| c.name == old.name) {
+        *slot = new.clone();
+    }
+    let mut problems = Vec::new();
+    for (child, source, parent, target, key) in keys_using(model, full_name, &after, &old.name) {
+        let key_what = format!("{what} (foreign key {key})");
+        if model.dialect == Dialect::MySql && same_type(old, &new).not() {
+            problems.push(Problem::error(
+                key_what,
+                format!(
+                    "MySQL cannot change the type of column `{}.{}` while foreign key {key} uses \
+                     it; drop the key first (t.drop_foreign(..)), change the columns on both \
+                     sides, then add the key again",
+                    table.name, old.name
+                ),
+            ));
+            break;
+        }
+        problems.extend(types(
+            model.dialect,
+            &key_what,
+            child,
+            source,
+            parent,
+            target,
+        ));
+    }
+    problems
+}
+
+/// Every foreign key column `column` of `table` (as it will be) takes part in, as (child,
+/// child column, parent, parent column, key name): its own keys, and the keys of other tables
+/// that reference it.
+fn keys_using<'m>(
+    model: &'m Model,
+    full_name: &str,
+    table: &'m TableSnapshot,
+    column_name: &str,
+) -> Vec<(
+    &'m TableSnapshot,
+    &'m ColumnSnapshot,
+    &'m TableSnapshot,
+    &'m ColumnSnapshot,
+    String,
+)> {
+    let dialect = model.dialect;
+    let named = |key: &crate::introspect::ForeignKeySnapshot| {
+        key.name.clone().unwrap_or_else(|| "(unnamed)".to_owned())
+    };
+    let mut found = Vec::new();
+    for key in &table.foreign_keys {
+        let Some(parent) = model
+            .table(&key.referenced_table)
+            .filter(|_| model.knows(&key.referenced_table))
+        else {
+            continue;
+        };
+        let parent = if key.referenced_table == full_name {
+            table
+        } else {
+            parent
+        };
+        for (source, target) in key.columns.iter().zip(&key.referenced_columns) {
+            if !same_name(dialect, source, column_name) {
+                continue;
+            }
+            if let (Some(s), Some(t)) =
+                (column(model, table, source), column(model, parent, target))
+            {
+                found.push((table, s, parent, t, named(key)));
+            }
+        }
+    }
+    for (name, child) in &model.tables {
+        if name == full_name || !model.knows(name) {
+            continue;
+        }
+        for key in child
+            .foreign_keys
+            .iter()
+            .filter(|k| k.referenced_table == full_name)
+        {
+            for (source, target) in key.columns.iter().zip(&key.referenced_columns) {
+                if !same_name(dialect, target, column_name) {
+                    continue;
+                }
+                if let (Some(s), Some(t)) =
+                    (column(model, child, source), column(model, table, target))
+                {
+                    found.push((child, s, table, t, named(key)));
+                }
+            }
+        }
+    }
+    found
+}
+
+/// Whether two columns have the same type as far as MySQL's foreign keys care.
+fn same_type(a: &ColumnSnapshot, b: &ColumnSnapshot) -> bool {
+    (family(a.family), a.integer_bytes, a.length, a.unsigned)
+        == (family(b.family), b.integer_bytes, b.length, b.unsigned)
 }
 
 /// The foreign key that would be left without an index if index `name` went: MySQL keeps an
@@ -294,6 +443,18 @@ fn foreign_key(
         },
     };
     let mut problems = Vec::new();
+    let all_found = key
+        .referenced_columns
+        .iter()
+        .all(|c| column(model, parent, c).is_some());
+    if all_found {
+        problems.extend(referenced_key(
+            model,
+            &what,
+            parent,
+            &key.referenced_columns,
+        ));
+    }
     for (source, referenced) in key.columns.iter().zip(&key.referenced_columns) {
         let Some(target) = column(model, parent, referenced) else {
             problems.push(Problem::error(
@@ -310,6 +471,69 @@ fn foreign_key(
         }
     }
     problems
+}
+
+/// Whether `columns` of `parent` can be referenced: every database needs them to be its
+/// primary key or a unique index (SQLite otherwise fails every write to the child with
+/// "foreign key mismatch"); MySQL makes do with any index that starts with them, which is only
+/// a warning there.
+fn referenced_key(
+    model: &Model,
+    what: &str,
+    parent: &TableSnapshot,
+    columns: &[String],
+) -> Option<Problem> {
+    let dialect = model.dialect;
+    let same_set = |key: &[String]| {
+        key.len() == columns.len()
+            && columns
+                .iter()
+                .all(|c| key.iter().any(|k| same_name(dialect, k, c)))
+    };
+    let keyed = parent
+        .primary_key
+        .as_ref()
+        .is_some_and(|pk| same_set(&pk.columns))
+        || parent
+            .indexes
+            .iter()
+            .any(|index| index.unique && same_set(&index.columns));
+    if columns.is_empty() || keyed {
+        return None;
+    }
+    let spelled = columns.join(", ");
+    let fix = format!(
+        "make ({spelled}) unique in `{}` first (t.unique([..]) or .unique()), or reference its \
+         primary key",
+        parent.name
+    );
+    let starts = |index: &[String]| {
+        index.len() >= columns.len()
+            && index
+                .iter()
+                .zip(columns)
+                .all(|(i, c)| same_name(dialect, i, c))
+    };
+    let indexed = parent.indexes.iter().any(|index| starts(&index.columns));
+    if dialect == Dialect::MySql && indexed {
+        return Some(Problem {
+            severity: Severity::Warning,
+            operation: what.to_owned(),
+            problem: format!(
+                "it references ({spelled}) of `{}`, which is not unique: MySQL accepts it, \
+                 PostgreSQL and SQLite do not; {fix}",
+                parent.name
+            ),
+        });
+    }
+    Some(Problem::error(
+        what.to_owned(),
+        format!(
+            "it references ({spelled}) of `{}`, which is neither its primary key nor unique; \
+             {fix}",
+            parent.name
+        ),
+    ))
 }
 
 /// Whether a foreign-key column's type fits the referenced column's.

@@ -277,6 +277,8 @@ fn column_and_index_names_ignore_case_where_the_database_does() {
                 t.index(["email"]);
                 t.drop_index("users_email");
                 t.string("EMAIL").change();
+                // A key references a unique column.
+                t.unique(["EMAIL"]);
             });
             s.create("posts", |t| {
                 t.id();
@@ -477,4 +479,169 @@ fn a_key_needs_as_many_referenced_columns_as_columns() {
         "it has 2 column(s) (a, b) but references 1 (id); give .references(..) one column for \
          each column of the key"
     );
+}
+
+#[test]
+fn a_foreign_key_needs_a_unique_or_primary_referenced_column() {
+    let plan = |indexed: bool| {
+        move |s: &mut Schema| {
+            s.create("users", |t| {
+                t.id();
+                let email = t.string("email");
+                if indexed {
+                    email.index();
+                }
+            });
+            s.create("posts", |t| {
+                t.id();
+                t.string("author_email");
+                t.foreign(["author_email"])
+                    .references(["email"])
+                    .on("users");
+            });
+        }
+    };
+    for dialect in [Dialect::Sqlite, Dialect::MySql, Dialect::Postgres] {
+        let found = problems(dialect, plan(false));
+        assert_eq!(found.len(), 1, "{dialect:?}: {found:?}");
+        assert_eq!(found[0].0, Severity::Error);
+        assert!(
+            found[0].1.contains(
+                "it references (email) of `users`, which is neither its primary key nor unique"
+            ),
+            "{found:?}"
+        );
+        let found = problems(dialect, plan(true));
+        let expected = match dialect {
+            Dialect::MySql => Severity::Warning,
+            _ => Severity::Error,
+        };
+        assert_eq!(found.len(), 1, "{dialect:?}: {found:?}");
+        assert_eq!(found[0].0, expected, "{dialect:?}: {found:?}");
+    }
+    let unique = problems(Dialect::Postgres, |s| {
+        s.create("users", |t| {
+            t.id();
+            t.string("email").unique();
+        });
+        s.create("posts", |t| {
+            t.id();
+            t.string("author_email");
+            t.foreign(["author_email"])
+                .references(["email"])
+                .on("users");
+        });
+    });
+    assert!(unique.is_empty(), "{unique:?}");
+}
+
+#[test]
+fn a_change_must_keep_fitting_the_foreign_keys_of_its_column() {
+    let tables = |s: &mut Schema| {
+        s.create("users", |t| {
+            t.id();
+            t.string("code").length(10).unique();
+        });
+        s.create("posts", |t| {
+            t.id();
+            t.foreign_id("user_id").constrained("users");
+            t.string("user_code").length(10);
+            t.foreign(["user_code"]).references(["code"]).on("users");
+        });
+    };
+    for dialect in [Dialect::Sqlite, Dialect::MySql, Dialect::Postgres] {
+        // Either side to another family.
+        let child = problems(dialect, |s| {
+            tables(s);
+            s.table("posts", |t| {
+                t.string("user_id").change();
+            });
+        });
+        let parent = problems(dialect, |s| {
+            tables(s);
+            s.table("users", |t| {
+                t.integer("code").change();
+            });
+        });
+        for found in [child, parent] {
+            assert_eq!(found.len(), 1, "{dialect:?}: {found:?}");
+            assert_eq!(found[0].0, Severity::Error, "{found:?}");
+        }
+        // A wider string on both sides: fine but on MySQL, which refuses any type change of
+        // a key's column.
+        let widened = problems(dialect, |s| {
+            tables(s);
+            s.table("users", |t| {
+                t.string("code").length(20).change();
+            });
+        });
+        match dialect {
+            Dialect::MySql => {
+                assert_eq!(widened.len(), 1, "{widened:?}");
+                assert!(widened[0].1.contains("MySQL cannot change the type of column `users.code` while foreign key posts_user_code_foreign uses it"), "{widened:?}");
+            }
+            _ => assert!(widened.is_empty(), "{dialect:?}: {widened:?}"),
+        }
+        // Nullability alone changes no type.
+        let nullable = problems(dialect, |s| {
+            tables(s);
+            s.table("posts", |t| {
+                t.string("user_code").length(10).nullable().change();
+            });
+        });
+        assert!(nullable.is_empty(), "{dialect:?}: {nullable:?}");
+    }
+}
+
+#[test]
+fn an_auto_increment_key_cannot_be_changed_and_mysql_drops_keys_before_columns() {
+    for dialect in [Dialect::Sqlite, Dialect::MySql, Dialect::Postgres] {
+        let found = problems(dialect, |s| {
+            s.create("users", |t| {
+                t.id();
+            });
+            s.table("users", |t| {
+                t.big_integer("id").unsigned().change();
+            });
+        });
+        assert_eq!(found.len(), 1, "{dialect:?}: {found:?}");
+        assert!(
+            found[0]
+                .1
+                .contains("is auto-incrementing, which change() would take away"),
+            "{found:?}"
+        );
+        let found = problems(dialect, |s| {
+            s.create("teams", |t| {
+                t.id();
+            });
+            s.create("users", |t| {
+                t.id();
+                t.foreign_id("team_id").nullable().constrained("teams");
+            });
+            s.table("users", |t| {
+                t.drop_column("team_id");
+            });
+        });
+        match dialect {
+            Dialect::MySql => {
+                assert_eq!(found.len(), 1, "{found:?}");
+                assert!(found[0].1.contains("MySQL cannot drop column `team_id` while foreign key users_team_id_foreign of `users` uses it"), "{found:?}");
+            }
+            _ => assert!(found.is_empty(), "{dialect:?}: {found:?}"),
+        }
+        let dropped_first = problems(dialect, |s| {
+            s.create("teams", |t| {
+                t.id();
+            });
+            s.create("users", |t| {
+                t.id();
+                t.foreign_id("team_id").nullable().constrained("teams");
+            });
+            s.table("users", |t| {
+                t.drop_constrained_foreign_id("team_id");
+            });
+        });
+        assert!(dropped_first.is_empty(), "{dialect:?}: {dropped_first:?}");
+    }
 }
