@@ -1175,6 +1175,58 @@ mod sqlite_rebuild {
         db.cleanup().await.expect("cleanup");
     }
 
+    /// What SQLite would accept but the other databases refuse, or what fails on the rows:
+    /// text that is not a number in a column changed to a number is refused (SQLite keeps it
+    /// as text), and a NOT NULL column added without a default to a table with rows fails with
+    /// advice about the column, not about the tool's statement. Each rolls its migration back.
+    #[tokio::test]
+    async fn a_rebuild_refused_by_the_rows_says_why_and_changes_nothing() {
+        fn to_integer(schema: &mut Schema) {
+            schema.table("t", |t| {
+                t.integer("value").nullable().change();
+            });
+        }
+        fn add_required(schema: &mut Schema) {
+            schema.table("t", |t| {
+                t.string("name");
+            });
+        }
+        let sql = "CREATE TABLE t (id INTEGER PRIMARY KEY, value TEXT)";
+        let rows = "INSERT INTO t (value) VALUES ('12'), ('abc'), ('4.7'), (NULL)";
+        let (db, runner, result) = changed(sql, rows, to_integer).await;
+        let message = result.expect_err("refused");
+        assert!(
+            message.contains(&format!(
+                "migration {CHANGE} (up) rebuilt table `t` on SQLite, but column `value` would \
+                 hold values that are not numbers ('abc', 4.7)"
+            )),
+            "{message}"
+        );
+        assert!(message.contains("Nothing of migration"), "{message}");
+        assert_nothing_recorded(&runner).await;
+        let kept = strings(&db, "SELECT sql FROM sqlite_master WHERE name = 't'").await;
+        assert_eq!(kept, [sql]);
+        db.cleanup().await.expect("cleanup");
+
+        let (db, runner, result) = changed(sql, rows, add_required).await;
+        let message = result.expect_err("refused");
+        assert!(
+            message.contains(&format!(
+                "migration {CHANGE} (up) could not rebuild table `t` on SQLite: the rebuild's \
+                 statement"
+            )),
+            "{message}"
+        );
+        assert!(
+            message.contains("NOT NULL constraint failed")
+                && message.contains("give it .default(..) or .nullable()"),
+            "{message}"
+        );
+        assert_nothing_recorded(&runner).await;
+        assert_eq!(count(&db, "SELECT COUNT(*) FROM t").await, 4);
+        db.cleanup().await.expect("cleanup");
+    }
+
     /// A collation inside a key constraint and an ON CONFLICT clause, which neither the model
     /// nor the clauses taken from the table's text carry: each refused with its name, the table
     /// and the ledger as they were.

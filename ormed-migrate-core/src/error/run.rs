@@ -113,6 +113,49 @@ pub enum RunError {
         state: FailureState,
     },
 
+    /// A statement of a SQLite table rebuild (written by the tool, not the migration) failed
+    /// on the table's rows: the migration's transaction was rolled back.
+    #[error(
+        "migration {id} ({direction}) could not rebuild table `{table}` on SQLite: the \
+         rebuild's statement\n    {statement}\nfailed: {}\n{}{}",
+        database_message(source),
+        rebuild_hint(source),
+        RolledBack { state: *state, id }
+    )]
+    RebuildFailed {
+        /// The migration.
+        id: MigrationId,
+        /// Up or down.
+        direction: Direction,
+        /// The rebuilt table.
+        table: String,
+        /// The rebuild's statement that failed.
+        statement: String,
+        /// What was rolled back: the migration's transaction, or its grouped batch's.
+        state: FailureState,
+        /// The driver's error.
+        source: Box<sqlx::Error>,
+    },
+
+    /// A SQLite table rebuild found rows the change does not fit (the tool's check, where
+    /// SQLite itself would accept them): the migration's transaction was rolled back.
+    #[error(
+        "migration {id} ({direction}) rebuilt table `{table}` on SQLite, but {message}. {}",
+        RolledBack { state: *state, id }
+    )]
+    RebuildRefusedRows {
+        /// The migration.
+        id: MigrationId,
+        /// Up or down.
+        direction: Direction,
+        /// The rebuilt table.
+        table: String,
+        /// What the rows hold.
+        message: String,
+        /// What was rolled back: the migration's transaction, or its grouped batch's.
+        state: FailureState,
+    },
+
     /// A SQLite table rebuild would leave rows that point at no row: it was rolled back.
     #[error(
         "migration {id} ({direction}) rebuilt table `{table}` on SQLite, but the foreign-key \
@@ -319,6 +362,25 @@ impl fmt::Display for RolledBack<'_> {
                  migrations before it in this run stay applied."
             ),
         }
+    }
+}
+
+/// What a failed rebuild statement most likely means for the migration's change, from the
+/// database's words: the statement is the tool's, so "fix the statement" would not help.
+fn rebuild_hint(source: &sqlx::Error) -> &'static str {
+    let said = database_message(source);
+    if said.contains("NOT NULL constraint failed") {
+        "A column that is NOT NULL without a default meets rows that hold no value for it: give \
+         it .default(..) or .nullable(), or fill those rows in an earlier migration. "
+    } else if said.contains("UNIQUE constraint failed") {
+        "Rows hold duplicates that a unique index or key of the new table refuses: remove them \
+         in an earlier migration, or drop the unique constraint. "
+    } else if said.contains("CHECK constraint failed") {
+        "Rows break a CHECK constraint the table keeps through the rebuild: fix those rows in an \
+         earlier migration. "
+    } else {
+        "The rebuild makes the migration's change against the rows as they are: change the \
+         migration, or fix the rows in an earlier migration. "
     }
 }
 

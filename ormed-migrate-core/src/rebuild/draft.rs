@@ -35,6 +35,9 @@ pub(super) struct Draft {
     keyed: Vec<String>,
     /// What the new table carries over from the live table's `CREATE TABLE` text.
     text: TableText,
+    /// Existing columns changed to a numeric type, and the storage classes their values may
+    /// have after the copy.
+    numeric: Vec<(String, &'static [&'static str])>,
     /// The database's views and triggers, which a dropped column must not leave broken.
     objects: Vec<SchemaObject>,
 }
@@ -49,6 +52,7 @@ impl Draft {
             keyed: Vec::new(),
             text: live.text.clone(),
             objects: live.schema_objects.clone(),
+            numeric: Vec::new(),
         }
     }
 
@@ -140,6 +144,11 @@ impl Draft {
             return Err(missing_column(&table, &column.name));
         };
         *existing = column_snapshot(column);
+        let name = column.name.clone();
+        self.numeric.retain(|(c, _)| *c != name);
+        if let Some(allowed) = numeric_classes(column.column_type) {
+            self.numeric.push((name, allowed));
+        }
         self.needs_rebuild();
         Ok(())
     }
@@ -400,6 +409,15 @@ impl Draft {
             steps.push(Step::Sql(format!(
                 "INSERT INTO {temporary} ({columns}) SELECT {columns} FROM {table}"
             )));
+        }
+        for (column, allowed) in &self.numeric {
+            if self.table.column(column).is_some() && !self.fresh.contains(column) {
+                steps.push(Step::Numbers {
+                    table: format!("__ormed_rebuild_{name}"),
+                    column: column.clone(),
+                    allowed,
+                });
+            }
         }
         steps.push(Step::Sql(format!("DROP TABLE {table}")));
         steps.push(Step::Sql(format!(
@@ -668,6 +686,20 @@ fn refuse_what_the_model_cannot_carry(live: &LiveTable) -> Result<(), RenderErro
             live.snapshot.name
         ))),
         None => Ok(()),
+    }
+}
+
+/// The storage classes the values of a column of `column_type` may have once SQLite copied
+/// them in (its affinity turned what looks like a number into one), for the numeric types
+/// PostgreSQL and MySQL would refuse text in; `None` for the others.
+fn numeric_classes(column_type: crate::schema::ColumnType) -> Option<&'static [&'static str]> {
+    use crate::schema::ColumnType as T;
+    match column_type {
+        T::Integer | T::BigInteger | T::SmallInteger | T::Increments | T::BigIncrements => {
+            Some(&["integer"])
+        }
+        T::Decimal(..) | T::Float | T::Double => Some(&["integer", "real"]),
+        _ => None,
     }
 }
 

@@ -44,6 +44,17 @@ pub(crate) enum Step {
         /// The rebuilt table.
         table: String,
     },
+    /// Fails when a row of `table` holds, in `column`, a value of none of the storage classes
+    /// `allowed`: SQLite keeps text that is not a number as it is in a numeric column, where
+    /// PostgreSQL and MySQL refuse the change.
+    Numbers {
+        /// The rebuilt table.
+        table: String,
+        /// The changed column.
+        column: String,
+        /// The storage classes its values may have (`integer`, `real`).
+        allowed: &'static [&'static str],
+    },
     /// Fails when a row of `table` holds NULL in one of `columns` (about to become its key).
     NoNulls {
         /// The table.
@@ -60,6 +71,11 @@ impl Step {
             Step::Sql(sql) => sql.clone(),
             Step::ForeignKeyCheck { table } => foreign_key_check_query(table),
             Step::NoNulls { table, columns } => null_count_query(table, columns),
+            Step::Numbers {
+                table,
+                column,
+                allowed,
+            } => not_numbers_query(table, column, allowed),
         }
     }
 }
@@ -173,6 +189,31 @@ fn null_count_query(table: &str, columns: &[String]) -> String {
         quote(table),
         nulls.join(" OR ")
     )
+}
+
+/// The query that finds the first values of `column` that are neither NULL nor `allowed`.
+fn not_numbers_query(table: &str, column: &str, allowed: &[&str]) -> String {
+    let classes: Vec<String> = allowed.iter().map(|c| format!("'{c}'")).collect();
+    format!(
+        "SELECT quote({column}) FROM {} WHERE {column} IS NOT NULL AND typeof({column}) NOT IN \
+         ({}) LIMIT 3",
+        quote(table),
+        classes.join(", "),
+        column = quote(column)
+    )
+}
+
+/// The first values (quoted, at most three) of `column` that are neither NULL nor `allowed`.
+pub(crate) async fn not_numbers(
+    target: Target<'_, '_>,
+    table: &str,
+    column: &str,
+    allowed: &[&str],
+) -> Result<Vec<String>, sqlx::Error> {
+    let sql = not_numbers_query(table, column, allowed);
+    with_executor!(target, executor => {
+        sqlx::query_scalar(AssertSqlSafe(sql.as_str())).fetch_all(executor).await
+    })
 }
 
 /// How many rows of `table` hold NULL in one of `columns`.

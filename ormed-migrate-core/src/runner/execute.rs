@@ -368,8 +368,14 @@ impl MigrationRunner {
             };
             let steps =
                 rebuild::plan_group(&group, &mut live).map_err(|e| refused(e.to_string()))?;
+            // Every rebuild ends with its foreign-key check; in-place changes have none.
+            let rebuilt = steps
+                .iter()
+                .any(|s| matches!(s, rebuild::Step::ForeignKeyCheck { .. }))
+                .then_some(alter.table.as_str());
             for planned in steps {
-                self.run_step(tx, step, index, &planned, watch).await?;
+                self.run_step(tx, step, index, &planned, rebuilt, watch)
+                    .await?;
             }
         }
         Ok(())
@@ -381,6 +387,7 @@ impl MigrationRunner {
         context: &StepContext<'_, '_>,
         index: usize,
         step: &rebuild::Step,
+        rebuilt: Option<&str>,
         watch: &mut Watch<'_, '_>,
     ) -> Result<(), MigrationError> {
         let StepContext {
@@ -395,6 +402,17 @@ impl MigrationRunner {
             rebuild::Step::Sql(statement) => {
                 match watch::run(Target::Transaction(tx), statement, watch).await {
                     Ok(()) => Ok(()),
+                    Err(failure) if rebuilt.is_some() && refused_by_the_rows(&failure) => {
+                        Err(RunError::RebuildFailed {
+                            id: id(),
+                            direction,
+                            table: rebuilt.unwrap_or_default().to_owned(),
+                            statement: statement.clone(),
+                            state: rolled_back,
+                            source: Box::new(failure.source),
+                        }
+                        .into())
+                    }
                     Err(failure) => {
                         let state = rolled_back;
                         let sql = statement.clone();
@@ -414,6 +432,32 @@ impl MigrationRunner {
                     direction,
                     table: table.clone(),
                     violations,
+                    state: rolled_back,
+                }
+                .into())
+            }
+            rebuild::Step::Numbers {
+                table,
+                column,
+                allowed,
+            } => {
+                let found = rebuild::not_numbers(Target::Transaction(tx), table, column, allowed)
+                    .await
+                    .map_err(query_failed)?;
+                if found.is_empty() {
+                    return Ok(());
+                }
+                let table = rebuilt.unwrap_or(table).to_owned();
+                Err(RunError::RebuildRefusedRows {
+                    id: id(),
+                    direction,
+                    message: format!(
+                        "column `{column}` would hold values that are not numbers ({}), which \
+                         SQLite keeps as text where PostgreSQL and MySQL refuse the change; fix \
+                         or clear those rows in an earlier migration",
+                        found.join(", ")
+                    ),
+                    table,
                     state: rolled_back,
                 }
                 .into())
@@ -561,6 +605,14 @@ impl MigrationRunner {
 }
 
 /// The migration a statement of a SQLite table change belongs to, and what its failure leaves.
+/// Whether a statement failed because the database refused it (its rows, its schema), not
+/// because it was interrupted or gave up waiting for a lock.
+fn refused_by_the_rows(failure: &watch::Failure) -> bool {
+    failure.interrupt.is_none()
+        && failure.source.as_database_error().is_some()
+        && !backend::of(crate::Dialect::Sqlite).is_lock_timeout(&failure.source)
+}
+
 #[derive(Clone, Copy)]
 struct StepContext<'m, 'd> {
     migration: &'m Rendered<'d>,
