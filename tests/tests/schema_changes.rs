@@ -1192,13 +1192,13 @@ mod sqlite_rebuild {
             });
         }
         let sql = "CREATE TABLE t (id INTEGER PRIMARY KEY, value TEXT)";
-        let rows = "INSERT INTO t (value) VALUES ('12'), ('abc'), ('4.7'), (NULL)";
+        let rows = "INSERT INTO t (value) VALUES ('12'), ('abc'), ('4.7'), ('x1'), (NULL)";
         let (db, runner, result) = changed(sql, rows, to_integer).await;
         let message = result.expect_err("refused");
         assert!(
             message.contains(&format!(
                 "migration {CHANGE} (up) rebuilt table `t` on SQLite, but column `value` would \
-                 hold values that are not numbers ('abc', 4.7)"
+                 hold values that are not numbers ('abc', 'x1')"
             )),
             "{message}"
         );
@@ -1223,7 +1223,7 @@ mod sqlite_rebuild {
             "{message}"
         );
         assert_nothing_recorded(&runner).await;
-        assert_eq!(count(&db, "SELECT COUNT(*) FROM t").await, 4);
+        assert_eq!(count(&db, "SELECT COUNT(*) FROM t").await, 5);
         db.cleanup().await.expect("cleanup");
     }
 

@@ -690,15 +690,20 @@ fn refuse_what_the_model_cannot_carry(live: &LiveTable) -> Result<(), RenderErro
 }
 
 /// The storage classes the values of a column of `column_type` may have once SQLite copied
-/// them in (its affinity turned what looks like a number into one), for the numeric types
-/// PostgreSQL and MySQL would refuse text in; `None` for the others.
+/// them in (its affinity turned text that looks like a number into one), for the numeric types
+/// PostgreSQL and MySQL would refuse other text in; `None` for the others. A real in an
+/// integer column is a number all the same (the other two round it).
 fn numeric_classes(column_type: crate::schema::ColumnType) -> Option<&'static [&'static str]> {
     use crate::schema::ColumnType as T;
     match column_type {
-        T::Integer | T::BigInteger | T::SmallInteger | T::Increments | T::BigIncrements => {
-            Some(&["integer"])
-        }
-        T::Decimal(..) | T::Float | T::Double => Some(&["integer", "real"]),
+        T::Integer
+        | T::BigInteger
+        | T::SmallInteger
+        | T::Increments
+        | T::BigIncrements
+        | T::Decimal(..)
+        | T::Float
+        | T::Double => Some(&["integer", "real"]),
         _ => None,
     }
 }
