@@ -1227,6 +1227,29 @@ mod sqlite_rebuild {
         db.cleanup().await.expect("cleanup");
     }
 
+    /// SQLite matches table names whatever their case: `schema.table("users", ..)` changes a
+    /// table made as `Users`, which keeps its name.
+    #[tokio::test]
+    async fn a_table_named_in_another_case_is_changed_on_sqlite() {
+        fn change(schema: &mut Schema) {
+            schema.table("users", |t| {
+                t.string("name").length(20).nullable().change();
+            });
+        }
+        let sql = "CREATE TABLE Users (id INTEGER PRIMARY KEY, name TEXT NOT NULL)";
+        let (db, _runner, result) =
+            changed(sql, "INSERT INTO Users (name) VALUES ('a')", change).await;
+        result.expect("changed");
+        let users = schema_of(&db)
+            .await
+            .tables
+            .remove("Users")
+            .expect("Users kept its name");
+        assert!(users.column("name").expect("name").nullable);
+        assert_eq!(strings(&db, "SELECT name FROM users").await, ["a"]);
+        db.cleanup().await.expect("cleanup");
+    }
+
     /// A collation inside a key constraint and an ON CONFLICT clause, which neither the model
     /// nor the clauses taken from the table's text carry: each refused with its name, the table
     /// and the ledger as they were.

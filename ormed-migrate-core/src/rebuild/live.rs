@@ -63,6 +63,15 @@ pub(crate) async fn read_live(
     mut target: Target<'_, '_>,
     table: &str,
 ) -> Result<Option<LiveTable>, sqlx::Error> {
+    // SQLite matches table names whatever their case: `users` finds a table made as `Users`.
+    let stored = "SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?1 \
+                  COLLATE NOCASE ORDER BY name = ?1 DESC LIMIT 1";
+    let stored: Option<String> = with_executor!(target.reborrow(), executor => {
+        sqlx::query_scalar(AssertSqlSafe(stored)).bind(table).fetch_optional(executor).await
+    })?;
+    let Some(table) = stored.as_deref() else {
+        return Ok(None);
+    };
     let Some(snapshot) = introspect::table(target.reborrow(), Dialect::Sqlite, table).await? else {
         return Ok(None);
     };
