@@ -58,6 +58,7 @@ impl Draft {
 
     /// Applies one change to the model, checking it against the table as it is by then.
     pub(super) fn apply(&mut self, command: &TableCommand) -> Result<(), RenderError> {
+        let command = &self.spelled_as_stored(command);
         match command {
             TableCommand::AddColumn(column) => self.add_column(command, column),
             TableCommand::ChangeColumn(column) => self.change_column(column),
@@ -108,6 +109,31 @@ impl Draft {
         }
     }
 
+    /// `command` with each column it names spelled as the table spells it: SQLite matches
+    /// column names whatever their case (`drop_column("B")` drops `b`).
+    fn spelled_as_stored(&self, command: &TableCommand) -> TableCommand {
+        let stored = |name: &mut String| {
+            let found = self
+                .table
+                .columns
+                .iter()
+                .find(|c| c.name.eq_ignore_ascii_case(name));
+            if let Some(column) = found {
+                name.clone_from(&column.name);
+            }
+        };
+        let mut command = command.clone();
+        match &mut command {
+            TableCommand::ChangeColumn(column) => stored(&mut column.name),
+            TableCommand::DropColumn(name) => stored(name),
+            TableCommand::AddIndex(index) => index.columns.iter_mut().for_each(stored),
+            TableCommand::AddPrimary(key) => key.columns.iter_mut().for_each(stored),
+            TableCommand::AddForeign(key) => key.columns.iter_mut().for_each(stored),
+            _ => {}
+        }
+        command
+    }
+
     fn add_column(
         &mut self,
         command: &TableCommand,
@@ -116,7 +142,11 @@ impl Draft {
         if self.table.column(&column.name).is_some() {
             return Err(self.error(&format!("already has a column `{}`", column.name)));
         }
-        self.table.columns.push(column_snapshot(column));
+        let added = column_snapshot(column);
+        if self.text.strict && !strict_type(&added.data_type) {
+            return Err(self.strict_refusal(&added));
+        }
+        self.table.columns.push(added);
         if column.column_type.is_auto_increment() {
             if self.table.primary_key.is_some() {
                 return Err(self.error(&format!(
@@ -221,16 +251,33 @@ impl Draft {
     /// SQLite's own `DROP COLUMN` refuses a column a view or trigger uses; a rebuild would
     /// create them again broken (every later write to the table failing), so it refuses too.
     fn refuse_breaking_views_and_triggers(&self, column: &str) -> Result<(), RenderError> {
-        let table = self.table.name.to_lowercase();
         let column_lowered = column.to_lowercase();
-        let user = self.objects.iter().find(|object| {
-            let names = names_read(&object.sql, true);
-            names.contains(&table) && names.contains(&column_lowered)
-        });
+        let names: Vec<(&SchemaObject, Vec<String>)> = self
+            .objects
+            .iter()
+            .map(|object| (object, names_read(&object.sql, true)))
+            .collect();
+        // The relations that show the table's columns: the table, and the views that select
+        // from one of them (`SELECT * FROM t` passes `b` on to a view that names it).
+        let mut relations = vec![self.table.name.to_lowercase()];
+        while let Some(view) = names.iter().find(|(object, read)| {
+            object.kind == "view"
+                && !relations.contains(&object.name.to_lowercase())
+                && read.iter().any(|n| relations.contains(n))
+        }) {
+            relations.push(view.0.name.to_lowercase());
+        }
+        let user = names
+            .iter()
+            .find(|(_, read)| {
+                read.contains(&column_lowered) && read.iter().any(|n| relations.contains(n))
+            })
+            .map(|(object, _)| *object);
         match user {
             Some(object) => Err(self.error(&format!(
-                "cannot lose column `{column}`: {kind} `{name}` names it (SQLite refuses to drop \
-                 a column a view or trigger uses); drop the {kind} first \
+                "cannot lose column `{column}`: {kind} `{name}` names it (SQLite's own DROP \
+                 COLUMN refuses a column a view or trigger uses, and a rebuild would create it \
+                 again broken); drop the {kind} first \
                  (schema.raw(\"DROP {upper} {name}\")) and create it again after the change",
                 kind = object.kind,
                 name = object.name,
@@ -401,8 +448,8 @@ impl Draft {
             .filter(|c| !self.fresh.contains(&c.name))
             .map(|c| quote(&c.name))
             .collect();
-        if !copied.is_empty() && self.keeps_hidden_rowids(live) {
-            copied.insert(0, "rowid".to_owned());
+        if let Some(rowid) = self.hidden_rowid(live).filter(|_| !copied.is_empty()) {
+            copied.insert(0, rowid.to_owned());
         }
         if !copied.is_empty() {
             let columns = copied.join(", ");
@@ -543,23 +590,37 @@ impl Draft {
         parts
     }
 
-    /// Whether the rows' rowids must be copied by name: a rowid table whose rowid no column
+    fn strict_refusal(&self, column: &ColumnSnapshot) -> RenderError {
+        self.error(&format!(
+            "is a STRICT table, which does not allow column `{}`'s type `{}`; use a type STRICT \
+             allows (INT, INTEGER, REAL, TEXT, BLOB or ANY: t.integer, t.double, t.text, \
+             t.binary)",
+            column.name,
+            column.data_type.to_uppercase()
+        ))
+    }
+
+    /// Whether the rows' rowids must be copied by name, and under which: a rowid table whose rowid no column
     /// holds (no `INTEGER PRIMARY KEY`, before or after) numbers the copied rows afresh
     /// otherwise, and what stores rowids (an FTS index, an application) would then point at
     /// other rows.
-    fn keeps_hidden_rowids(&self, live: &LiveTable) -> bool {
-        let named_rowid = |table: &TableSnapshot| {
-            table.columns.iter().any(|c| {
-                ["rowid", "oid", "_rowid_"]
+    /// The first of SQLite's three names for the rowid that no column of either table takes.
+    fn hidden_rowid(&self, live: &LiveTable) -> Option<&'static str> {
+        if live.text.without_rowid
+            || has_rowid_alias(&live.snapshot)
+            || has_rowid_alias(&self.table)
+        {
+            return None;
+        }
+        let taken = |name: &str| {
+            [&live.snapshot, &self.table].iter().any(|table| {
+                table
+                    .columns
                     .iter()
-                    .any(|n| c.name.eq_ignore_ascii_case(n))
+                    .any(|c| c.name.eq_ignore_ascii_case(name))
             })
         };
-        !live.text.without_rowid
-            && !has_rowid_alias(&live.snapshot)
-            && !has_rowid_alias(&self.table)
-            && !named_rowid(&live.snapshot)
-            && !named_rowid(&self.table)
+        ["rowid", "oid", "_rowid_"].into_iter().find(|n| !taken(n))
     }
 
     /// The live table's `WITHOUT ROWID` and `STRICT`, which the new table keeps when it can.
@@ -583,13 +644,7 @@ impl Draft {
                 .iter()
                 .find(|c| !strict_type(&c.data_type));
             if let Some(column) = loose {
-                return Err(self.error(&format!(
-                    "is a STRICT table, which does not allow column `{}`'s type `{}`; use a \
-                     type STRICT allows (INT, INTEGER, REAL, TEXT, BLOB or ANY: t.integer, \
-                     t.double, t.text, t.binary)",
-                    column.name,
-                    column.data_type.to_uppercase()
-                )));
+                return Err(self.strict_refusal(column));
             }
             options.push("STRICT");
         }

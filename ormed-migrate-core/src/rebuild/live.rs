@@ -44,6 +44,8 @@ pub(crate) struct SchemaObject {
     pub(crate) kind: String,
     /// Its name.
     pub(crate) name: String,
+    /// The table it belongs to (a trigger's table; a view's own name).
+    pub(crate) table: String,
     /// Its `CREATE` text.
     pub(crate) sql: String,
 }
@@ -149,14 +151,19 @@ async fn index_sql(
 
 /// Every view and trigger, in creation order.
 async fn schema_objects(target: Target<'_, '_>) -> Result<Vec<SchemaObject>, sqlx::Error> {
-    let sql = "SELECT type, name, sql FROM sqlite_master WHERE type IN ('view', 'trigger') \
-               AND sql IS NOT NULL ORDER BY rowid";
-    let found: Vec<(String, String, String)> = with_executor!(target, executor => {
+    let sql = "SELECT type, name, tbl_name, sql FROM sqlite_master \
+               WHERE type IN ('view', 'trigger') AND sql IS NOT NULL ORDER BY rowid";
+    let found: Vec<(String, String, String, String)> = with_executor!(target, executor => {
         sqlx::query_as(AssertSqlSafe(sql)).fetch_all(executor).await
     })?;
     Ok(found
         .into_iter()
-        .map(|(kind, name, sql)| SchemaObject { kind, name, sql })
+        .map(|(kind, name, table, sql)| SchemaObject {
+            kind,
+            name,
+            table,
+            sql,
+        })
         .collect())
 }
 
@@ -239,6 +246,21 @@ impl LiveTable {
         }
     }
 
+    /// The live table with only the views and triggers `keep` says will still be there when
+    /// the change runs (raw SQL of the run may drop one, a dropped table takes its triggers).
+    pub(crate) fn with_objects(self, keep: impl Fn(&SchemaObject) -> bool) -> LiveTable {
+        let schema_objects = self
+            .schema_objects
+            .iter()
+            .filter(|o| keep(o))
+            .cloned()
+            .collect();
+        LiveTable {
+            schema_objects,
+            ..self
+        }
+    }
+
     /// The live table with the foreign keys that reference it as `children` says (earlier
     /// changes of the run).
     pub(crate) fn with_children(self, children: Vec<ChildKey>) -> LiveTable {
@@ -248,9 +270,17 @@ impl LiveTable {
     /// The in-place rename of a column, checked against the model; the model follows it.
     pub(crate) fn rename_column(&mut self, from: &str, to: &str) -> Result<String, RenderError> {
         let table = self.snapshot.name.clone();
-        if self.snapshot.column(from).is_none() {
+        // SQLite matches the column whatever the case of its name.
+        let Some(from) = self
+            .snapshot
+            .columns
+            .iter()
+            .find(|c| c.name.eq_ignore_ascii_case(from))
+            .map(|c| c.name.clone())
+        else {
             return Err(missing_column(&table, from));
-        }
+        };
+        let from = from.as_str();
         if self.snapshot.column(to).is_some() {
             return Err(RenderError::new(format!(
                 "cannot rename column `{from}` of `{table}` to `{to}`: `{table}` already has a \

@@ -22,7 +22,7 @@ mod draft;
 mod live;
 mod table_text;
 
-pub(crate) use live::{ChildKey, LiveTable, read_live, table_texts};
+pub(crate) use live::{ChildKey, LiveTable, SchemaObject, read_live, table_texts};
 pub(crate) use table_text::TableText;
 
 use draft::Draft;

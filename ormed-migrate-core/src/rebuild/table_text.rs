@@ -298,13 +298,171 @@ fn column_names(sql: &str, clause: &[Spanned]) -> Vec<String> {
         .collect()
 }
 
-/// Whether the token at `at` may name a column: it is not followed by `(` (a function) and not
-/// right after `CONSTRAINT` (the constraint's name).
+/// Whether the token at `at` may name a column: not a bare SQLite keyword (`DESC`, `ROW`,
+/// `NULL`; a column named like one is found where it is quoted), not followed by `(` (a
+/// function), not right after `CONSTRAINT` (the constraint's name) or `AS` (an alias, or the
+/// type of a `CAST`).
 fn reads_a_column(clause: &[Spanned], at: usize) -> bool {
+    let keyword = word(&clause[at]).is_some_and(|w| KEYWORDS.binary_search(&w).is_ok());
     let called = clause.get(at + 1).is_some_and(|t| t.token == Token::Open);
-    let constraint = at > 0 && word(&clause[at - 1]) == Some("CONSTRAINT");
-    !called && !constraint
+    let after = |kw: &str| at > 0 && word(&clause[at - 1]) == Some(kw);
+    let named = ["CONSTRAINT", "AS", "VIEW", "TRIGGER", "INDEX", "EXISTS"];
+    !keyword && !called && !named.iter().any(|kw| after(kw))
 }
+
+/// SQLite's keywords (<https://www.sqlite.org/lang_keywords.html>), and `TRUE` and `FALSE`,
+/// sorted.
+const KEYWORDS: [&str; 149] = [
+    "ABORT",
+    "ACTION",
+    "ADD",
+    "AFTER",
+    "ALL",
+    "ALTER",
+    "ALWAYS",
+    "ANALYZE",
+    "AND",
+    "AS",
+    "ASC",
+    "ATTACH",
+    "AUTOINCREMENT",
+    "BEFORE",
+    "BEGIN",
+    "BETWEEN",
+    "BY",
+    "CASCADE",
+    "CASE",
+    "CAST",
+    "CHECK",
+    "COLLATE",
+    "COLUMN",
+    "COMMIT",
+    "CONFLICT",
+    "CONSTRAINT",
+    "CREATE",
+    "CROSS",
+    "CURRENT",
+    "CURRENT_DATE",
+    "CURRENT_TIME",
+    "CURRENT_TIMESTAMP",
+    "DATABASE",
+    "DEFAULT",
+    "DEFERRABLE",
+    "DEFERRED",
+    "DELETE",
+    "DESC",
+    "DETACH",
+    "DISTINCT",
+    "DO",
+    "DROP",
+    "EACH",
+    "ELSE",
+    "END",
+    "ESCAPE",
+    "EXCEPT",
+    "EXCLUDE",
+    "EXCLUSIVE",
+    "EXISTS",
+    "EXPLAIN",
+    "FAIL",
+    "FALSE",
+    "FILTER",
+    "FIRST",
+    "FOLLOWING",
+    "FOR",
+    "FOREIGN",
+    "FROM",
+    "FULL",
+    "GENERATED",
+    "GLOB",
+    "GROUP",
+    "GROUPS",
+    "HAVING",
+    "IF",
+    "IGNORE",
+    "IMMEDIATE",
+    "IN",
+    "INDEX",
+    "INDEXED",
+    "INITIALLY",
+    "INNER",
+    "INSERT",
+    "INSTEAD",
+    "INTERSECT",
+    "INTO",
+    "IS",
+    "ISNULL",
+    "JOIN",
+    "KEY",
+    "LAST",
+    "LEFT",
+    "LIKE",
+    "LIMIT",
+    "MATCH",
+    "MATERIALIZED",
+    "NATURAL",
+    "NO",
+    "NOT",
+    "NOTHING",
+    "NOTNULL",
+    "NULL",
+    "NULLS",
+    "OF",
+    "OFFSET",
+    "ON",
+    "OR",
+    "ORDER",
+    "OTHERS",
+    "OUTER",
+    "OVER",
+    "PARTITION",
+    "PLAN",
+    "PRAGMA",
+    "PRECEDING",
+    "PRIMARY",
+    "QUERY",
+    "RAISE",
+    "RANGE",
+    "RECURSIVE",
+    "REFERENCES",
+    "REGEXP",
+    "REINDEX",
+    "RELEASE",
+    "RENAME",
+    "REPLACE",
+    "RESTRICT",
+    "RETURNING",
+    "RIGHT",
+    "ROLLBACK",
+    "ROW",
+    "ROWS",
+    "SAVEPOINT",
+    "SELECT",
+    "SET",
+    "TABLE",
+    "TEMP",
+    "TEMPORARY",
+    "THEN",
+    "TIES",
+    "TO",
+    "TRANSACTION",
+    "TRIGGER",
+    "TRUE",
+    "UNBOUNDED",
+    "UNION",
+    "UNIQUE",
+    "UPDATE",
+    "USING",
+    "VACUUM",
+    "VALUES",
+    "VIEW",
+    "VIRTUAL",
+    "WHEN",
+    "WHERE",
+    "WINDOW",
+    "WITH",
+    "WITHOUT",
+];
 
 /// The token as a name it may mean (a bare word or a quoted identifier), lowercased.
 fn name(sql: &str, token: &Spanned) -> Option<String> {
@@ -406,6 +564,25 @@ mod tests {
         assert_eq!(
             text.column_clauses("code"),
             ["COLLATE NOCASE", "CHECK (length(code) < 5)"]
+        );
+    }
+
+    #[test]
+    fn keywords_aliases_and_cast_types_are_not_columns() {
+        assert!(super::KEYWORDS.windows(2).all(|w| w[0] < w[1]), "sorted");
+        let names = super::names_read(
+            "CREATE INDEX i ON t (created DESC, b COLLATE NOCASE)",
+            false,
+        );
+        assert_eq!(names, ["created", "b", "nocase"]);
+        let names = super::names_read(
+            "CREATE VIEW v AS SELECT count(*) AS total, u.name AS \"author\", CAST(n AS TEXT) \
+             FROM t JOIN u ON u.id = t.id ORDER BY \"desc\" DESC",
+            true,
+        );
+        assert_eq!(
+            names,
+            ["u", "name", "n", "t", "u", "u", "id", "t", "id", "desc"]
         );
     }
 

@@ -156,6 +156,14 @@ fn may_rebuild(operation: &Operation) -> Option<&AlterTable> {
         .then_some(alter)
 }
 
+/// Whether a view or trigger of the database is still there at this point of the run, as far as
+/// the model can tell: not named by raw SQL of the run (which may have dropped it), and a
+/// trigger's table not dropped.
+fn still_there(model: &Model, object: &rebuild::SchemaObject) -> bool {
+    let table_kept = object.kind == "view" || model.table(&object.table).is_some();
+    model.knows(&object.name) && table_kept
+}
+
 /// The table a SQLite change is rendered against before it runs: as the model has it (earlier
 /// migrations of the run included), with what only the live table holds (its `CREATE` text,
 /// index SQL, sequence, the database's views and triggers) where the live table is the one the
@@ -183,12 +191,13 @@ async fn table_to_change(
             Some(
                 live.with_snapshot(table.clone())
                     .with_children(children)
-                    .with_text(model.text(name)),
+                    .with_text(model.text(name))
+                    .with_objects(|object| still_there(model, object)),
             )
         }
-        (None, Some((model, table))) => {
-            Some(LiveTable::modelled(table.clone(), model.children_of(name)))
-        }
+        (None, Some((model, table))) => Some(
+            LiveTable::modelled(table.clone(), model.children_of(name)).with_text(model.text(name)),
+        ),
         (live, None) => live,
     }
 }
