@@ -4,7 +4,7 @@
 
 mod support;
 
-use ormed_migrate::Driver;
+use ormed_migrate::{Driver, ForeignKeyAction};
 use support::*;
 
 /// A second migration and what its refusal says.
@@ -207,6 +207,68 @@ mod cases {
             .expect("applied");
         let users = schema_of(db).await.tables.remove("users").expect("users");
         assert!(users.column("team_id").is_none() && users.foreign_keys.is_empty());
+    }
+
+    pub async fn a_unique_index_a_foreign_key_uses_is_not_dropped(db: &TestDatabase) {
+        fn tables(schema: &mut Schema) {
+            schema.create("teams", |t| {
+                t.id();
+                t.string("code").length(10).unique();
+            });
+            schema.create("users", |t| {
+                t.id();
+                t.string("team_code").length(10);
+                t.foreign(["team_code"]).references(["code"]).on("teams");
+            });
+        }
+        fn drop(schema: &mut Schema) {
+            schema.table("teams", |t| {
+                t.drop_unique(["code"]);
+            });
+        }
+        let message = refused(db, two(tables, drop)).await;
+        assert!(
+            message.contains(&format!(
+                "migration {SECOND} (up) would fail at drop unique `teams_code_unique` of `teams`: \
+                 unique index `teams_code_unique` of `teams` backs foreign key \
+                 users_team_code_foreign of `users`"
+            )),
+            "{message}"
+        );
+    }
+
+    pub async fn set_null_on_a_required_column_is_refused_on_mysql_and_warned_elsewhere(
+        db: &TestDatabase,
+    ) {
+        fn tables(schema: &mut Schema) {
+            schema.create("teams", |t| {
+                t.id();
+            });
+            schema.create("users", |t| {
+                t.id();
+                t.foreign_id("team_id")
+                    .constrained("teams")
+                    .on_delete(ForeignKeyAction::SetNull);
+            });
+        }
+        fn nothing(_: &mut Schema) {}
+        let said =
+            "sets `users.team_id` to NULL when its parent row goes, but the column is NOT NULL";
+        if db.dialect() == Dialect::MySql {
+            let message = refused(db, two(tables, nothing)).await;
+            assert!(message.contains(said), "{message}");
+            return;
+        }
+        let report = runner(db, two(tables, nothing))
+            .apply_all()
+            .await
+            .expect("applied");
+        assert!(
+            report.warnings.iter().any(|w| w.contains(said)),
+            "{:?}",
+            report.warnings
+        );
+        assert!(table_exists(db, "users").await);
     }
 
     pub async fn a_foreign_key_between_varchar_and_text_passes_except_on_mysql(db: &TestDatabase) {
@@ -663,6 +725,8 @@ support::suite! {
     a_foreign_key_between_different_types_is_refused,
     a_foreign_key_between_varchar_and_text_passes_except_on_mysql,
     a_foreign_key_to_a_column_that_is_not_unique_is_refused,
+    a_unique_index_a_foreign_key_uses_is_not_dropped,
+    set_null_on_a_required_column_is_refused_on_mysql_and_warned_elsewhere,
     a_change_that_no_longer_fits_a_foreign_key_is_refused,
     changing_an_auto_increment_key_is_refused,
     a_column_with_its_own_foreign_key_is_dropped_with_it_except_on_mysql,

@@ -38,8 +38,15 @@ fn create_table(model: &Model, create: &CreateTable) -> Vec<Problem> {
     for command in &create.commands {
         super::model::apply_command(model.dialect, &mut own, command);
     }
+    // A key of `CREATE TABLE` is made with the table, before the table's unique indexes
+    // (separate statements after it): on PostgreSQL and MySQL a key to the table itself can
+    // only use its primary key.
+    let mut keyed_only = own.clone();
+    if model.dialect != Dialect::Sqlite {
+        keyed_only.indexes.clear();
+    }
     for key in create.foreign_keys() {
-        let itself = (key.referenced_table == *name).then_some(&own);
+        let itself = (key.referenced_table == *name).then_some(&keyed_only);
         problems.extend(foreign_key(model, &own, key, itself));
     }
     problems
@@ -184,6 +191,14 @@ fn table_command(
                 list(table.indexes.iter().map(|i| i.name.as_str()))
             ))
         }
+        TableCommand::DropIndex { name, .. }
+            if backing_key(model, full_name, table, Some(name)).is_some() =>
+        {
+            error(backing_key(model, full_name, table, Some(name)).unwrap_or_default())
+        }
+        TableCommand::DropPrimary if backing_key(model, full_name, table, None).is_some() => {
+            error(backing_key(model, full_name, table, None).unwrap_or_default())
+        }
         TableCommand::DropIndex { name, .. } if model.dialect == Dialect::MySql => {
             match foreign_key_needing(model, table, name) {
                 Some(key) => error(format!(
@@ -253,6 +268,32 @@ fn changed_column(
         *slot = new.clone();
     }
     let mut problems = Vec::new();
+    let set_null = table.foreign_keys.iter().find(|key| {
+        use crate::schema::ForeignKeyAction::SetNull;
+        (key.on_delete == SetNull || key.on_update == SetNull)
+            && key
+                .columns
+                .iter()
+                .any(|c| same_name(model.dialect, c, &old.name))
+    });
+    if let (Some(key), false) = (set_null, new.nullable) {
+        let name = key.name.as_deref().unwrap_or("(unnamed)");
+        let problem = format!(
+            "foreign key {name} sets `{}.{}` to NULL when its parent row goes, so the column \
+             cannot become NOT NULL; keep it .nullable(), or drop the key first",
+            table.name, old.name
+        );
+        problems.push(match model.dialect {
+            Dialect::MySql => {
+                Problem::error(what.clone(), format!("MySQL refuses this: {problem}"))
+            }
+            _ => Problem {
+                severity: Severity::Warning,
+                operation: what.clone(),
+                problem: format!("{problem} (deleting a parent row would fail)"),
+            },
+        });
+    }
     for (child, source, parent, target, key) in keys_using(model, full_name, &after, &old.name) {
         let key_what = format!("{what} (foreign key {key})");
         if model.dialect == Dialect::MySql && same_type(old, &new).not() {
@@ -350,6 +391,62 @@ fn keys_using<'m>(
 fn same_type(a: &ColumnSnapshot, b: &ColumnSnapshot) -> bool {
     (family(a.family), a.integer_bytes, a.length, a.unsigned)
         == (family(b.family), b.integer_bytes, b.length, b.unsigned)
+}
+
+/// What refuses dropping unique index `index` (or, with `None`, the primary key) of `table`:
+/// a foreign key that references exactly its columns, when no other unique index or key of
+/// the table would still back it.
+fn backing_key(
+    model: &Model,
+    full_name: &str,
+    table: &TableSnapshot,
+    index_name: Option<&str>,
+) -> Option<String> {
+    let dialect = model.dialect;
+    let (columns, what) = match index_name {
+        Some(name) => {
+            let dropped = index(model, table, name).filter(|i| i.unique)?;
+            (
+                dropped.columns.clone(),
+                format!("unique index `{}`", dropped.name),
+            )
+        }
+        None => (
+            table.primary_key.as_ref()?.columns.clone(),
+            "the primary key".to_owned(),
+        ),
+    };
+    let same_set = |key: &[String]| {
+        key.len() == columns.len()
+            && columns
+                .iter()
+                .all(|c| key.iter().any(|k| same_name(dialect, k, c)))
+    };
+    let others = table
+        .indexes
+        .iter()
+        .filter(|i| i.unique && Some(i.name.as_str()) != index_name)
+        .any(|i| same_set(&i.columns))
+        || (index_name.is_some()
+            && table
+                .primary_key
+                .as_ref()
+                .is_some_and(|pk| same_set(&pk.columns)));
+    if others {
+        return None;
+    }
+    model.tables.iter().filter(|(name, _)| model.knows(name)).find_map(|(name, child)| {
+        let key = child.foreign_keys.iter().find(|key| {
+            let to_pk = key.referenced_columns.is_empty() && index_name.is_none();
+            key.referenced_table == full_name && (to_pk || same_set(&key.referenced_columns))
+        })?;
+        Some(format!(
+            "{what} of `{}` backs foreign key {} of `{name}` (a key needs its referenced columns \
+             unique); drop that foreign key first",
+            table.name,
+            key.name.as_deref().unwrap_or("(unnamed)")
+        ))
+    })
 }
 
 /// The foreign key that would be left without an index if index `name` went: MySQL keeps an
@@ -455,6 +552,7 @@ fn foreign_key(
             &key.referenced_columns,
         ));
     }
+    problems.extend(set_null_on_not_null(model, &what, child, key));
     for (source, referenced) in key.columns.iter().zip(&key.referenced_columns) {
         let Some(target) = column(model, parent, referenced) else {
             problems.push(Problem::error(
@@ -473,6 +571,42 @@ fn foreign_key(
     problems
 }
 
+/// A key that sets its columns to NULL (`ON DELETE`/`ON UPDATE SET NULL`) over a column that
+/// cannot hold NULL: MySQL refuses the key; PostgreSQL and SQLite accept it and then fail the
+/// delete or update of a parent row, so it is a warning there.
+fn set_null_on_not_null(
+    model: &Model,
+    what: &str,
+    child: &TableSnapshot,
+    key: &ForeignKeyDefinition,
+) -> Option<Problem> {
+    use crate::schema::ForeignKeyAction::SetNull;
+    if key.on_delete != SetNull && key.on_update != SetNull {
+        return None;
+    }
+    let required = key
+        .columns
+        .iter()
+        .filter_map(|c| column(model, child, c))
+        .find(|c| !c.nullable)?;
+    let problem = format!(
+        "it sets `{}.{}` to NULL when its parent row goes, but the column is NOT NULL; make \
+         it .nullable(), or choose another action (.on_delete(ForeignKeyAction::Cascade))",
+        child.name, required.name
+    );
+    Some(match model.dialect {
+        Dialect::MySql => Problem::error(
+            what.to_owned(),
+            format!("MySQL refuses this key: {problem}"),
+        ),
+        _ => Problem {
+            severity: Severity::Warning,
+            operation: what.to_owned(),
+            problem: format!("{problem} (deleting a parent row would fail)"),
+        },
+    })
+}
+
 /// Whether `columns` of `parent` can be referenced: every database needs them to be its
 /// primary key or a unique index (SQLite otherwise fails every write to the child with
 /// "foreign key mismatch"); MySQL makes do with any index that starts with them, which is only
@@ -484,20 +618,31 @@ fn referenced_key(
     columns: &[String],
 ) -> Option<Problem> {
     let dialect = model.dialect;
-    let same_set = |key: &[String]| {
-        key.len() == columns.len()
-            && columns
-                .iter()
-                .all(|c| key.iter().any(|k| same_name(dialect, k, c)))
+    // PostgreSQL and SQLite take the key's columns in any order; InnoDB needs an index whose
+    // first columns are the key's, in its order.
+    let matches = |key: &[String]| match dialect {
+        Dialect::MySql => {
+            key.len() == columns.len()
+                && key
+                    .iter()
+                    .zip(columns)
+                    .all(|(k, c)| same_name(dialect, k, c))
+        }
+        _ => {
+            key.len() == columns.len()
+                && columns
+                    .iter()
+                    .all(|c| key.iter().any(|k| same_name(dialect, k, c)))
+        }
     };
     let keyed = parent
         .primary_key
         .as_ref()
-        .is_some_and(|pk| same_set(&pk.columns))
+        .is_some_and(|pk| matches(&pk.columns))
         || parent
             .indexes
             .iter()
-            .any(|index| index.unique && same_set(&index.columns));
+            .any(|index| index.unique && matches(&index.columns));
     if columns.is_empty() || keyed {
         return None;
     }
@@ -514,7 +659,11 @@ fn referenced_key(
                 .zip(columns)
                 .all(|(i, c)| same_name(dialect, i, c))
     };
-    let indexed = parent.indexes.iter().any(|index| starts(&index.columns));
+    let indexed = parent.indexes.iter().any(|index| starts(&index.columns))
+        || parent
+            .primary_key
+            .as_ref()
+            .is_some_and(|pk| starts(&pk.columns));
     if dialect == Dialect::MySql && indexed {
         return Some(Problem {
             severity: Severity::Warning,
@@ -525,6 +674,31 @@ fn referenced_key(
                 parent.name
             ),
         });
+    }
+    let same_set = |key: &[String]| {
+        key.len() == columns.len()
+            && columns
+                .iter()
+                .all(|c| key.iter().any(|k| same_name(dialect, k, c)))
+    };
+    let reordered = parent
+        .primary_key
+        .as_ref()
+        .is_some_and(|pk| same_set(&pk.columns))
+        || parent
+            .indexes
+            .iter()
+            .any(|i| i.unique && same_set(&i.columns));
+    if dialect == Dialect::MySql && reordered {
+        return Some(Problem::error(
+            what.to_owned(),
+            format!(
+                "it references ({spelled}) of `{}`, and MySQL needs an index whose first \
+                 columns are these, in this order (a key or unique index over them in another \
+                 order does not count); {fix}, in the key's column order",
+                parent.name
+            ),
+        ));
     }
     Some(Problem::error(
         what.to_owned(),

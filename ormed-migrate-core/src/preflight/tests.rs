@@ -645,3 +645,140 @@ fn an_auto_increment_key_cannot_be_changed_and_mysql_drops_keys_before_columns()
         assert!(dropped_first.is_empty(), "{dialect:?}: {dropped_first:?}");
     }
 }
+
+#[test]
+fn mysql_needs_the_keys_column_order_and_counts_a_primary_key_as_an_index() {
+    let reordered = |s: &mut Schema| {
+        s.create("parents", |t| {
+            t.id();
+            t.integer("a");
+            t.integer("b");
+            t.unique(["b", "a"]);
+        });
+        s.create("kids", |t| {
+            t.id();
+            t.integer("a");
+            t.integer("b");
+            t.foreign(["a", "b"]).references(["a", "b"]).on("parents");
+        });
+    };
+    for dialect in [Dialect::Sqlite, Dialect::MySql, Dialect::Postgres] {
+        let found = problems(dialect, reordered);
+        match dialect {
+            Dialect::MySql => {
+                assert_eq!(found.len(), 1, "{found:?}");
+                assert!(found[0].1.contains("in this order"), "{found:?}");
+            }
+            _ => assert!(found.is_empty(), "{dialect:?}: {found:?}"),
+        }
+    }
+    let leading = problems(Dialect::MySql, |s| {
+        s.create("parents", |t| {
+            t.integer("a");
+            t.integer("b");
+            t.primary(["a", "b"]);
+        });
+        s.create("kids", |t| {
+            t.id();
+            t.integer("a");
+            t.foreign(["a"]).references(["a"]).on("parents");
+        });
+    });
+    assert_eq!(leading.len(), 1, "{leading:?}");
+    assert_eq!(leading[0].0, Severity::Warning, "{leading:?}");
+}
+
+#[test]
+fn a_key_to_its_own_table_in_create_table_uses_the_primary_key_but_on_sqlite() {
+    let plan = |s: &mut Schema| {
+        s.create("nodes", |t| {
+            t.id();
+            t.string("code").length(10).unique();
+            t.string("pcode").length(10).nullable();
+            t.foreign(["pcode"]).references(["code"]).on("nodes");
+            t.foreign_id("parent_id").nullable().constrained("nodes");
+        });
+    };
+    for dialect in [Dialect::Sqlite, Dialect::MySql, Dialect::Postgres] {
+        let found = problems(dialect, plan);
+        match dialect {
+            Dialect::Sqlite => assert!(found.is_empty(), "{found:?}"),
+            _ => {
+                let errors: Vec<_> = found.iter().filter(|p| p.0 == Severity::Error).collect();
+                assert_eq!(errors.len(), 1, "{dialect:?}: {found:?}");
+                assert!(
+                    errors[0].1.contains("it references (code) of `nodes`"),
+                    "{found:?}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn a_unique_index_or_primary_key_a_foreign_key_uses_cannot_be_dropped() {
+    let tables = |s: &mut Schema| {
+        s.create("teams", |t| {
+            t.id();
+            t.string("code").length(10).unique();
+        });
+        s.create("users", |t| {
+            t.id();
+            t.string("team_code").length(10);
+            t.foreign(["team_code"]).references(["code"]).on("teams");
+        });
+    };
+    for dialect in [Dialect::Sqlite, Dialect::MySql, Dialect::Postgres] {
+        let found = problems(dialect, |s| {
+            tables(s);
+            s.table("teams", |t| {
+                t.drop_unique(["code"]);
+            });
+        });
+        assert_eq!(found.len(), 1, "{dialect:?}: {found:?}");
+        assert!(
+            found[0].1.contains("unique index `teams_code_unique` of `teams` backs foreign key users_team_code_foreign of `users`"),
+            "{found:?}"
+        );
+        let dropped_key_first = problems(dialect, |s| {
+            tables(s);
+            s.table("users", |t| {
+                t.drop_foreign(["team_code"]);
+            });
+            s.table("teams", |t| {
+                t.drop_unique(["code"]);
+            });
+        });
+        assert!(
+            dropped_key_first.is_empty(),
+            "{dialect:?}: {dropped_key_first:?}"
+        );
+    }
+}
+
+#[test]
+fn set_null_needs_a_nullable_column() {
+    for dialect in [Dialect::Sqlite, Dialect::MySql, Dialect::Postgres] {
+        let found = problems(dialect, |s| {
+            s.create("teams", |t| {
+                t.id();
+            });
+            s.create("users", |t| {
+                t.id();
+                t.foreign_id("team_id")
+                    .constrained("teams")
+                    .on_delete(crate::schema::ForeignKeyAction::SetNull);
+            });
+        });
+        assert_eq!(found.len(), 1, "{dialect:?}: {found:?}");
+        let expected = match dialect {
+            Dialect::MySql => Severity::Error,
+            _ => Severity::Warning,
+        };
+        assert_eq!(found[0].0, expected, "{dialect:?}: {found:?}");
+        assert!(
+            found[0].1.contains("sets `users.team_id` to NULL"),
+            "{found:?}"
+        );
+    }
+}
