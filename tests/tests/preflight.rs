@@ -252,8 +252,7 @@ mod cases {
             });
         }
         fn nothing(_: &mut Schema) {}
-        let said =
-            "sets `users.team_id` to NULL when its parent row goes, but the column is NOT NULL";
+        let said = "sets `users.team_id` to NULL, but the column is NOT NULL";
         if db.dialect() == Dialect::MySql {
             let message = refused(db, two(tables, nothing)).await;
             assert!(message.contains(said), "{message}");

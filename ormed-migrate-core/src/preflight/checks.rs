@@ -6,9 +6,9 @@ use crate::backend;
 use crate::dialect::Dialect;
 use crate::introspect::{ColumnSnapshot, IndexSnapshot, TableSnapshot, TypeFamily};
 use crate::render::generated_name;
-use std::ops::Not;
-
-use crate::schema::{AlterTable, CreateTable, ForeignKeyDefinition, Operation, TableCommand};
+use crate::schema::{
+    AlterTable, CreateTable, ForeignKeyAction, ForeignKeyDefinition, Operation, TableCommand,
+};
 
 /// What is wrong with `operation` against `model`, before it is applied.
 pub(super) fn operation(model: &Model, operation: &Operation) -> Vec<Problem> {
@@ -113,6 +113,14 @@ fn table_command(
             table.name
         ))
     };
+    let backed = match command {
+        TableCommand::DropIndex { name, .. } => backing_key(model, full_name, table, Some(name)),
+        TableCommand::DropPrimary => backing_key(model, full_name, table, None),
+        _ => None,
+    };
+    if let Some(problem) = backed {
+        return error(problem);
+    }
     match command {
         TableCommand::AddColumn(added) if column(model, table, &added.name).is_some() => {
             error(format!(
@@ -191,14 +199,6 @@ fn table_command(
                 list(table.indexes.iter().map(|i| i.name.as_str()))
             ))
         }
-        TableCommand::DropIndex { name, .. }
-            if backing_key(model, full_name, table, Some(name)).is_some() =>
-        {
-            error(backing_key(model, full_name, table, Some(name)).unwrap_or_default())
-        }
-        TableCommand::DropPrimary if backing_key(model, full_name, table, None).is_some() => {
-            error(backing_key(model, full_name, table, None).unwrap_or_default())
-        }
         TableCommand::DropIndex { name, .. } if model.dialect == Dialect::MySql => {
             match foreign_key_needing(model, table, name) {
                 Some(key) => error(format!(
@@ -236,10 +236,10 @@ fn table_command(
     }
 }
 
-/// A `change()` of an existing column: an auto-increment column cannot be changed (each
-/// database would lose or refuse its sequence differently), and the column's new type must
-/// still fit every foreign key it is part of, on either side (MySQL refuses to change the type
-/// of such a column at all).
+/// A `change()` of an existing column: an auto-increment column cannot lose its increment
+/// (a change to an auto-increment type is refused when the plan is rendered), a key that sets
+/// the column to NULL needs it nullable, and its new type must still fit every foreign key it
+/// is part of, on either side.
 fn changed_column(
     model: &Model,
     full_name: &str,
@@ -267,37 +267,37 @@ fn changed_column(
     if let Some(slot) = after.columns.iter_mut().find(|c| c.name == old.name) {
         *slot = new.clone();
     }
-    let mut problems = Vec::new();
-    let set_null = table.foreign_keys.iter().find(|key| {
-        use crate::schema::ForeignKeyAction::SetNull;
-        (key.on_delete == SetNull || key.on_update == SetNull)
-            && key
-                .columns
-                .iter()
-                .any(|c| same_name(model.dialect, c, &old.name))
+    let own_keys = after.foreign_keys.iter().filter(|key| {
+        key.columns
+            .iter()
+            .any(|c| same_name(model.dialect, c, &old.name))
     });
-    if let (Some(key), false) = (set_null, new.nullable) {
-        let name = key.name.as_deref().unwrap_or("(unnamed)");
-        let problem = format!(
-            "foreign key {name} sets `{}.{}` to NULL when its parent row goes, so the column \
-             cannot become NOT NULL; keep it .nullable(), or drop the key first",
-            table.name, old.name
-        );
-        problems.push(match model.dialect {
-            Dialect::MySql => {
-                Problem::error(what.clone(), format!("MySQL refuses this: {problem}"))
-            }
-            _ => Problem {
-                severity: Severity::Warning,
-                operation: what.clone(),
-                problem: format!("{problem} (deleting a parent row would fail)"),
-            },
-        });
-    }
-    for (child, source, parent, target, key) in keys_using(model, full_name, &after, &old.name) {
+    let mut problems: Vec<Problem> = own_keys
+        .filter_map(|key| {
+            let actions = (key.on_delete, key.on_update);
+            set_null_on_not_null(model, &what, &after, &key.columns, actions)
+        })
+        .take(1)
+        .collect();
+    problems.extend(keys_still_fit(model, full_name, &after, old, &new, &what));
+    problems
+}
+
+/// The foreign keys column `old` (becoming `new`) of `table` takes part in, checked against
+/// its new type; on MySQL any type change of such a column is refused, as MySQL refuses it.
+fn keys_still_fit(
+    model: &Model,
+    full_name: &str,
+    table: &TableSnapshot,
+    old: &ColumnSnapshot,
+    new: &ColumnSnapshot,
+    what: &str,
+) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    for (child, source, parent, target, key) in keys_using(model, full_name, table, &old.name) {
         let key_what = format!("{what} (foreign key {key})");
-        if model.dialect == Dialect::MySql && same_type(old, &new).not() {
-            problems.push(Problem::error(
+        if model.dialect == Dialect::MySql && !same_type(old, new) {
+            return vec![Problem::error(
                 key_what,
                 format!(
                     "MySQL cannot change the type of column `{}.{}` while foreign key {key} uses \
@@ -305,8 +305,7 @@ fn changed_column(
                      sides, then add the key again",
                     table.name, old.name
                 ),
-            ));
-            break;
+            )];
         }
         problems.extend(types(
             model.dialect,
@@ -347,13 +346,13 @@ fn keys_using<'m>(
         else {
             continue;
         };
-        let parent = if key.referenced_table == full_name {
-            table
-        } else {
-            parent
-        };
+        let itself = key.referenced_table == full_name;
+        let parent = if itself { table } else { parent };
         for (source, target) in key.columns.iter().zip(&key.referenced_columns) {
-            if !same_name(dialect, source, column_name) {
+            // A key to the table itself uses the column on both sides.
+            let uses = same_name(dialect, source, column_name)
+                || (itself && same_name(dialect, target, column_name));
+            if !uses {
                 continue;
             }
             if let (Some(s), Some(t)) =
@@ -387,6 +386,11 @@ fn keys_using<'m>(
     found
 }
 
+/// Whether `a` and `b` hold the same columns, in any order.
+fn same_columns(dialect: Dialect, a: &[String], b: &[String]) -> bool {
+    a.len() == b.len() && b.iter().all(|c| a.iter().any(|k| same_name(dialect, k, c)))
+}
+
 /// Whether two columns have the same type as far as MySQL's foreign keys care.
 fn same_type(a: &ColumnSnapshot, b: &ColumnSnapshot) -> bool {
     (family(a.family), a.integer_bytes, a.length, a.unsigned)
@@ -416,12 +420,7 @@ fn backing_key(
             "the primary key".to_owned(),
         ),
     };
-    let same_set = |key: &[String]| {
-        key.len() == columns.len()
-            && columns
-                .iter()
-                .all(|c| key.iter().any(|k| same_name(dialect, k, c)))
-    };
+    let same_set = |key: &[String]| same_columns(dialect, key, &columns);
     let others = table
         .indexes
         .iter()
@@ -552,7 +551,14 @@ fn foreign_key(
             &key.referenced_columns,
         ));
     }
-    problems.extend(set_null_on_not_null(model, &what, child, key));
+    let actions = (key.on_delete, key.on_update);
+    problems.extend(set_null_on_not_null(
+        model,
+        &what,
+        child,
+        &key.columns,
+        actions,
+    ));
     for (source, referenced) in key.columns.iter().zip(&key.referenced_columns) {
         let Some(target) = column(model, parent, referenced) else {
             problems.push(Problem::error(
@@ -571,27 +577,28 @@ fn foreign_key(
     problems
 }
 
-/// A key that sets its columns to NULL (`ON DELETE`/`ON UPDATE SET NULL`) over a column that
-/// cannot hold NULL: MySQL refuses the key; PostgreSQL and SQLite accept it and then fail the
-/// delete or update of a parent row, so it is a warning there.
+/// A key that sets its columns to NULL (`ON DELETE`/`ON UPDATE SET NULL`) over a column of
+/// `child` that cannot hold NULL: MySQL refuses the key; PostgreSQL and SQLite accept it and
+/// then fail the delete or update of a parent row, so it is a warning there.
 fn set_null_on_not_null(
     model: &Model,
     what: &str,
     child: &TableSnapshot,
-    key: &ForeignKeyDefinition,
+    columns: &[String],
+    (on_delete, on_update): (ForeignKeyAction, ForeignKeyAction),
 ) -> Option<Problem> {
-    use crate::schema::ForeignKeyAction::SetNull;
-    if key.on_delete != SetNull && key.on_update != SetNull {
-        return None;
-    }
-    let required = key
-        .columns
+    let clause = match (on_delete, on_update) {
+        (ForeignKeyAction::SetNull, _) => "on_delete",
+        (_, ForeignKeyAction::SetNull) => "on_update",
+        _ => return None,
+    };
+    let required = columns
         .iter()
         .filter_map(|c| column(model, child, c))
         .find(|c| !c.nullable)?;
     let problem = format!(
-        "it sets `{}.{}` to NULL when its parent row goes, but the column is NOT NULL; make \
-         it .nullable(), or choose another action (.on_delete(ForeignKeyAction::Cascade))",
+        "its {clause}(SetNull) sets `{}.{}` to NULL, but the column is NOT NULL; make it \
+         .nullable(), or choose another action for {clause}",
         child.name, required.name
     );
     Some(match model.dialect {
@@ -602,7 +609,7 @@ fn set_null_on_not_null(
         _ => Problem {
             severity: Severity::Warning,
             operation: what.to_owned(),
-            problem: format!("{problem} (deleting a parent row would fail)"),
+            problem: format!("{problem} (the parent row's change would then fail)"),
         },
     })
 }
@@ -628,12 +635,7 @@ fn referenced_key(
                     .zip(columns)
                     .all(|(k, c)| same_name(dialect, k, c))
         }
-        _ => {
-            key.len() == columns.len()
-                && columns
-                    .iter()
-                    .all(|c| key.iter().any(|k| same_name(dialect, k, c)))
-        }
+        _ => same_columns(dialect, key, columns),
     };
     let keyed = parent
         .primary_key
@@ -675,12 +677,7 @@ fn referenced_key(
             ),
         });
     }
-    let same_set = |key: &[String]| {
-        key.len() == columns.len()
-            && columns
-                .iter()
-                .all(|c| key.iter().any(|k| same_name(dialect, k, c)))
-    };
+    let same_set = |key: &[String]| same_columns(dialect, key, columns);
     let reordered = parent
         .primary_key
         .as_ref()

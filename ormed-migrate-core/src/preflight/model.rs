@@ -38,6 +38,8 @@ pub(crate) struct Model {
     /// SQLite: what a rebuild carries from each table's `CREATE TABLE` text (CHECKs,
     /// collations), following the run's renames and drops of columns.
     texts: BTreeMap<String, TableText>,
+    /// Tables the run renamed, each to its new name.
+    renamed_to: BTreeMap<String, String>,
 }
 
 /// First words of raw statements that run code the tokenizer cannot see into: an anonymous
@@ -60,7 +62,23 @@ impl Model {
             replaced: HashSet::new(),
             emptied: false,
             texts: BTreeMap::new(),
+            renamed_to: BTreeMap::new(),
         }
+    }
+
+    /// The name the table the database holds as `name` has at this point of the run, after
+    /// the run's renames.
+    pub(crate) fn current_name(&self, name: &str) -> String {
+        let mut name = name.to_owned();
+        // A chain of renames is at most as long as the run; a cycle (a → b → a) ends where it
+        // started.
+        for _ in 0..self.renamed_to.len() {
+            match self.renamed_to.get(&name) {
+                Some(to) => name.clone_from(to),
+                None => break,
+            }
+        }
+        name
     }
 
     /// The model with the tables' `CREATE TABLE` texts (SQLite), for rebuilds to follow.
@@ -233,6 +251,8 @@ impl Model {
     fn rename(&mut self, from: &str, to: &str) {
         let to = self.renamed(from, to);
         self.replaced.insert(to.clone());
+        self.renamed_to.insert(from.to_owned(), to.clone());
+        self.renamed_to.remove(&to);
         if let Some(text) = self.texts.remove(from) {
             self.texts.insert(to.clone(), text);
         }

@@ -782,3 +782,24 @@ fn set_null_needs_a_nullable_column() {
         );
     }
 }
+
+#[test]
+fn a_change_of_a_column_its_own_table_references_is_checked() {
+    for dialect in [Dialect::Sqlite, Dialect::MySql, Dialect::Postgres] {
+        let found = problems(dialect, |s| {
+            s.create("cats", |t| {
+                t.id();
+                t.string("code").length(10).unique();
+                t.string("parent_code").length(10).nullable();
+            });
+            s.table("cats", |t| {
+                t.foreign(["parent_code"]).references(["code"]).on("cats");
+            });
+            s.table("cats", |t| {
+                t.integer("code").change();
+            });
+        });
+        assert_eq!(found.len(), 1, "{dialect:?}: {found:?}");
+        assert_eq!(found[0].0, Severity::Error, "{found:?}");
+    }
+}

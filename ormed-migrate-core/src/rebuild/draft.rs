@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashSet};
 
 use super::live::{LiveTable, SchemaObject, missing_column};
-use super::table_text::{TableText, names_read};
+use super::table_text::{TableText, may_read, names_read};
 use super::{Step, quote};
 use crate::backend;
 use crate::dialect::Dialect;
@@ -201,7 +201,7 @@ impl Draft {
             .as_ref()
             .is_some_and(|key| key.columns.iter().any(|c| c == name));
         // An expression or partial index that reads the column goes with it too.
-        let lowered = name.to_lowercase();
+        let lowered = name.to_ascii_lowercase();
         let using: HashSet<String> = self
             .table
             .indexes
@@ -251,7 +251,6 @@ impl Draft {
     /// SQLite's own `DROP COLUMN` refuses a column a view or trigger uses; a rebuild would
     /// create them again broken (every later write to the table failing), so it refuses too.
     fn refuse_breaking_views_and_triggers(&self, column: &str) -> Result<(), RenderError> {
-        let column_lowered = column.to_lowercase();
         let names: Vec<(&SchemaObject, Vec<String>)> = self
             .objects
             .iter()
@@ -259,18 +258,18 @@ impl Draft {
             .collect();
         // The relations that show the table's columns: the table, and the views that select
         // from one of them (`SELECT * FROM t` passes `b` on to a view that names it).
-        let mut relations = vec![self.table.name.to_lowercase()];
+        let mut relations = vec![self.table.name.to_ascii_lowercase()];
         while let Some(view) = names.iter().find(|(object, read)| {
             object.kind == "view"
-                && !relations.contains(&object.name.to_lowercase())
+                && !relations.contains(&object.name.to_ascii_lowercase())
                 && read.iter().any(|n| relations.contains(n))
         }) {
-            relations.push(view.0.name.to_lowercase());
+            relations.push(view.0.name.to_ascii_lowercase());
         }
         let user = names
             .iter()
-            .find(|(_, read)| {
-                read.contains(&column_lowered) && read.iter().any(|n| relations.contains(n))
+            .find(|(object, read)| {
+                may_read(&object.sql, column) && read.iter().any(|n| relations.contains(n))
             })
             .map(|(object, _)| *object);
         match user {
@@ -606,10 +605,8 @@ impl Draft {
     /// other rows.
     /// The first of SQLite's three names for the rowid that no column of either table takes.
     fn hidden_rowid(&self, live: &LiveTable) -> Option<&'static str> {
-        if live.text.without_rowid
-            || has_rowid_alias(&live.snapshot)
-            || has_rowid_alias(&self.table)
-        {
+        // Where the new table's rowid is a column, the column's values are its rowids.
+        if live.text.without_rowid || has_rowid_alias(&self.table) {
             return None;
         }
         let taken = |name: &str| {

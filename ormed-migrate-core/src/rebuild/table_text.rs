@@ -96,7 +96,6 @@ impl TableText {
     /// a CHECK other than the column's own names it: SQLite's own `DROP COLUMN` refuses that
     /// too, and a rebuild would otherwise create a table whose CHECK reads a missing column.
     pub(crate) fn drop_column(&mut self, name: &str) -> Result<(), String> {
-        let lowered = name.to_lowercase();
         let others = self
             .columns
             .iter()
@@ -106,7 +105,7 @@ impl TableText {
             .checks
             .iter()
             .chain(others)
-            .find(|c| c.names.contains(&lowered))
+            .find(|c| may_read(&c.sql, name))
         {
             return Err(check.sql.clone());
         }
@@ -289,6 +288,19 @@ pub(crate) fn names_read(sql: &str, whole: bool) -> Vec<String> {
     column_names(sql, &all[start..])
 }
 
+/// Whether `sql` (a view's, a trigger's or a CHECK's) may read column `column`: one of its
+/// names, or, for a column named like a keyword (`key`, `action`: SQLite takes many as bare
+/// names), the bare word itself. Erring towards yes only refuses a change, never loses one.
+pub(crate) fn may_read(sql: &str, column: &str) -> bool {
+    let column = column.to_ascii_lowercase();
+    let all = tokens(sql, Dialect::Sqlite);
+    (0..all.len()).any(|at| {
+        let spelled = name(sql, &all[at]).is_some_and(|n| n == column);
+        let keyword = word(&all[at]).is_some_and(|w| KEYWORDS.binary_search(&w).is_ok());
+        spelled && (reads_a_column(&all, at) || keyword)
+    })
+}
+
 /// The names in `clause` that may be columns it reads, lowercased: its bare words and quoted
 /// identifiers, except a function's name (`length(code)`) and the constraint's own name.
 fn column_names(sql: &str, clause: &[Spanned]) -> Vec<String> {
@@ -467,7 +479,7 @@ const KEYWORDS: [&str; 149] = [
 /// The token as a name it may mean (a bare word or a quoted identifier), lowercased.
 fn name(sql: &str, token: &Spanned) -> Option<String> {
     matches!(token.token, Token::Word(_) | Token::Quoted(_))
-        .then(|| name_of(sql, token).to_lowercase())
+        .then(|| name_of(sql, token).to_ascii_lowercase())
 }
 
 /// A column's name as its definition spells it, unquoted.

@@ -82,7 +82,13 @@ impl MigrationRunner {
                 .map_err(|e| recorded_late(e, descriptor, Repair::Applied))?;
         }
         self.reset_session(session, &migration).await?;
-        Ok(finished(migration, Direction::Up, batch, started))
+        Ok(finished(
+            migration,
+            Direction::Up,
+            batch,
+            started,
+            watch.ran,
+        ))
     }
 
     /// Rolls back the migration whose ledger row is `row`; every write finds the row by its id
@@ -122,7 +128,13 @@ impl MigrationRunner {
                 .map_err(|e| recorded_late(e, descriptor, Repair::RolledBack))?;
         }
         self.reset_session(session, &migration).await?;
-        Ok(finished(migration, Direction::Down, row.batch, started))
+        Ok(finished(
+            migration,
+            Direction::Down,
+            row.batch,
+            started,
+            watch.ran,
+        ))
     }
 
     /// Runs a migration in one transaction with its ledger write, foreign keys off around it
@@ -178,6 +190,7 @@ impl MigrationRunner {
             id,
             on_wait,
             interruption,
+            ran: Vec::new(),
         }
     }
 
@@ -425,6 +438,7 @@ impl MigrationRunner {
                     .await
                     .map_err(query_failed)?;
                 if violations.is_empty() {
+                    watch.ran.push(sql);
                     return Ok(());
                 }
                 Err(RunError::ForeignKeyCheckFailed {
@@ -445,6 +459,7 @@ impl MigrationRunner {
                     .await
                     .map_err(query_failed)?;
                 if found.is_empty() {
+                    watch.ran.push(sql);
                     return Ok(());
                 }
                 let table = rebuilt.unwrap_or(table).to_owned();
@@ -467,6 +482,7 @@ impl MigrationRunner {
                     .await
                     .map_err(query_failed)?;
                 if nulls == 0 {
+                    watch.ran.push(sql);
                     return Ok(());
                 }
                 Err(RunError::TableChangeRefused {
@@ -604,15 +620,23 @@ impl MigrationRunner {
     }
 }
 
-/// The migration a statement of a SQLite table change belongs to, and what its failure leaves.
-/// Whether a statement failed because the database refused it (its rows, its schema), not
-/// because it was interrupted or gave up waiting for a lock.
+/// Whether a statement failed on the rows: a NOT NULL, UNIQUE or CHECK constraint refused one
+/// (not a schema error, an interrupt or a lock wait).
 fn refused_by_the_rows(failure: &watch::Failure) -> bool {
+    use sqlx::error::ErrorKind;
+    let kind = failure.source.as_database_error().map(|e| e.kind());
     failure.interrupt.is_none()
-        && failure.source.as_database_error().is_some()
-        && !backend::of(crate::Dialect::Sqlite).is_lock_timeout(&failure.source)
+        && matches!(
+            kind,
+            Some(
+                ErrorKind::NotNullViolation
+                    | ErrorKind::UniqueViolation
+                    | ErrorKind::CheckViolation
+            )
+        )
 }
 
+/// The migration a statement of a SQLite table change belongs to, and what its failure leaves.
 #[derive(Clone, Copy)]
 struct StepContext<'m, 'd> {
     migration: &'m Rendered<'d>,
@@ -760,14 +784,17 @@ pub(super) fn elapsed_ms(started: Instant) -> i64 {
     i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX)
 }
 
+/// What a real run reports: the statements that ran (a SQLite table change as the statements
+/// it became), and how long it took.
 pub(super) fn finished(
     migration: Rendered<'_>,
     direction: Direction,
     batch: i64,
     started: Instant,
+    ran: Vec<String>,
 ) -> MigrationAction {
     MigrationAction {
         duration: started.elapsed(),
-        ..planned(migration.descriptor, direction, batch, migration.sql())
+        ..planned(migration.descriptor, direction, batch, ran)
     }
 }

@@ -192,22 +192,22 @@ impl MigrationRunner {
                 }
             };
             let (_, ran) = tokio::join!(note, self.run_in_batch(batch, &migration, number, watch));
-            ran.map_err(|error| batch.rolled_back_with(error))?;
-            batch
-                .actions
-                .push(execute::finished(migration, Direction::Up, number, started));
+            let ran = ran.map_err(|error| batch.rolled_back_with(error))?;
+            let action = execute::finished(migration, Direction::Up, number, started, ran);
+            batch.actions.push(action);
         }
         Ok(())
     }
 
-    /// One migration of the batch: its statements, its ledger row, its session reset.
+    /// One migration of the batch: its statements, its ledger row, its session reset; the
+    /// statements that ran.
     async fn run_in_batch(
         &self,
         batch: &mut Batch<'_, '_>,
         migration: &Rendered<'_>,
         number: i64,
         mut watch: super::watch::Watch<'_, '_>,
-    ) -> Result<(), MigrationError> {
+    ) -> Result<Vec<String>, MigrationError> {
         let started = Instant::now();
         let rolled_back = FailureState::BatchRolledBack;
         self.run_in_transaction(batch.tx, migration, Direction::Up, rolled_back, &mut watch)
@@ -220,7 +220,8 @@ impl MigrationRunner {
             .await?;
         let namespace = batch.namespace.as_deref();
         self.reset_settings(Target::Transaction(batch.tx), namespace, migration)
-            .await
+            .await?;
+        Ok(watch.ran)
     }
 }
 

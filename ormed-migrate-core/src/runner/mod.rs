@@ -93,13 +93,6 @@ pub(super) struct Rendered<'a> {
     statements: Vec<Statement>,
 }
 
-impl Rendered<'_> {
-    /// The SQL of each statement, for reports.
-    fn sql(&self) -> Vec<String> {
-        self.statements.iter().map(|s| s.sql.clone()).collect()
-    }
-}
-
 impl MigrationRunner {
     /// A runner for `migrations` (sorted and checked, as `build_migrations()` returns them).
     pub fn new(

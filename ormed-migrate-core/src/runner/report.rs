@@ -18,7 +18,9 @@ pub struct MigrationAction {
     pub batch: i64,
     /// How long it took (zero with `pretend`).
     pub duration: Duration,
-    /// The exact SQL, in order.
+    /// The exact SQL, in order: with `pretend`, what would run (a SQLite table change rendered
+    /// against the table as the run's model has it); after a real run, what ran (a SQLite
+    /// table change as the statements it became against the live table).
     pub statements: Vec<String>,
 }
 

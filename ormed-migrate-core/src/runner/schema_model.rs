@@ -160,7 +160,8 @@ fn may_rebuild(operation: &Operation) -> Option<&AlterTable> {
 /// the model can tell: not named by raw SQL of the run (which may have dropped it), and a
 /// trigger's table not dropped.
 fn still_there(model: &Model, object: &rebuild::SchemaObject) -> bool {
-    let table_kept = object.kind == "view" || model.table(&object.table).is_some();
+    let table_kept =
+        object.kind == "view" || model.table(&model.current_name(&object.table)).is_some();
     model.knows(&object.name) && table_kept
 }
 

@@ -28,6 +28,9 @@ pub(super) struct Watch<'w, 'r> {
     pub(super) id: &'w MigrationId,
     pub(super) on_wait: &'w mut (dyn FnMut(&WaitNotice) + Send),
     pub(super) interruption: &'w mut Interruption<'r>,
+    /// The statements that ran, in order, for the migration's report: what a SQLite table
+    /// change or a deferred statement became when it ran, not what was planned.
+    pub(super) ran: Vec<String>,
 }
 
 /// A statement that failed, with how long it ran, what it was last seen waiting for, and the
@@ -58,6 +61,9 @@ pub(super) async fn run(
                 if interrupt.is_some() {
                     // The cancel is spent: the statements that clean up must run.
                     watch.interrupted.store(false, Ordering::Relaxed);
+                }
+                if result.is_ok() {
+                    watch.ran.push(sql.to_owned());
                 }
                 return result.map_err(|source| Failure {
                     source,

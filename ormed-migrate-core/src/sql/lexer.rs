@@ -165,9 +165,7 @@ impl Statement {
     /// Whether the bare words hold `phrase` (upper case), its words next to each other:
     /// `["SET", "DEFAULT"]`.
     pub(crate) fn has_phrase(&self, phrase: &[&str]) -> bool {
-        self.words
-            .windows(phrase.len())
-            .any(|window| window.iter().zip(phrase).all(|(w, p)| w == p))
+        self.count_phrase(phrase) > 0
     }
 
     /// Every bare word and quoted identifier, lowercased: a superset of the tables the
@@ -179,6 +177,9 @@ impl Statement {
 
     /// How many times the bare words hold `phrase` (upper case), its words next to each other.
     pub(crate) fn count_phrase(&self, phrase: &[&str]) -> usize {
+        if phrase.is_empty() {
+            return 0;
+        }
         self.words
             .windows(phrase.len())
             .filter(|window| window.iter().zip(phrase).all(|(w, p)| w == p))
