@@ -386,6 +386,15 @@ fn keys_using<'m>(
     found
 }
 
+/// Whether the primary key or a unique index of `parent` has columns that `fit`.
+fn key_or_unique(parent: &TableSnapshot, fit: impl Fn(&[String]) -> bool) -> bool {
+    parent
+        .primary_key
+        .as_ref()
+        .is_some_and(|pk| fit(&pk.columns))
+        || parent.indexes.iter().any(|i| i.unique && fit(&i.columns))
+}
+
 /// Whether `a` and `b` hold the same columns, in any order.
 fn same_columns(dialect: Dialect, a: &[String], b: &[String]) -> bool {
     a.len() == b.len() && b.iter().all(|c| a.iter().any(|k| same_name(dialect, k, c)))
@@ -637,15 +646,7 @@ fn referenced_key(
         }
         _ => same_columns(dialect, key, columns),
     };
-    let keyed = parent
-        .primary_key
-        .as_ref()
-        .is_some_and(|pk| matches(&pk.columns))
-        || parent
-            .indexes
-            .iter()
-            .any(|index| index.unique && matches(&index.columns));
-    if columns.is_empty() || keyed {
+    if columns.is_empty() || key_or_unique(parent, matches) {
         return None;
     }
     let spelled = columns.join(", ");
@@ -677,15 +678,7 @@ fn referenced_key(
             ),
         });
     }
-    let same_set = |key: &[String]| same_columns(dialect, key, columns);
-    let reordered = parent
-        .primary_key
-        .as_ref()
-        .is_some_and(|pk| same_set(&pk.columns))
-        || parent
-            .indexes
-            .iter()
-            .any(|i| i.unique && same_set(&i.columns));
+    let reordered = key_or_unique(parent, |key| same_columns(dialect, key, columns));
     if dialect == Dialect::MySql && reordered {
         return Some(Problem::error(
             what.to_owned(),
