@@ -23,6 +23,13 @@ fn two(first: fn(&mut Schema), second: fn(&mut Schema)) -> Vec<MigrationDescript
     .expect("descriptors")
 }
 
+/// A table `teams` with its id alone, for keys to reference.
+fn teams(schema: &mut Schema) {
+    schema.create("teams", |t| {
+        t.id();
+    });
+}
+
 fn users(schema: &mut Schema) {
     schema.create("users", |t| {
         t.id();
@@ -177,9 +184,7 @@ mod cases {
         db: &TestDatabase,
     ) {
         fn tables(schema: &mut Schema) {
-            schema.create("teams", |t| {
-                t.id();
-            });
+            teams(schema);
             schema.create("users", |t| {
                 t.id();
                 t.foreign_id("team_id").nullable().constrained("teams");
@@ -241,9 +246,7 @@ mod cases {
         db: &TestDatabase,
     ) {
         fn tables(schema: &mut Schema) {
-            schema.create("teams", |t| {
-                t.id();
-            });
+            teams(schema);
             schema.create("users", |t| {
                 t.id();
                 t.foreign_id("team_id")

@@ -14,8 +14,13 @@ mod cases {
 
     pub async fn apply_all_applies_everything_as_one_batch(db: &TestDatabase) {
         let runner = runner(db, blog());
+        let planned = runner.apply_all().pretend().await.expect("pretend");
         let report = runner.apply_all().await.expect("apply");
         assert_eq!(ids(&report), [USERS, POSTS, SEED]);
+        // The report lists the statements that ran: what pretend said would.
+        for (ran, plan) in report.actions.iter().zip(&planned.actions) {
+            assert_eq!(ran.statements, plan.statements, "{}", ran.id);
+        }
         assert!(
             report
                 .actions

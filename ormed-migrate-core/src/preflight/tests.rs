@@ -612,9 +612,7 @@ fn an_auto_increment_key_cannot_be_changed_and_mysql_drops_keys_before_columns()
             "{found:?}"
         );
         let found = problems(dialect, |s| {
-            s.create("teams", |t| {
-                t.id();
-            });
+            teams(s);
             s.create("users", |t| {
                 t.id();
                 t.foreign_id("team_id").nullable().constrained("teams");
@@ -631,9 +629,7 @@ fn an_auto_increment_key_cannot_be_changed_and_mysql_drops_keys_before_columns()
             _ => assert!(found.is_empty(), "{dialect:?}: {found:?}"),
         }
         let dropped_first = problems(dialect, |s| {
-            s.create("teams", |t| {
-                t.id();
-            });
+            teams(s);
             s.create("users", |t| {
                 t.id();
                 t.foreign_id("team_id").nullable().constrained("teams");
@@ -760,9 +756,7 @@ fn a_unique_index_or_primary_key_a_foreign_key_uses_cannot_be_dropped() {
 fn set_null_needs_a_nullable_column() {
     for dialect in [Dialect::Sqlite, Dialect::MySql, Dialect::Postgres] {
         let found = problems(dialect, |s| {
-            s.create("teams", |t| {
-                t.id();
-            });
+            teams(s);
             s.create("users", |t| {
                 t.id();
                 t.foreign_id("team_id")
@@ -802,4 +796,11 @@ fn a_change_of_a_column_its_own_table_references_is_checked() {
         assert_eq!(found.len(), 1, "{dialect:?}: {found:?}");
         assert_eq!(found[0].0, Severity::Error, "{found:?}");
     }
+}
+
+/// A table `teams` with its id alone, for keys to reference.
+fn teams(s: &mut Schema) {
+    s.create("teams", |t| {
+        t.id();
+    });
 }

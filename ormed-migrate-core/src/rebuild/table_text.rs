@@ -296,8 +296,7 @@ pub(crate) fn may_read(sql: &str, column: &str) -> bool {
     let all = tokens(sql, Dialect::Sqlite);
     (0..all.len()).any(|at| {
         let spelled = name(sql, &all[at]).is_some_and(|n| n == column);
-        let keyword = word(&all[at]).is_some_and(|w| KEYWORDS.binary_search(&w).is_ok());
-        spelled && (reads_a_column(&all, at) || keyword)
+        spelled && (reads_a_column(&all, at) || is_keyword(&all[at]))
     })
 }
 
@@ -315,11 +314,16 @@ fn column_names(sql: &str, clause: &[Spanned]) -> Vec<String> {
 /// function), not right after `CONSTRAINT` (the constraint's name) or `AS` (an alias, or the
 /// type of a `CAST`).
 fn reads_a_column(clause: &[Spanned], at: usize) -> bool {
-    let keyword = word(&clause[at]).is_some_and(|w| KEYWORDS.binary_search(&w).is_ok());
+    let keyword = is_keyword(&clause[at]);
     let called = clause.get(at + 1).is_some_and(|t| t.token == Token::Open);
     let after = |kw: &str| at > 0 && word(&clause[at - 1]) == Some(kw);
     let named = ["CONSTRAINT", "AS", "VIEW", "TRIGGER", "INDEX", "EXISTS"];
     !keyword && !called && !named.iter().any(|kw| after(kw))
+}
+
+/// Whether the token is a bare SQLite keyword.
+fn is_keyword(token: &Spanned) -> bool {
+    word(token).is_some_and(|w| KEYWORDS.binary_search(&w).is_ok())
 }
 
 /// SQLite's keywords (<https://www.sqlite.org/lang_keywords.html>), and `TRUE` and `FALSE`,
