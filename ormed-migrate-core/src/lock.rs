@@ -153,6 +153,33 @@ impl Driver {
     }
 }
 
+/// How long a migration runs before the lock notes it for `status`: a note costs a round trip on
+/// the lock's connection (and a server process's time beside the run's), which most migrations,
+/// done in milliseconds, need not pay. Until then `status` shows it as pending, as it shows a
+/// migration whose note is on its way.
+pub(crate) const NOTE_AFTER: Duration = Duration::from_millis(100);
+
+/// Runs `work` (migration `id`, in `direction`); when it runs longer than [`NOTE_AFTER`], the
+/// lock notes it while it goes on, and takes the note back after it.
+pub(crate) async fn run_noted<T>(
+    lock: &mut Option<MigrationLock>,
+    direction: Direction,
+    id: &MigrationId,
+    work: impl Future<Output = T>,
+) -> T {
+    let Some(lock) = lock.as_mut() else {
+        return work.await;
+    };
+    tokio::pin!(work);
+    tokio::select! {
+        done = &mut work => return done,
+        () = tokio::time::sleep(NOTE_AFTER) => {}
+    }
+    let (_, done) = tokio::join!(lock.note_running(direction, id), work);
+    lock.clear_note().await;
+    done
+}
+
 /// What tells which migration the holder of the migration lock runs.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Running {
@@ -207,12 +234,20 @@ impl MigrationLock {
     /// on SQLite. (MySQL's ledger marks a running migration before it runs, which says it.)
     /// Best effort: a note that cannot be written only makes status less precise.
     pub(crate) async fn note_running(&mut self, direction: Direction, id: &MigrationId) {
-        let note = RunningNote::text(direction, id);
+        self.write_note(&RunningNote::text(direction, id)).await;
+    }
+
+    /// Takes the note back: the holder is between migrations.
+    async fn clear_note(&mut self) {
+        self.write_note(NOTE_PREFIX.trim_end()).await;
+    }
+
+    async fn write_note(&mut self, note: &str) {
         let written = match &mut self.held {
-            Held::Postgres { connection, .. } => postgres::note(connection, &note)
+            Held::Postgres { connection, .. } => postgres::note(connection, note)
                 .await
                 .map_err(|e| e.to_string()),
-            Held::File { file } => sqlite::note(file, &note).map_err(|e| e.to_string()),
+            Held::File { file } => sqlite::note(file, note).map_err(|e| e.to_string()),
             Held::MySql { .. } | Held::InProcess { .. } => Ok(()),
         };
         if let Err(error) = written {
@@ -399,6 +434,53 @@ mod tests {
             lock_files(),
             "no lock file in the working directory"
         );
+    }
+
+    /// A migration done within [`NOTE_AFTER`] is never noted; a slower one is noted while it
+    /// runs and the note is taken back after it, so status never shows it running once done.
+    #[tokio::test]
+    async fn only_a_slow_migration_is_noted_and_only_while_it_runs() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("note.db").display());
+        let driver = Driver::connect(&url).await.unwrap();
+        let holder = || async {
+            driver
+                .migration_lock_holder("orm_migrations")
+                .await
+                .unwrap()
+        };
+        let mut lock = Some(
+            driver
+                .lock("orm_migrations", Duration::from_secs(1))
+                .await
+                .unwrap(),
+        );
+        let quick: MigrationId = "m_20250101000100_quick".parse().unwrap();
+        let slow: MigrationId = "m_20250101000200_slow".parse().unwrap();
+
+        run_noted(&mut lock, Direction::Up, &quick, async {}).await;
+        assert_eq!(
+            holder().await,
+            Some(Running::Unnoted),
+            "a quick one is not noted"
+        );
+
+        let seen = run_noted(&mut lock, Direction::Up, &slow, async {
+            tokio::time::sleep(NOTE_AFTER * 3).await;
+            holder().await
+        })
+        .await;
+        let Some(Running::Noted(note)) = seen else {
+            panic!("the slow one is noted while it runs: {seen:?}");
+        };
+        assert!(note.names(&slow) && note.direction == Direction::Up);
+        assert_eq!(
+            holder().await,
+            Some(Running::Unnoted),
+            "and no longer after it"
+        );
+        lock.take().unwrap().release().await.unwrap();
+        assert_eq!(holder().await, None);
     }
 
     #[tokio::test]

@@ -381,6 +381,106 @@ mod cases {
         );
     }
 
+    /// A migration's statements and ledger row go to the database in one round trip where
+    /// they can; the failing statement is still the one named, whether the database ran the
+    /// statements before it (an error as it runs) or refused the text before running any (a
+    /// syntax error: PostgreSQL parses the whole text first).
+    pub async fn one_round_trip_still_names_the_failing_statement(db: &TestDatabase) {
+        struct SyntaxErrorSecond;
+        impl Migration for SyntaxErrorSecond {
+            fn up(&self, schema: &mut Schema) {
+                schema.create("tags", |t| {
+                    t.id();
+                });
+                schema.raw("CREATE TABL oops (x INT)");
+                schema.raw("CREATE TABLE never (x INT)");
+            }
+            fn down(&self, schema: &mut Schema) {
+                schema.drop("tags");
+            }
+        }
+        const BROKEN: &str = "m_20250301000000_syntax_error_second";
+        let migrations = MigrationEntry::build_descriptors(vec![entry(BROKEN, SyntaxErrorSecond)])
+            .expect("descriptors");
+        let runner = runner(db, migrations);
+        let error = runner.apply_all().await.expect_err("fails");
+        let message = error.to_string();
+        assert!(
+            matches!(error, MigrationError::Run(RunError::StatementFailed { .. })),
+            "{error:?}"
+        );
+        assert!(
+            message.contains(&format!(
+                "migration {BROKEN} failed (up) at statement 2 of 3"
+            )),
+            "{message}"
+        );
+        assert!(message.contains("CREATE TABL oops (x INT)"), "{message}");
+        assert!(!table_exists(db, "never").await, "nothing after it ran");
+        if db.dialect().has_transactional_ddl() {
+            assert!(!table_exists(db, "tags").await, "rolled back");
+            assert_nothing_recorded(&runner).await;
+        } else {
+            assert!(table_exists(db, "tags").await, "MySQL committed the first");
+            assert_eq!(
+                states(&runner).await[0].1,
+                MigrationState::Failed(Direction::Up)
+            );
+        }
+    }
+
+    /// Raw statements ending in `;` or a comment go into one text as written: a `;` or `--`
+    /// inside a string stays part of it.
+    pub async fn raw_statements_with_semicolons_and_comments_run_as_written(db: &TestDatabase) {
+        struct Notes;
+        impl Migration for Notes {
+            fn up(&self, schema: &mut Schema) {
+                schema.create("notes", |t| {
+                    t.id();
+                    t.string("body");
+                });
+                schema.raw("INSERT INTO notes (body) VALUES ('a;b'); -- the first\n");
+                schema.raw("INSERT INTO notes (body) VALUES ('-- not a comment') -- the second");
+                schema.raw("/* a block */ INSERT INTO notes (body) VALUES ('c') ;  ");
+            }
+            fn down(&self, schema: &mut Schema) {
+                schema.drop("notes");
+            }
+        }
+        const NOTES: &str = "m_20250301000100_notes";
+        let migrations =
+            MigrationEntry::build_descriptors(vec![entry(NOTES, Notes)]).expect("descriptors");
+        let runner = runner(db, migrations);
+        let planned = runner.apply_all().pretend().await.expect("pretend");
+        let before = chrono::Utc::now();
+        let report = runner.apply_all().await.expect("applies");
+        let after = chrono::Utc::now();
+        assert_eq!(report.actions[0].statements, planned.actions[0].statements);
+        assert_eq!(
+            strings(db, "SELECT body FROM notes ORDER BY id").await,
+            ["a;b", "-- not a comment", "c"]
+        );
+        // The ledger row, written in the same text, says when the migration finished and how
+        // long it took, as a row written on its own would.
+        let rows = runner.ledger().read_applied().await.expect("ledger");
+        let row = &rows[0];
+        let slack = chrono::Duration::milliseconds(5);
+        assert!(
+            row.applied_at >= before - slack && row.applied_at <= after + slack,
+            "{before} <= {} <= {after}",
+            row.applied_at
+        );
+        let took = (after - before).num_milliseconds();
+        assert!(
+            (0..=took + 5).contains(&row.execution_ms),
+            "0 <= {} <= {took}",
+            row.execution_ms
+        );
+        runner.rollback().await.expect("rolls back");
+        assert!(!table_exists(db, "notes").await);
+        assert_nothing_recorded(&runner).await;
+    }
+
     pub async fn ledger_api_round_trip(db: &TestDatabase) {
         let ledger =
             SqlMigrationLedger::new(db.driver().clone(), "orm_migrations").expect("ledger");
@@ -1102,4 +1202,6 @@ support::suite! {
     a_ledger_name_of_the_longest_valid_length_works,
     raw_sql_that_moves_the_session_does_not_move_the_ledger,
     two_concurrent_statements_in_one_raw_call_are_refused,
+    one_round_trip_still_names_the_failing_statement,
+    raw_statements_with_semicolons_and_comments_run_as_written,
 }

@@ -19,6 +19,8 @@ pub use identifier::{IdentifierError, MAX_IDENTIFIER_LEN};
 
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
+
 use crate::dialect::Dialect;
 use crate::schema::{ColumnDefinition, ColumnType};
 use crate::sql::lexer::{Lexicon, SqlText, Statement as Words};
@@ -37,6 +39,15 @@ pub struct Capabilities {
     /// Column and index names match whatever their case (SQLite, MySQL/MariaDB); elsewhere
     /// the builder quotes identifiers, so names match exactly.
     pub case_insensitive_identifiers: bool,
+}
+
+/// The `applied_at` and `execution_ms` values of a ledger row written as SQL text, after the
+/// statements it records: when they finished, and how long since they began.
+pub(crate) struct TimesInText {
+    /// An expression of the ledger's timestamp type.
+    pub(crate) applied_at: String,
+    /// An expression of the milliseconds since the migration began.
+    pub(crate) execution_ms: String,
 }
 
 /// The column types of the ledger table.
@@ -211,6 +222,19 @@ pub(crate) trait Backend: Sync {
 
     /// The `n`th bind parameter (from 1).
     fn placeholder(&self, n: usize) -> String;
+
+    /// The `applied_at` and `execution_ms` of a ledger row sent as text in one round trip with
+    /// the statements of its migration, begun at `started` by this process's clock: when they
+    /// finished, as the driver binds a time, and the duration, measured by the database. `None` where the ledger row is not sent with
+    /// the statements (MySQL, whose DDL commits itself, writes its failure mark first).
+    fn ledger_times_in_text(&self, started: DateTime<Utc>) -> Option<TimesInText>;
+
+    /// Where `error` says it is in the text that was sent (characters from 1), for a database
+    /// that refuses a text of several statements as a whole before running any (PostgreSQL
+    /// parses all of it first).
+    fn error_position(&self, _error: &sqlx::Error) -> Option<usize> {
+        None
+    }
 
     /// Counts the tables named by its two binds: the schema (NULL for the connection's own) and
     /// the table.

@@ -4,10 +4,13 @@
 
 use std::time::Duration;
 
-use sqlx::postgres::PgPool;
+use chrono::{DateTime, SecondsFormat, Utc};
+use sqlx::postgres::{PgErrorPosition, PgPool};
 use sqlx::{Connection, PgConnection};
 
-use super::{Backend, Capabilities, ColumnChange, LedgerTypes, common_type, database_code};
+use super::{
+    Backend, Capabilities, ColumnChange, LedgerTypes, TimesInText, common_type, database_code,
+};
 use crate::checksum::sha256_hex;
 use crate::dialect::Dialect;
 use crate::error::MigrationError;
@@ -223,6 +226,27 @@ impl Backend for Postgres {
 
     fn placeholder(&self, n: usize) -> String {
         format!("${n}")
+    }
+
+    fn ledger_times_in_text(&self, started: DateTime<Utc>) -> Option<TimesInText> {
+        // One text is one query message, and `statement_timestamp()` is when it arrived: the
+        // server measures the duration, and this process's clock the start, so a server clock
+        // set differently shifts nothing.
+        let elapsed = "(clock_timestamp() - statement_timestamp())";
+        let started = started.to_rfc3339_opts(SecondsFormat::Micros, true);
+        Some(TimesInText {
+            applied_at: format!("TIMESTAMPTZ '{started}' + {elapsed}"),
+            execution_ms: format!("CAST(EXTRACT(EPOCH FROM {elapsed}) * 1000 AS BIGINT)"),
+        })
+    }
+
+    fn error_position(&self, error: &sqlx::Error) -> Option<usize> {
+        let error = error.as_database_error()?;
+        let error = error.try_downcast_ref::<sqlx::postgres::PgDatabaseError>()?;
+        match error.position()? {
+            PgErrorPosition::Original(position) => Some(position),
+            PgErrorPosition::Internal { .. } => None,
+        }
     }
 
     fn table_exists_query(&self) -> &'static str {

@@ -6,9 +6,12 @@ use std::io::{Read as _, Seek as _, SeekFrom, Write as _};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use sqlx::sqlite::SqlitePool;
 
-use super::{Backend, Capabilities, ColumnChange, LedgerTypes, common_type, database_code};
+use super::{
+    Backend, Capabilities, ColumnChange, LedgerTypes, TimesInText, common_type, database_code,
+};
 use crate::dialect::Dialect;
 use crate::error::{LockError, MigrationError};
 use crate::lock::Wait;
@@ -182,6 +185,19 @@ impl Backend for Sqlite {
 
     fn placeholder(&self, _n: usize) -> String {
         "?".to_owned()
+    }
+
+    fn ledger_times_in_text(&self, started: DateTime<Utc>) -> Option<TimesInText> {
+        // SQLite's `'now'` is this process's clock, to the millisecond; the time is RFC 3339
+        // text in UTC, as sqlx binds a `DateTime<Utc>`.
+        let since = started.format("%Y-%m-%dT%H:%M:%S%.3fZ");
+        Some(TimesInText {
+            applied_at: "strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now')".to_owned(),
+            execution_ms: format!(
+                "MAX(0, CAST(ROUND((julianday('now') - julianday('{since}')) * 86400000) AS \
+                 INTEGER))"
+            ),
+        })
     }
 
     fn table_exists_query(&self) -> &'static str {

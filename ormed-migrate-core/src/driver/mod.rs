@@ -10,6 +10,8 @@ use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use futures_util::StreamExt;
+use futures_util::stream::BoxStream;
 use sqlx::mysql::MySqlPool;
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::PgPool;
@@ -334,6 +336,20 @@ pub(crate) async fn fetch_optional_string(
 pub(crate) async fn execute(target: Target<'_, '_>, sql: &str) -> Result<(), sqlx::Error> {
     with_executor!(target, executor => {
         sqlx::raw_sql(AssertSqlSafe(sql)).execute(executor).await.map(drop)
+    })
+}
+
+/// Runs `sql`, which may hold several statements, with the simple protocol in one round trip:
+/// the rows each statement affected, as each one finishes, and the error that stopped the rest.
+pub(crate) fn execute_many<'a>(
+    target: Target<'a, '_>,
+    sql: &'a str,
+) -> BoxStream<'a, Result<u64, sqlx::Error>> {
+    with_executor!(target, executor => {
+        sqlx::raw_sql(AssertSqlSafe(sql))
+            .execute_many(executor)
+            .map(|done| done.map(|result| result.rows_affected()))
+            .boxed()
     })
 }
 

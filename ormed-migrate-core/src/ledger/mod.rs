@@ -376,6 +376,35 @@ impl SqlMigrationLedger {
         })
     }
 
+    /// The insert of `row` as SQL text with its values written out, to send in one round trip
+    /// with its migration's statements, which it times from `row.applied_at`. `None` where the
+    /// ledger row does not go with the statements (MySQL), or where a value is not plain text:
+    /// the bound [`SqlMigrationLedger::insert`] then runs on its own.
+    pub(crate) fn insert_text(&self, row: &NewRow) -> Option<String> {
+        let times = self.backend().ledger_times_in_text(row.applied_at)?;
+        Some(format!(
+            "INSERT INTO {} (id, checksum, batch, applied_at, execution_ms, status) \
+             VALUES ({}, {}, {}, {}, {}, {})",
+            self.quoted,
+            plain_literal(&row.id)?,
+            plain_literal(&row.checksum)?,
+            row.batch,
+            times.applied_at,
+            times.execution_ms,
+            plain_literal(row.status)?
+        ))
+    }
+
+    /// The delete of the row stored as `stored_id` as SQL text, to send in one round trip with
+    /// the statements of its rollback; `None` when the id is not plain text.
+    pub(crate) fn delete_text(&self, stored_id: &str) -> Option<String> {
+        Some(format!(
+            "DELETE FROM {} WHERE id = {}",
+            self.quoted,
+            plain_literal(stored_id)?
+        ))
+    }
+
     /// Marks the row stored as `stored_id` as applied (clearing a failure mark) with its final
     /// duration.
     pub(crate) async fn mark_applied(
@@ -546,6 +575,15 @@ impl SqlMigrationLedger {
         }
         .into()
     }
+}
+
+/// `'text'` when `text` holds only letters, digits and `_ - . :` (ids, checksums and states
+/// do), which every database reads the same way in a string literal; `None` otherwise.
+fn plain_literal(text: &str) -> Option<String> {
+    let plain = text
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ':'));
+    plain.then(|| format!("'{text}'"))
 }
 
 /// `(schema, table)` of a possibly schema-qualified table name.

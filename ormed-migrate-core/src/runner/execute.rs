@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 
 use super::interrupt::Interruption;
+use super::round_trip::{Part, RoundTrip};
 use super::session::Session;
 use super::watch::{self, Failure, Watch};
 use super::{MigrationAction, MigrationRunner, Rendered, Repair};
@@ -20,7 +21,7 @@ use crate::backend;
 use crate::descriptor::{Direction, MigrationDescriptor};
 use crate::driver::{Target, Transaction, execute, fetch_i64};
 use crate::error::{FailureState, Interrupted, LedgerError, MigrationError, PlanError, RunError};
-use crate::ledger::{AppliedMigration, NewRow};
+use crate::ledger::{AppliedMigration, NewRow, SqlMigrationLedger};
 use crate::rebuild;
 use crate::schema::AlterTable;
 use crate::sql::{Deferred, Origin};
@@ -67,11 +68,12 @@ impl MigrationRunner {
         } else {
             let failed = NewRow::failed(descriptor, batch);
             ledger.insert(session.target(), &failed).await?;
-            self.run_without_transaction(
+            self.run_outside_transaction(
                 session,
                 &migration,
                 Direction::Up,
                 &failed.id,
+                None,
                 &mut watch,
             )
             .await?;
@@ -114,18 +116,23 @@ impl MigrationRunner {
             ledger
                 .set_failure(session.target(), stored_id, Some(Direction::Down))
                 .await?;
-            self.run_without_transaction(
-                session,
-                &migration,
-                Direction::Down,
-                stored_id,
-                &mut watch,
-            )
-            .await?;
-            ledger
-                .delete(session.target(), stored_id)
-                .await
-                .map_err(|e| recorded_late(e, descriptor, Repair::RolledBack))?;
+            let delete = ledger.delete_text(stored_id);
+            let deleted = self
+                .run_outside_transaction(
+                    session,
+                    &migration,
+                    Direction::Down,
+                    stored_id,
+                    delete,
+                    &mut watch,
+                )
+                .await?;
+            if !deleted {
+                ledger
+                    .delete(session.target(), stored_id)
+                    .await
+                    .map_err(|e| recorded_late(e, descriptor, Repair::RolledBack))?;
+            }
         }
         self.reset_session(session, &migration).await?;
         Ok(finished(
@@ -146,6 +153,11 @@ impl MigrationRunner {
         record: Record<'_>,
         watch: &mut Watch<'_, '_>,
     ) -> Result<(), MigrationError> {
+        if let Some(trip) = self.transactional_trip(session, migration, &record) {
+            return self
+                .run_trip_in_transaction(session, migration, &record, &trip, watch)
+                .await;
+        }
         let descriptor = migration.descriptor;
         let ledger = session.ledger.clone();
         let keys = ForeignKeys::off_for(session, [migration]).await?;
@@ -173,6 +185,122 @@ impl MigrationRunner {
         .await;
         let what = || format!("migration {}", descriptor.id);
         keys.restore(session, what, finished).await
+    }
+
+    /// A transactional migration with its ledger write as one text, when it can be one.
+    fn transactional_trip(
+        &self,
+        session: &Session,
+        migration: &Rendered<'_>,
+        record: &Record<'_>,
+    ) -> Option<RoundTrip> {
+        let ledger = &session.ledger;
+        let write = match *record {
+            Record::Applied { batch, .. } => {
+                ledger.insert_text(&NewRow::applied(migration.descriptor, Utc::now(), batch, 0))
+            }
+            Record::RolledBack { stored_id } => ledger.delete_text(stored_id),
+        };
+        RoundTrip::transactional(migration, self.driver.dialect(), write)
+    }
+
+    /// Runs `trip` (`BEGIN`, the statements, the ledger write, `COMMIT`) in one round trip.
+    /// The database runs nothing after a failure, and the transaction it leaves open is rolled
+    /// back; a lost connection leaves unknown whether the `COMMIT` ran.
+    async fn run_trip_in_transaction(
+        &self,
+        session: &mut Session,
+        migration: &Rendered<'_>,
+        record: &Record<'_>,
+        trip: &RoundTrip,
+        watch: &mut Watch<'_, '_>,
+    ) -> Result<(), MigrationError> {
+        let failure = match watch::run_counted(session.target(), trip.text(), watch).await {
+            Ok(done) => {
+                watch.ran.extend(trip.statements_ran(done.len(), migration));
+                return Ok(());
+            }
+            Err(failure) => failure,
+        };
+        // Once `BEGIN` ran, the transaction is open (PostgreSQL refuses a text it cannot parse
+        // before running any of it). A connection that cannot roll back is not reused.
+        if failure.completed > 0 && execute(session.target(), "ROLLBACK").await.is_err() {
+            session.connection.close_on_drop();
+        }
+        let descriptor = migration.descriptor;
+        let part = trip.failed_part(&failure, backend::of(self.driver.dialect()));
+        let answered = failure.source.as_database_error().is_some();
+        match part {
+            Part::Commit => {}
+            _ if !answered => {}
+            Part::Begin => {
+                let context = format!(
+                    "could not start a transaction for migration {}",
+                    descriptor.id
+                );
+                return Err(MigrationError::database(context, failure.source));
+            }
+            Part::Statement(index) => {
+                let sql = migration.statements[index].sql.clone();
+                let state = FailureState::RolledBack;
+                return Err(self.statement_failed(
+                    migration,
+                    record.direction(),
+                    index,
+                    sql,
+                    state,
+                    failure,
+                ));
+            }
+            Part::Ledger => {
+                let context = match *record {
+                    Record::Applied { .. } => {
+                        format!("could not record migration {} in the ledger", descriptor.id)
+                    }
+                    Record::RolledBack { stored_id } => {
+                        format!("could not remove migration {stored_id} from the ledger")
+                    }
+                };
+                return Err(session.ledger.error(context, failure.source));
+            }
+        }
+        Err(RunError::CommitUnknown {
+            id: descriptor.id.clone(),
+            source: Box::new(failure.source),
+        }
+        .into())
+    }
+
+    /// Runs `trip` (a migration's statements and its ledger row) in one round trip inside a
+    /// grouped batch's transaction, which a failure leaves to be rolled back.
+    pub(super) async fn run_trip_in_open_transaction(
+        &self,
+        tx: &mut Transaction<'_>,
+        migration: &Rendered<'_>,
+        trip: &RoundTrip,
+        ledger: &SqlMigrationLedger,
+        watch: &mut Watch<'_, '_>,
+    ) -> Result<(), MigrationError> {
+        let failure = match watch::run_counted(Target::Transaction(tx), trip.text(), watch).await {
+            Ok(done) => {
+                watch.ran.extend(trip.statements_ran(done.len(), migration));
+                return Ok(());
+            }
+            Err(failure) => failure,
+        };
+        let descriptor = migration.descriptor;
+        match trip.failed_part(&failure, backend::of(self.driver.dialect())) {
+            Part::Statement(index) => {
+                let sql = migration.statements[index].sql.clone();
+                let state = FailureState::BatchRolledBack;
+                Err(self.statement_failed(migration, Direction::Up, index, sql, state, failure))
+            }
+            // A text inside an open transaction has no `BEGIN` or `COMMIT`.
+            Part::Ledger | Part::Begin | Part::Commit => {
+                let context = format!("could not record migration {} in the ledger", descriptor.id);
+                Err(ledger.error(context, failure.source))
+            }
+        }
     }
 
     /// How the statements of migration `id` are watched on the run's session.
@@ -501,6 +629,60 @@ impl MigrationRunner {
         }
     }
 
+    /// Runs a migration's statements outside a transaction, the ledger row (stored as
+    /// `stored_id`) marking it failed already: in one round trip with `ledger_write` after
+    /// them where the database takes a text of several (MySQL), else one by one. Whether
+    /// `ledger_write` ran; the caller writes the ledger when it did not.
+    async fn run_outside_transaction(
+        &self,
+        session: &mut Session,
+        migration: &Rendered<'_>,
+        direction: Direction,
+        stored_id: &str,
+        ledger_write: Option<String>,
+        watch: &mut Watch<'_, '_>,
+    ) -> Result<bool, MigrationError> {
+        let dialect = self.driver.dialect();
+        // PostgreSQL and SQLite run a `no_transaction` migration's statements one by one: a
+        // text of several is one implicit transaction there, which such statements refuse.
+        let trip = (!dialect.has_transactional_ddl())
+            .then(|| RoundTrip::outside_transaction(migration, dialect, ledger_write))
+            .flatten();
+        let Some(trip) = trip else {
+            self.run_without_transaction(session, migration, direction, stored_id, watch)
+                .await?;
+            return Ok(false);
+        };
+        let failure = match watch::run_counted(session.target(), trip.text(), watch).await {
+            Ok(done) => {
+                watch.ran.extend(trip.statements_ran(done.len(), migration));
+                return Ok(trip.holds(Part::Ledger));
+            }
+            Err(failure) => failure,
+        };
+        watch
+            .ran
+            .extend(trip.statements_ran(failure.completed, migration));
+        match trip.failed_part(&failure, backend::of(dialect)) {
+            Part::Statement(index) => {
+                let failed = (index, migration.statements[index].sql.clone(), failure);
+                Err(self
+                    .failed_outside_transaction(session, migration, direction, stored_id, failed)
+                    .await)
+            }
+            // Every statement ran (a text outside a transaction has no `BEGIN` or `COMMIT`).
+            Part::Ledger | Part::Begin | Part::Commit => {
+                let context = format!("could not remove migration {stored_id} from the ledger");
+                let error = session.ledger.error(context, failure.source);
+                Err(recorded_late(
+                    error,
+                    migration.descriptor,
+                    Repair::RolledBack,
+                ))
+            }
+        }
+    }
+
     /// Runs statements one by one on the run's session. The ledger row (stored as
     /// `stored_id`) already marks the migration failed; the mark is taken back only when the
     /// first statement failed in a way known to change nothing.
@@ -526,24 +708,42 @@ impl MigrationRunner {
             let Err(failure) = watch::run(session.target(), &sql, watch).await else {
                 continue;
             };
-            // Only a first statement that the database refused as a whole changed nothing; one
-            // that gave up waiting for a lock never started.
-            let refused = failure.source.as_database_error().is_some();
-            // A single statement cancelled by an interrupt is undone by the server as a whole.
-            let never_started = statement.single
-                && (failure.interrupt.is_some()
-                    || backend::of(self.driver.dialect()).is_lock_timeout(&failure.source));
-            let changed_nothing = index == 0 && refused && (statement.atomic || never_started);
-            let state = if changed_nothing {
-                self.undo_failure_mark(session, stored_id, direction)
-                    .await?;
-                FailureState::NothingChanged
-            } else {
-                FailureState::MarkedFailed
-            };
-            return Err(self.statement_failed(migration, direction, index, sql, state, failure));
+            let failed = (index, sql, failure);
+            return Err(self
+                .failed_outside_transaction(session, migration, direction, stored_id, failed)
+                .await);
         }
         Ok(())
+    }
+
+    /// The error of statement `index`, which ran as `sql` and failed outside a transaction; its
+    /// failure mark is taken back when it is known to have changed nothing.
+    async fn failed_outside_transaction(
+        &self,
+        session: &mut Session,
+        migration: &Rendered<'_>,
+        direction: Direction,
+        stored_id: &str,
+        (index, sql, failure): (usize, String, Failure),
+    ) -> MigrationError {
+        let statement = &migration.statements[index];
+        // Only a first statement that the database refused as a whole changed nothing; one
+        // that gave up waiting for a lock never started.
+        let refused = failure.source.as_database_error().is_some();
+        // A single statement cancelled by an interrupt is undone by the server as a whole.
+        let never_started = statement.single
+            && (failure.interrupt.is_some()
+                || backend::of(self.driver.dialect()).is_lock_timeout(&failure.source));
+        let changed_nothing = index == 0 && refused && (statement.atomic || never_started);
+        let state = if changed_nothing {
+            if let Err(error) = self.undo_failure_mark(session, stored_id, direction).await {
+                return error;
+            }
+            FailureState::NothingChanged
+        } else {
+            FailureState::MarkedFailed
+        };
+        self.statement_failed(migration, direction, index, sql, state, failure)
     }
 
     async fn undo_failure_mark(

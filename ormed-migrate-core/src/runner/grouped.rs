@@ -11,6 +11,7 @@ use std::time::Instant;
 use chrono::Utc;
 
 use super::execute::{self, ForeignKeys};
+use super::round_trip::RoundTrip;
 use super::session::Session;
 use super::{Apply, MigrationAction, MigrationRunner, Rendered};
 use crate::descriptor::Direction;
@@ -186,12 +187,8 @@ impl MigrationRunner {
                 &mut on_wait,
                 &mut apply.interruption,
             );
-            let note = async {
-                if let Some(lock) = lock.as_mut() {
-                    lock.note_running(Direction::Up, id).await;
-                }
-            };
-            let (_, ran) = tokio::join!(note, self.run_in_batch(batch, &migration, number, watch));
+            let running = self.run_in_batch(batch, &migration, number, watch);
+            let ran = crate::lock::run_noted(lock, Direction::Up, id, running).await;
             let ran = ran.map_err(|error| batch.rolled_back_with(error))?;
             let action = execute::finished(migration, Direction::Up, number, started, ran);
             batch.actions.push(action);
@@ -210,14 +207,27 @@ impl MigrationRunner {
     ) -> Result<Vec<String>, MigrationError> {
         let started = Instant::now();
         let rolled_back = FailureState::BatchRolledBack;
-        self.run_in_transaction(batch.tx, migration, Direction::Up, rolled_back, &mut watch)
-            .await?;
-        let ms = execute::elapsed_ms(started);
-        let row = NewRow::applied(migration.descriptor, Utc::now(), number, ms);
-        batch
-            .ledger
-            .insert(Target::Transaction(batch.tx), &row)
-            .await?;
+        let write = batch.ledger.insert_text(&NewRow::applied(
+            migration.descriptor,
+            Utc::now(),
+            number,
+            0,
+        ));
+        let dialect = self.driver.dialect();
+        if let Some(trip) = RoundTrip::in_open_transaction(migration, dialect, write) {
+            let ledger = &batch.ledger;
+            self.run_trip_in_open_transaction(batch.tx, migration, &trip, ledger, &mut watch)
+                .await?;
+        } else {
+            self.run_in_transaction(batch.tx, migration, Direction::Up, rolled_back, &mut watch)
+                .await?;
+            let ms = execute::elapsed_ms(started);
+            let row = NewRow::applied(migration.descriptor, Utc::now(), number, ms);
+            batch
+                .ledger
+                .insert(Target::Transaction(batch.tx), &row)
+                .await?;
+        }
         let namespace = batch.namespace.as_deref();
         self.reset_settings(Target::Transaction(batch.tx), namespace, migration)
             .await?;

@@ -11,6 +11,7 @@ mod fresh;
 mod grouped;
 mod interrupt;
 mod plan;
+mod round_trip;
 mod schema_model;
 mod session;
 mod startup;
@@ -470,9 +471,9 @@ impl MigrationRunner {
                 let mut on_wait = |n: &WaitNotice| hooks.wait(n);
                 let applying =
                     self.apply_migration(session, migration, batch, &mut on_wait, interruption);
-                // The note for status goes to the lock's connection while the migration runs,
+                // A note for status goes to the lock's connection while a slow migration runs,
                 // so it costs no round trip of the run's own.
-                let (_, applied) = tokio::join!(note_running(lock, Direction::Up, &id), applying);
+                let applied = crate::lock::run_noted(lock, Direction::Up, &id, applying).await;
                 applied.map_err(|e| with_done(e, &report.actions))?
             };
             apply.hooks.done(&action);
@@ -629,8 +630,8 @@ impl MigrationRunner {
                 let mut on_wait = |n: &WaitNotice| hooks.wait(n);
                 let rolling_back =
                     self.rollback_migration(session, migration, row, &mut on_wait, interruption);
-                let (_, rolled_back) =
-                    tokio::join!(note_running(lock, Direction::Down, &id), rolling_back);
+                let rolled_back =
+                    crate::lock::run_noted(lock, Direction::Down, &id, rolling_back).await;
                 rolled_back.map_err(|e| with_done(e, &report.actions))?
             };
             rollback.hooks.done(&action);
@@ -658,13 +659,6 @@ fn mark_running(statuses: &mut [MigrationStatus], holder: Option<Running>) {
             }
         }
         Some(Running::Unnoted) | None => {}
-    }
-}
-
-/// Notes on the lock (where it can carry a note) which migration runs, for `status` elsewhere.
-async fn note_running(lock: &mut Option<MigrationLock>, direction: Direction, id: &MigrationId) {
-    if let Some(lock) = lock.as_mut() {
-        lock.note_running(direction, id).await;
     }
 }
 

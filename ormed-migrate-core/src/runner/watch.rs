@@ -1,4 +1,5 @@
-//! Running one statement while watching what it waits for.
+//! Running a migration's statements (one, or several in one text) while watching what they
+//! wait for.
 //!
 //! A statement that has run for [`NOTICE_AFTER`] is looked at from a second connection once a
 //! second: what lock it waits for and which sessions hold it. The first time it is found waiting
@@ -11,7 +12,9 @@ use std::time::{Duration, Instant};
 
 use super::interrupt::{Interrupt, Interruption};
 
-use crate::driver::{Driver, Target, execute};
+use futures_util::StreamExt;
+
+use crate::driver::{Driver, Target, execute_many};
 use crate::id::MigrationId;
 use crate::waits::{LockWait, NOTICE_AFTER, WaitNotice};
 
@@ -33,13 +36,14 @@ pub(super) struct Watch<'w, 'r> {
     pub(super) ran: Vec<String>,
 }
 
-/// A statement that failed, with how long it ran, what it was last seen waiting for, and the
-/// interrupt that cancelled it.
+/// A statement that failed, with how long its text ran, what it was last seen waiting for, the
+/// interrupt that cancelled it, and how many statements of its text finished before it.
 pub(super) struct Failure {
     pub(super) source: sqlx::Error,
     pub(super) waited: Duration,
     pub(super) lock: Option<LockWait>,
     pub(super) interrupt: Option<Interrupt>,
+    pub(super) completed: usize,
 }
 
 /// Runs `sql` on `target`, looking at what it waits for while it runs.
@@ -48,29 +52,50 @@ pub(super) async fn run(
     sql: &str,
     watch: &mut Watch<'_, '_>,
 ) -> Result<(), Failure> {
+    run_counted(target, sql, watch).await?;
+    watch.ran.push(sql.to_owned());
+    Ok(())
+}
+
+/// Runs `sql`, which may hold several statements, in one round trip on `target`, looking at
+/// what each one waits for while it runs: the rows each affected. A failure says how many
+/// finished before it; the database runs none after it.
+pub(super) async fn run_counted(
+    target: Target<'_, '_>,
+    sql: &str,
+    watch: &mut Watch<'_, '_>,
+) -> Result<Vec<u64>, Failure> {
+    let mut results = execute_many(target, sql);
+    let mut completed = Vec::new();
+    // Timed from the start of the text: PostgreSQL sends the results of a text together at
+    // its end, so when each statement began cannot be told.
     let started = Instant::now();
-    let statement = execute(target, sql);
-    tokio::pin!(statement);
     let mut next_look = tokio::time::Instant::from_std(started + NOTICE_AFTER);
     let mut seen: Option<LockWait> = None;
     let mut interrupt: Option<Interrupt> = None;
     loop {
         let armed = interrupt.is_none() && watch.interruption.is_armed();
         tokio::select! {
-            result = &mut statement => {
+            next = results.next() => {
+                let result = match next {
+                    Some(Ok(rows)) => {
+                        completed.push(rows);
+                        continue;
+                    }
+                    Some(Err(source)) => Err(Failure {
+                        source,
+                        waited: started.elapsed(),
+                        lock: seen,
+                        interrupt,
+                        completed: completed.len(),
+                    }),
+                    None => Ok(completed),
+                };
                 if interrupt.is_some() {
                     // The cancel is spent: the statements that clean up must run.
                     watch.interrupted.store(false, Ordering::Relaxed);
                 }
-                if result.is_ok() {
-                    watch.ran.push(sql.to_owned());
-                }
-                return result.map_err(|source| Failure {
-                    source,
-                    waited: started.elapsed(),
-                    lock: seen,
-                    interrupt,
-                });
+                return result;
             }
             fired = watch.interruption.wait(), if armed => {
                 interrupt = Some(fired);
