@@ -67,7 +67,7 @@ impl MigrationId {
             problem,
         };
         let (digits, slug) = split_timestamp(input).map_err(fail)?;
-        let timestamp = MigrationTimestamp::from_digits(&digits).map_err(fail)?;
+        let timestamp = MigrationTimestamp::from_digits(digits.as_str()).map_err(fail)?;
         validate_slug(slug).map_err(fail)?;
         Ok(MigrationId {
             timestamp,
@@ -99,7 +99,7 @@ impl MigrationId {
 }
 
 /// Splits either accepted form into its 14 timestamp digits and the slug.
-fn split_timestamp(input: &str) -> Result<(String, &str), String> {
+fn split_timestamp(input: &str) -> Result<(Digits, &str), String> {
     if let Some(rest) = input.strip_prefix("m_") {
         let (digits, slug) = rest
             .split_once('_')
@@ -109,25 +109,49 @@ fn split_timestamp(input: &str) -> Result<(String, &str), String> {
                 "`{digits}` is not a 14-digit timestamp (YYYYMMDDHHMMSS)"
             ));
         }
-        return Ok((digits.to_owned(), slug));
+        let mut found = Digits::default();
+        found.push(digits);
+        return Ok((found, slug));
     }
     split_legacy(input)
 }
 
 /// `YYYY_MM_DD_HHMMSS_slug`, the form Laravel writes.
-fn split_legacy(input: &str) -> Result<(String, &str), String> {
+fn split_legacy(input: &str) -> Result<(Digits, &str), String> {
     let mut parts = input.splitn(5, '_');
     let widths = [4, 2, 2, 6];
-    let mut digits = String::with_capacity(14);
+    let mut digits = Digits::default();
     for width in widths {
         match parts.next() {
-            Some(part) if part.len() == width && all_digits(part) => digits.push_str(part),
+            Some(part) if part.len() == width && all_digits(part) => digits.push(part),
             _ => return Err("it does not start with `m_` and a 14-digit timestamp".to_owned()),
         }
     }
     match parts.next() {
         Some(slug) => Ok((digits, slug)),
         None => Err("there is no `_slug` after the timestamp".to_owned()),
+    }
+}
+
+/// The 14 digits of a timestamp, gathered without an allocation: the ledger's ids are parsed
+/// by the thousand on every status.
+#[derive(Default)]
+struct Digits {
+    bytes: [u8; 14],
+    len: usize,
+}
+
+impl Digits {
+    /// Appends `digits`, ASCII digits that fit (the callers checked both).
+    fn push(&mut self, digits: &str) {
+        let end = self.len + digits.len();
+        self.bytes[self.len..end].copy_from_slice(digits.as_bytes());
+        self.len = end;
+    }
+
+    fn as_str(&self) -> &str {
+        // ASCII digits only, so always UTF-8.
+        std::str::from_utf8(&self.bytes[..self.len]).unwrap_or_default()
     }
 }
 

@@ -257,7 +257,7 @@ impl SqlMigrationLedger {
             sqlx::query(AssertSqlSafe(sql.as_str()))
                 .fetch_all(executor)
                 .await
-                .map(|rows| rows.iter().map(|r| row::decode(table, r)).collect::<Vec<_>>())
+                .map(|rows| decode_all(table, &rows))
         });
         let rows = match read {
             Ok(rows) => rows,
@@ -311,7 +311,7 @@ impl SqlMigrationLedger {
                 .await
                 .map(|rows| {
                     let format = rows.first().map(format_of);
-                    (format, rows.iter().map(|r| row::decode(table, r)).collect::<Vec<_>>())
+                    (format, decode_all(table, &rows))
                 })
         });
         let Ok((Some(Some(format)), rows)) = read else {
@@ -575,6 +575,24 @@ impl SqlMigrationLedger {
         }
         .into()
     }
+}
+
+/// Every row of one result, decoded.
+fn decode_all<R>(table: &str, rows: &[R]) -> Vec<Result<AppliedMigration, MigrationError>>
+where
+    R: sqlx::Row,
+    usize: sqlx::ColumnIndex<R>,
+    for<'r> &'r str: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    String: for<'a> sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    i64: for<'a> sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    DateTime<Utc>: for<'a> sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+{
+    // SQLite types each value, not each column: there every value is checked.
+    let per_value = <R::Database as sqlx::Database>::NAME == "SQLite";
+    rows.iter()
+        .enumerate()
+        .map(|(n, row)| row::decode(table, row, n == 0 || per_value))
+        .collect()
 }
 
 /// `'text'` when `text` holds only letters, digits and `_ - . :` (ids, checksums and states

@@ -62,30 +62,39 @@ pub(super) fn spellings(id: &MigrationId) -> [String; 2] {
     [id.to_string(), legacy]
 }
 
-/// Decodes one row of `table`, naming the row and the column of whatever is wrong.
-pub(super) fn decode<R>(table: &str, row: &R) -> Result<AppliedMigration, MigrationError>
+/// Decodes one row of `table`, naming the row and the column of whatever is wrong. Each value's
+/// type is checked when `check` says so: on the first row of a result only, where every row has
+/// the same column types (status decodes thousands), on every row where values carry their own
+/// (SQLite).
+pub(super) fn decode<'r, R>(
+    table: &str,
+    row: &'r R,
+    check: bool,
+) -> Result<AppliedMigration, MigrationError>
 where
     R: Row,
     usize: sqlx::ColumnIndex<R>,
-    for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    for<'r> DateTime<Utc>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    &'r str: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    String: for<'a> sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    i64: for<'a> sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    DateTime<Utc>: for<'a> sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
 {
     let mut reader = Reader {
         table,
         row,
-        stored_id: crate::error::UNREADABLE_ID.to_owned(),
+        check,
+        stored_id: crate::error::UNREADABLE_ID,
     };
-    let stored_id: String = reader.get(0)?;
-    reader.stored_id = stored_id.clone();
-    let id = MigrationId::parse(&stored_id)
+    let stored_id: &str = reader.get(0)?;
+    reader.stored_id = stored_id;
+    let id = MigrationId::parse(stored_id)
         .map_err(|e| reader.bad(0, format!("not a migration id ({})", e.problem())))?;
     let checksum = reader.get(1)?;
     let batch = reader.get(2)?;
     let applied_at = reader.get(3)?;
     let execution_ms = reader.get(4)?;
-    let status: String = reader.get(5)?;
-    let failed = match status.as_str() {
+    let status: &str = reader.get(5)?;
+    let failed = match status {
         STATUS_APPLIED => None,
         STATUS_FAILED_UP => Some(Direction::Up),
         STATUS_FAILED_DOWN => Some(Direction::Down),
@@ -101,7 +110,7 @@ where
     };
     Ok(AppliedMigration {
         id,
-        stored_id,
+        stored_id: stored_id.to_owned(),
         checksum,
         batch,
         applied_at,
@@ -110,13 +119,15 @@ where
     })
 }
 
-struct Reader<'a, R> {
-    table: &'a str,
-    row: &'a R,
-    stored_id: String,
+struct Reader<'t, 'r, R> {
+    table: &'t str,
+    row: &'r R,
+    /// Whether to check each value's type.
+    check: bool,
+    stored_id: &'r str,
 }
 
-impl<R> Reader<'_, R>
+impl<'r, R> Reader<'_, 'r, R>
 where
     R: Row,
     usize: sqlx::ColumnIndex<R>,
@@ -124,9 +135,14 @@ where
     /// Column `index`, which must hold a value of type `T`.
     fn get<T>(&self, index: usize) -> Result<T, MigrationError>
     where
-        for<'r> T: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+        T: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
     {
-        match self.row.try_get::<Option<T>, _>(index) {
+        let value = if self.check {
+            self.row.try_get::<Option<T>, _>(index)
+        } else {
+            self.row.try_get_unchecked::<Option<T>, _>(index)
+        };
+        match value {
             Ok(Some(value)) => Ok(value),
             Ok(None) => Err(self.bad(index, "is NULL".to_owned())),
             Err(error) => Err(self.bad(index, format!("cannot be read: {error}"))),
@@ -136,7 +152,7 @@ where
     fn bad(&self, index: usize, problem: String) -> MigrationError {
         LedgerError::UnreadableRow {
             table: self.table.to_owned(),
-            stored_id: self.stored_id.clone(),
+            stored_id: self.stored_id.to_owned(),
             column: COLUMNS[index],
             problem,
         }

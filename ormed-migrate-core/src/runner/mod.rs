@@ -22,7 +22,6 @@ mod repair;
 mod report;
 mod status;
 
-use std::collections::{BTreeSet, HashMap};
 use std::future::Future;
 use std::time::Duration;
 
@@ -222,52 +221,23 @@ impl MigrationRunner {
         }
     }
 
-    /// The state of every migration given the ledger's rows.
+    /// The state of every migration given the ledger's rows, in id order: the code's list and
+    /// the rows, both sorted by id, walked side by side (status reads thousands of rows).
     fn statuses_from(&self, applied: &[AppliedMigration]) -> Vec<MigrationStatus> {
-        let by_id: HashMap<&MigrationId, &AppliedMigration> =
-            applied.iter().map(|row| (&row.id, row)).collect();
-        let mut statuses: Vec<MigrationStatus> = self
-            .migrations
-            .iter()
-            .map(|descriptor| {
-                let row = by_id.get(&descriptor.id);
-                let state = match row {
-                    None => MigrationState::Pending,
-                    Some(row) => match row.failed {
-                        Some(direction) => MigrationState::Failed(direction),
-                        None if row.checksum != descriptor.checksum => {
-                            MigrationState::ChecksumChanged
-                        }
-                        None => MigrationState::Applied,
-                    },
-                };
-                let recorded_checksum = row
-                    .filter(|row| row.checksum != descriptor.checksum)
-                    .map(|row| row.checksum.clone());
-                MigrationStatus {
-                    id: descriptor.id.clone(),
-                    state,
-                    batch: row.map(|r| r.batch),
-                    applied_at: row.map(|r| r.applied_at),
-                    checksum: descriptor.checksum.clone(),
-                    recorded_checksum,
-                }
-            })
-            .collect();
-        let known: BTreeSet<&MigrationId> = self.migrations.iter().map(|d| &d.id).collect();
-        for row in applied.iter().filter(|row| !known.contains(&row.id)) {
-            statuses.push(MigrationStatus {
-                id: row.id.clone(),
-                state: row
-                    .failed
-                    .map_or(MigrationState::MissingFromCode, MigrationState::Failed),
-                batch: Some(row.batch),
-                applied_at: Some(row.applied_at),
-                checksum: row.checksum.clone(),
-                recorded_checksum: None,
-            });
+        let mut rows: Vec<&AppliedMigration> = applied.iter().collect();
+        rows.sort_by(|a, b| a.id.cmp(&b.id));
+        // A second row of one id (its other spelling, refused elsewhere) adds no status.
+        rows.dedup_by(|a, b| a.id == b.id);
+        let mut rows = rows.into_iter().peekable();
+        let mut statuses = Vec::with_capacity(self.migrations.len());
+        for descriptor in &self.migrations {
+            while let Some(row) = rows.next_if(|row| row.id < descriptor.id) {
+                statuses.push(missing_from_code(row));
+            }
+            let row = rows.next_if(|row| row.id == descriptor.id);
+            statuses.push(status_of(descriptor, row));
         }
-        statuses.sort_by(|a, b| a.id.cmp(&b.id));
+        statuses.extend(rows.map(missing_from_code));
         statuses
     }
 
@@ -695,4 +665,39 @@ fn with_done(error: MigrationError, done: &[MigrationAction]) -> MigrationError 
 
 fn done_ids(done: &[MigrationAction]) -> Vec<MigrationId> {
     done.iter().map(|action| action.id.clone()).collect()
+}
+
+/// The status of `descriptor`, whose ledger row is `row` (none: pending).
+fn status_of(descriptor: &MigrationDescriptor, row: Option<&AppliedMigration>) -> MigrationStatus {
+    let changed = row.filter(|row| row.checksum != descriptor.checksum);
+    let state = match row {
+        None => MigrationState::Pending,
+        Some(row) => match row.failed {
+            Some(direction) => MigrationState::Failed(direction),
+            None if changed.is_some() => MigrationState::ChecksumChanged,
+            None => MigrationState::Applied,
+        },
+    };
+    MigrationStatus {
+        id: descriptor.id.clone(),
+        state,
+        batch: row.map(|r| r.batch),
+        applied_at: row.map(|r| r.applied_at),
+        checksum: descriptor.checksum.clone(),
+        recorded_checksum: changed.map(|row| row.checksum.clone()),
+    }
+}
+
+/// The status of a ledger row that no migration of the code has.
+fn missing_from_code(row: &AppliedMigration) -> MigrationStatus {
+    MigrationStatus {
+        id: row.id.clone(),
+        state: row
+            .failed
+            .map_or(MigrationState::MissingFromCode, MigrationState::Failed),
+        batch: Some(row.batch),
+        applied_at: Some(row.applied_at),
+        checksum: row.checksum.clone(),
+        recorded_checksum: None,
+    }
 }
