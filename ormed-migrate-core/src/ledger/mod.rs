@@ -368,12 +368,23 @@ impl SqlMigrationLedger {
                 .await
                 .map(drop)
         })
-        .map_err(|e| {
-            self.error(
-                format!("could not record migration {} in the ledger", row.id),
-                e,
-            )
-        })
+        .map_err(|e| self.insert_failed(&row.id, e))
+    }
+
+    /// The error of a failed insert of migration `id`'s row, sent on its own or in a text.
+    pub(crate) fn insert_failed(&self, id: &str, source: sqlx::Error) -> MigrationError {
+        self.error(
+            format!("could not record migration {id} in the ledger"),
+            source,
+        )
+    }
+
+    /// The error of a failed delete of the row stored as `stored_id`, on its own or in a text.
+    pub(crate) fn delete_failed(&self, stored_id: &str, source: sqlx::Error) -> MigrationError {
+        self.error(
+            format!("could not remove migration {stored_id} from the ledger"),
+            source,
+        )
     }
 
     /// The insert of `row` as SQL text with its values written out, to send in one round trip
@@ -543,12 +554,7 @@ impl SqlMigrationLedger {
             sqlx::query(AssertSqlSafe(sql.as_str())).bind(stored_id).execute(executor).await
                 .map(|done| done.rows_affected() > 0)
         })
-        .map_err(|e| {
-            self.error(
-                format!("could not remove migration {stored_id} from the ledger"),
-                e,
-            )
-        })
+        .map_err(|e| self.delete_failed(stored_id, e))
     }
 
     /// `(schema, table)` of the possibly schema-qualified ledger name.

@@ -215,12 +215,8 @@ impl MigrationRunner {
         trip: &RoundTrip,
         watch: &mut Watch<'_, '_>,
     ) -> Result<(), MigrationError> {
-        let failure = match watch::run_counted(session.target(), trip.text(), watch).await {
-            Ok(done) => {
-                watch.ran.extend(trip.statements_ran(done.len(), migration));
-                return Ok(());
-            }
-            Err(failure) => failure,
+        let Err(failure) = send(session.target(), trip, migration, watch).await else {
+            return Ok(());
         };
         // Once `BEGIN` ran, the transaction is open (PostgreSQL refuses a text it cannot parse
         // before running any of it). A connection that cannot roll back is not reused.
@@ -253,15 +249,15 @@ impl MigrationRunner {
                 ));
             }
             Part::Ledger => {
-                let context = match *record {
+                let ledger = &session.ledger;
+                return Err(match *record {
                     Record::Applied { .. } => {
-                        format!("could not record migration {} in the ledger", descriptor.id)
+                        ledger.insert_failed(&descriptor.id.to_string(), failure.source)
                     }
                     Record::RolledBack { stored_id } => {
-                        format!("could not remove migration {stored_id} from the ledger")
+                        ledger.delete_failed(stored_id, failure.source)
                     }
-                };
-                return Err(session.ledger.error(context, failure.source));
+                });
             }
         }
         Err(RunError::CommitUnknown {
@@ -281,12 +277,8 @@ impl MigrationRunner {
         ledger: &SqlMigrationLedger,
         watch: &mut Watch<'_, '_>,
     ) -> Result<(), MigrationError> {
-        let failure = match watch::run_counted(Target::Transaction(tx), trip.text(), watch).await {
-            Ok(done) => {
-                watch.ran.extend(trip.statements_ran(done.len(), migration));
-                return Ok(());
-            }
-            Err(failure) => failure,
+        let Err(failure) = send(Target::Transaction(tx), trip, migration, watch).await else {
+            return Ok(());
         };
         let descriptor = migration.descriptor;
         match trip.failed_part(&failure, backend::of(self.driver.dialect())) {
@@ -297,8 +289,7 @@ impl MigrationRunner {
             }
             // A text inside an open transaction has no `BEGIN` or `COMMIT`.
             Part::Ledger | Part::Begin | Part::Commit => {
-                let context = format!("could not record migration {} in the ledger", descriptor.id);
-                Err(ledger.error(context, failure.source))
+                Err(ledger.insert_failed(&descriptor.id.to_string(), failure.source))
             }
         }
     }
@@ -653,16 +644,9 @@ impl MigrationRunner {
                 .await?;
             return Ok(false);
         };
-        let failure = match watch::run_counted(session.target(), trip.text(), watch).await {
-            Ok(done) => {
-                watch.ran.extend(trip.statements_ran(done.len(), migration));
-                return Ok(trip.holds(Part::Ledger));
-            }
-            Err(failure) => failure,
+        let Err(failure) = send(session.target(), &trip, migration, watch).await else {
+            return Ok(trip.holds(Part::Ledger));
         };
-        watch
-            .ran
-            .extend(trip.statements_ran(failure.completed, migration));
         match trip.failed_part(&failure, backend::of(dialect)) {
             Part::Statement(index) => {
                 let failed = (index, migration.statements[index].sql.clone(), failure);
@@ -672,8 +656,7 @@ impl MigrationRunner {
             }
             // Every statement ran (a text outside a transaction has no `BEGIN` or `COMMIT`).
             Part::Ledger | Part::Begin | Part::Commit => {
-                let context = format!("could not remove migration {stored_id} from the ledger");
-                let error = session.ledger.error(context, failure.source);
+                let error = session.ledger.delete_failed(stored_id, failure.source);
                 Err(recorded_late(
                     error,
                     migration.descriptor,
@@ -818,6 +801,22 @@ impl MigrationRunner {
         }
         .into()
     }
+}
+
+/// Sends `trip` in one round trip, adding the migration's statements that finished to what ran.
+async fn send(
+    target: Target<'_, '_>,
+    trip: &RoundTrip,
+    migration: &Rendered<'_>,
+    watch: &mut Watch<'_, '_>,
+) -> Result<(), Failure> {
+    let sent = watch::run_counted(target, trip.text(), watch).await;
+    let completed = match &sent {
+        Ok(done) => done.len(),
+        Err(failure) => failure.completed,
+    };
+    watch.ran.extend(trip.statements_ran(completed, migration));
+    sent.map(drop)
 }
 
 /// Whether a statement failed on the rows: a NOT NULL, UNIQUE or CHECK constraint refused one
