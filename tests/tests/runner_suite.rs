@@ -429,6 +429,121 @@ mod cases {
         }
     }
 
+    /// What a text of several statements would get wrong keeps its place: a MySQL `CALL` that
+    /// answers with rows (a result each, which must not count as statements), a MySQL
+    /// executable comment at the end of a statement, a PostgreSQL `SET` that changes how the
+    /// statements after it are read, and a PostgreSQL error that says nothing of where it is.
+    pub async fn statements_that_a_text_would_misread_run_as_written(db: &TestDatabase) {
+        struct Quirks;
+        impl Migration for Quirks {
+            fn up(&self, schema: &mut Schema) {
+                schema.create("s", |t| {
+                    t.string("v");
+                });
+                schema.raw_for(
+                    Dialect::MySql,
+                    "CREATE PROCEDURE answers() BEGIN SELECT 1; SELECT 2; END",
+                );
+                schema.raw_for(Dialect::MySql, "CALL answers()");
+                schema.raw_for(Dialect::MySql, "CREATE TABLE e (x INT) /*!ENGINE=InnoDB*/");
+                schema.raw_for(Dialect::Postgres, "SET standard_conforming_strings = off");
+                schema.raw_for(Dialect::Postgres, "INSERT INTO s (v) VALUES ('a\\tb')");
+                schema.raw_for(Dialect::Postgres, "RESET standard_conforming_strings");
+            }
+            fn down(&self, _schema: &mut Schema) {}
+        }
+        struct Fails;
+        impl Migration for Fails {
+            fn up(&self, schema: &mut Schema) {
+                schema.raw_for(Dialect::MySql, "CALL answers()");
+                schema.raw("INSERT INTO nosuch (x) VALUES (1)");
+                schema.raw("CREATE TABLE after_it (x INT)");
+            }
+            fn down(&self, _schema: &mut Schema) {}
+        }
+        const QUIRKS: &str = "m_20250301000200_quirks";
+        const FAILS_AFTER: &str = "m_20250301000210_fails_after_a_call";
+        let migrations = MigrationEntry::build_descriptors(vec![
+            entry(QUIRKS, Quirks),
+            entry(FAILS_AFTER, Fails),
+        ])
+        .expect("descriptors");
+        let runner = runner(db, migrations);
+        let error = runner.apply_all().await.expect_err("fails at nosuch");
+        let message = error.to_string();
+        let number = if db.dialect() == Dialect::MySql { 2 } else { 1 };
+        assert!(
+            message.contains(&format!(
+                "migration {FAILS_AFTER} failed (up) at statement {number} of {}",
+                number + 1
+            )),
+            "{message}"
+        );
+        assert!(
+            message.contains("INSERT INTO nosuch (x) VALUES (1)"),
+            "{message}"
+        );
+        assert!(!table_exists(db, "after_it").await, "nothing after it ran");
+        match db.dialect() {
+            Dialect::MySql => assert!(table_exists(db, "e").await, "the executable comment ran"),
+            Dialect::Postgres => assert_eq!(
+                strings(db, "SELECT v FROM s").await,
+                ["a\tb"],
+                "read with the setting the SET before it made: a tab"
+            ),
+            Dialect::Sqlite => {}
+        }
+        if db.dialect() == Dialect::MySql {
+            // The CALL ran before the failure, so MySQL keeps the failure mark.
+            return;
+        }
+
+        // PostgreSQL, with no position in its error: the statement is still the one named.
+        struct NoPosition;
+        impl Migration for NoPosition {
+            fn up(&self, schema: &mut Schema) {
+                schema.raw("CREATE TABLE first_one (x INT)");
+                schema.raw_for(Dialect::Postgres, "SELECT 1 FETCH FIRST 1 ROW WITH TIES");
+                schema.raw_for(Dialect::Sqlite, "SELECT * FROM nosuch");
+                schema.raw_for(Dialect::MySql, "SELECT * FROM nosuch");
+                schema.raw("CREATE TABLE third_one (x INT)");
+            }
+            fn down(&self, _schema: &mut Schema) {}
+        }
+        const NO_POSITION: &str = "m_20250301000300_no_position";
+        for grouped in [false, true] {
+            if grouped && !db.dialect().has_transactional_ddl() {
+                continue;
+            }
+            let migrations =
+                MigrationEntry::build_descriptors(vec![entry(NO_POSITION, NoPosition)])
+                    .expect("descriptors");
+            // A ledger of its own: the one above records migrations this list does not have.
+            let ledger =
+                SqlMigrationLedger::new(db.driver().clone(), "no_position_ledger").expect("ledger");
+            let runner = MigrationRunner::new(db.driver().clone(), ledger, migrations);
+            let apply = runner.apply_all();
+            let error = if grouped {
+                apply.grouped().await
+            } else {
+                apply.await
+            }
+            .expect_err("fails at statement 2");
+            let message = error.to_string();
+            assert!(
+                message.contains(&format!(
+                    "migration {NO_POSITION} failed (up) at statement 2 of 3"
+                )),
+                "grouped {grouped}: {message}"
+            );
+            assert!(!table_exists(db, "third_one").await);
+            if db.dialect() == Dialect::MySql {
+                return;
+            }
+            assert!(!table_exists(db, "first_one").await, "rolled back");
+        }
+    }
+
     /// Raw statements ending in `;` or a comment go into one text as written: a `;` or `--`
     /// inside a string stays part of it.
     pub async fn raw_statements_with_semicolons_and_comments_run_as_written(db: &TestDatabase) {
@@ -1204,4 +1319,5 @@ support::suite! {
     two_concurrent_statements_in_one_raw_call_are_refused,
     one_round_trip_still_names_the_failing_statement,
     raw_statements_with_semicolons_and_comments_run_as_written,
+    statements_that_a_text_would_misread_run_as_written,
 }

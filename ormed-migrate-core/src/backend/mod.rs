@@ -229,11 +229,19 @@ pub(crate) trait Backend: Sync {
     /// the statements (MySQL, whose DDL commits itself, writes its failure mark first).
     fn ledger_times_in_text(&self, started: DateTime<Utc>) -> Option<TimesInText>;
 
-    /// Where `error` says it is in the text that was sent (characters from 1), for a database
-    /// that refuses a text of several statements as a whole before running any (PostgreSQL
-    /// parses all of it first).
-    fn error_position(&self, _error: &sqlx::Error) -> Option<usize> {
-        None
+    /// Whether the database parses a text of several statements as a whole before running any
+    /// of it (PostgreSQL): a failure with none finished may then be in any statement, and
+    /// nothing ran.
+    fn parses_a_text_first(&self) -> bool {
+        false
+    }
+
+    /// Whether raw `statement` may go in a text with others, which is sent in one round trip
+    /// and answered with one result per statement: not a statement that answers with several
+    /// (MySQL's `CALL`), nor one that changes how the statements after it are read where the
+    /// whole text is read first (PostgreSQL's `SET`).
+    fn fits_in_text(&self, _statement: &Words) -> bool {
+        true
     }
 
     /// Counts the tables named by its two binds: the schema (NULL for the connection's own) and

@@ -208,6 +208,11 @@ impl Backend for MySql {
         "?".to_owned()
     }
 
+    fn fits_in_text(&self, statement: &Words) -> bool {
+        // A procedure answers with a result per `SELECT` it runs, besides its own.
+        !matches!(statement.first_word(), Some("CALL" | "EXECUTE"))
+    }
+
     fn ledger_times_in_text(&self, _started: DateTime<Utc>) -> Option<TimesInText> {
         // The failure mark is written on its own before the statements, and cleared with the
         // duration measured here.

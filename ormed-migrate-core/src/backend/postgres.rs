@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use sqlx::postgres::{PgErrorPosition, PgPool};
+use sqlx::postgres::PgPool;
 use sqlx::{Connection, PgConnection};
 
 use super::{
@@ -240,13 +240,15 @@ impl Backend for Postgres {
         })
     }
 
-    fn error_position(&self, error: &sqlx::Error) -> Option<usize> {
-        let error = error.as_database_error()?;
-        let error = error.try_downcast_ref::<sqlx::postgres::PgDatabaseError>()?;
-        match error.position()? {
-            PgErrorPosition::Original(position) => Some(position),
-            PgErrorPosition::Internal { .. } => None,
-        }
+    fn parses_a_text_first(&self) -> bool {
+        true
+    }
+
+    fn fits_in_text(&self, statement: &Words) -> bool {
+        // The whole text is parsed under the settings it began with (say,
+        // `standard_conforming_strings`), so a setting must reach what follows it.
+        !matches!(statement.first_word(), Some("SET" | "RESET"))
+            && !statement.has_word("SET_CONFIG")
     }
 
     fn table_exists_query(&self) -> &'static str {

@@ -154,9 +154,14 @@ impl MigrationRunner {
         watch: &mut Watch<'_, '_>,
     ) -> Result<(), MigrationError> {
         if let Some(trip) = self.transactional_trip(session, migration, &record) {
-            return self
+            let sent = self
                 .run_trip_in_transaction(session, migration, &record, &trip, watch)
-                .await;
+                .await?;
+            if sent == Sent::Ran {
+                return Ok(());
+            }
+            // Refused as a whole, nothing ran: statement by statement, the database names the
+            // statement it refuses.
         }
         let descriptor = migration.descriptor;
         let ledger = session.ledger.clone();
@@ -206,7 +211,9 @@ impl MigrationRunner {
 
     /// Runs `trip` (`BEGIN`, the statements, the ledger write, `COMMIT`) in one round trip.
     /// The database runs nothing after a failure, and the transaction it leaves open is rolled
-    /// back; a lost connection leaves unknown whether the `COMMIT` ran.
+    /// back; a lost connection leaves unknown whether the `COMMIT` ran. A text the database
+    /// refused as a whole before running any of it (PostgreSQL parses it first, and not every
+    /// such error says where it is) is [`Sent::Refused`].
     async fn run_trip_in_transaction(
         &self,
         session: &mut Session,
@@ -214,21 +221,38 @@ impl MigrationRunner {
         record: &Record<'_>,
         trip: &RoundTrip,
         watch: &mut Watch<'_, '_>,
-    ) -> Result<(), MigrationError> {
+    ) -> Result<Sent, MigrationError> {
         let Err(failure) = send(session.target(), trip, migration, watch).await else {
-            return Ok(());
+            return Ok(Sent::Ran);
         };
+        let answered = failure.source.as_database_error().is_some();
+        let backend = backend::of(self.driver.dialect());
+        let untouched = answered && failure.completed == 0 && backend.parses_a_text_first();
+        if untouched && failure.interrupt.is_none() {
+            return Ok(Sent::Refused);
+        }
         // Once `BEGIN` ran, the transaction is open (PostgreSQL refuses a text it cannot parse
         // before running any of it). A connection that cannot roll back is not reused.
         if failure.completed > 0 && execute(session.target(), "ROLLBACK").await.is_err() {
             session.connection.close_on_drop();
         }
         let descriptor = migration.descriptor;
-        let part = trip.failed_part(&failure, backend::of(self.driver.dialect()));
-        let answered = failure.source.as_database_error().is_some();
-        match part {
+        match trip.failed_part(&failure) {
             Part::Commit => {}
             _ if !answered => {}
+            // Cancelled before it began: what it was about to run is what the interrupt stopped.
+            Part::Begin if failure.interrupt.is_some() && !migration.statements.is_empty() => {
+                let sql = migration.statements[0].sql.clone();
+                let state = FailureState::RolledBack;
+                return Err(self.statement_failed(
+                    migration,
+                    record.direction(),
+                    0,
+                    sql,
+                    state,
+                    failure,
+                ));
+            }
             Part::Begin => {
                 let context = format!(
                     "could not start a transaction for migration {}",
@@ -281,7 +305,7 @@ impl MigrationRunner {
             return Ok(());
         };
         let descriptor = migration.descriptor;
-        match trip.failed_part(&failure, backend::of(self.driver.dialect())) {
+        match trip.failed_part(&failure) {
             Part::Statement(index) => {
                 let sql = migration.statements[index].sql.clone();
                 let state = FailureState::BatchRolledBack;
@@ -647,7 +671,7 @@ impl MigrationRunner {
         let Err(failure) = send(session.target(), &trip, migration, watch).await else {
             return Ok(trip.holds(Part::Ledger));
         };
-        match trip.failed_part(&failure, backend::of(dialect)) {
+        match trip.failed_part(&failure) {
             Part::Statement(index) => {
                 let failed = (index, migration.statements[index].sql.clone(), failure);
                 Err(self
@@ -841,6 +865,15 @@ struct StepContext<'m, 'd> {
     migration: &'m Rendered<'d>,
     direction: Direction,
     rolled_back: FailureState,
+}
+
+/// What became of a migration sent in one round trip.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Sent {
+    /// It ran (well or not: a failure is the error).
+    Ran,
+    /// The database refused the text as a whole, before running any of it.
+    Refused,
 }
 
 /// What a transactional migration writes to the ledger in its transaction.

@@ -214,7 +214,12 @@ impl MigrationRunner {
             0,
         ));
         let dialect = self.driver.dialect();
-        if let Some(trip) = RoundTrip::in_open_transaction(migration, dialect, write) {
+        // Where the database reads a whole text first (PostgreSQL), a text it refuses leaves the
+        // batch's transaction aborted with no statement to name: statement by statement there.
+        let trip = (!crate::backend::of(dialect).parses_a_text_first())
+            .then(|| RoundTrip::in_open_transaction(migration, dialect, write))
+            .flatten();
+        if let Some(trip) = trip {
             let ledger = &batch.ledger;
             self.run_trip_in_open_transaction(batch.tx, migration, &trip, ledger, &mut watch)
                 .await?;

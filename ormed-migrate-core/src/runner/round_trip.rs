@@ -8,14 +8,19 @@
 //!
 //! Only statements that are one statement each and rendered before the run go in a text (never
 //! a SQLite table change, a statement rendered against the live table, raw SQL of several
-//! statements or one that controls the transaction); a migration with any other runs statement
-//! by statement as before.
+//! statements or one that controls the transaction), and only raw SQL the backend says fits
+//! (`Backend::fits_in_text`: not MySQL's `CALL`, whose
+//! results do not count statements, nor PostgreSQL's `SET`, since PostgreSQL reads a whole text
+//! before running any of it); a migration with any other runs statement by statement as before.
+//! A text PostgreSQL refuses before running any of it ran nothing: that migration then runs
+//! statement by statement, which names the statement.
+
+use std::borrow::Cow;
 
 use super::Rendered;
 use super::watch::Failure;
-use crate::backend::Backend;
 use crate::dialect::Dialect;
-use crate::sql::lexer::{Token, tokens};
+use crate::sql::lexer::{SqlText, Token, tokens};
 use crate::sql::{Origin, Statement};
 
 /// Between two statements of a text. Each statement ends at its last token (a raw statement's
@@ -40,9 +45,7 @@ pub(super) enum Part {
 #[derive(Debug, Default)]
 pub(super) struct RoundTrip {
     text: String,
-    /// Each part, with the character (from 0) of the text where it starts.
-    parts: Vec<(Part, usize)>,
-    chars: usize,
+    parts: Vec<Part>,
 }
 
 impl RoundTrip {
@@ -99,16 +102,12 @@ impl RoundTrip {
         &self.text
     }
 
-    /// The part that failed: the one after those that finished or, where the database refused
-    /// the whole text before running any of it, the one its error points at.
-    pub(super) fn failed_part(&self, failure: &Failure, backend: &dyn Backend) -> Part {
-        let pointed = (failure.completed == 0)
-            .then(|| backend.error_position(&failure.source))
-            .flatten()
-            .and_then(|position| self.part_at(position.saturating_sub(1)));
-        let counted = self.parts.get(failure.completed).or(self.parts.last());
-        pointed
-            .or(counted.map(|&(part, _)| part))
+    /// The part that failed: the one after those that finished.
+    pub(super) fn failed_part(&self, failure: &Failure) -> Part {
+        self.parts
+            .get(failure.completed)
+            .or(self.parts.last())
+            .copied()
             .unwrap_or(Part::Commit)
     }
 
@@ -122,7 +121,7 @@ impl RoundTrip {
             .parts
             .iter()
             .take(completed)
-            .filter_map(|&(part, _)| match part {
+            .filter_map(|&part| match part {
                 Part::Statement(index) => Some(index),
                 Part::Begin | Part::Ledger | Part::Commit => None,
             })
@@ -133,12 +132,12 @@ impl RoundTrip {
 
     /// Whether `part` was sent in this text.
     pub(super) fn holds(&self, part: Part) -> bool {
-        self.parts.iter().any(|&(p, _)| p == part)
+        self.parts.contains(&part)
     }
 
     fn push_statements(&mut self, migration: &Rendered<'_>, dialect: Dialect) -> Option<()> {
         for (index, statement) in migration.statements.iter().enumerate() {
-            self.push(Part::Statement(index), text_of(statement, dialect)?);
+            self.push(Part::Statement(index), &text_of(statement, dialect)?);
         }
         Some(())
     }
@@ -146,26 +145,15 @@ impl RoundTrip {
     fn push(&mut self, part: Part, sql: &str) {
         if !self.parts.is_empty() {
             self.text.push_str(SEPARATOR);
-            self.chars += SEPARATOR.len();
         }
-        self.parts.push((part, self.chars));
+        self.parts.push(part);
         self.text.push_str(sql);
-        self.chars += sql.chars().count();
-    }
-
-    /// The part whose text holds the character at `offset` (from 0).
-    fn part_at(&self, offset: usize) -> Option<Part> {
-        self.parts
-            .iter()
-            .take_while(|&&(_, start)| start <= offset)
-            .last()
-            .map(|&(part, _)| part)
     }
 }
 
-/// The text `statement` adds to a round trip: itself, without a trailing `;` (raw SQL); `None` when
-/// it cannot go in one.
-fn text_of(statement: &Statement, dialect: Dialect) -> Option<&str> {
+/// The text `statement` adds to a round trip: itself, without a trailing `;`; `None` when it
+/// cannot go in one.
+fn text_of(statement: &Statement, dialect: Dialect) -> Option<Cow<'_, str>> {
     let fits = statement.deferred.is_none()
         && statement.single
         && !statement.controls_transaction
@@ -175,16 +163,32 @@ fn text_of(statement: &Statement, dialect: Dialect) -> Option<&str> {
     }
     if statement.origin == Origin::Builder {
         // The builder renders one statement, no `;`, no comment.
-        return Some(&statement.sql);
+        return Some(Cow::Borrowed(&statement.sql));
     }
     let sql = statement.sql.as_str();
-    let end = tokens(sql, dialect)
+    let backend = crate::backend::of(dialect);
+    let text = SqlText::lex(sql, dialect);
+    if !text
+        .statements()
         .iter()
-        .rev()
-        .find(|spanned| spanned.token != Token::Semicolon)?
-        .span
-        .end;
-    Some(&sql[..end])
+        .all(|words| backend.fits_in_text(words))
+    {
+        return None;
+    }
+    let tokens = tokens(sql, dialect);
+    let last = tokens.iter().rposition(|t| t.token != Token::Semicolon)?;
+    let end = tokens[last].span.end;
+    // Up to the `;` that ends it, if any; what follows that is comments and space.
+    let cut = tokens
+        .get(last + 1)
+        .map_or(sql.len(), |semicolon| semicolon.span.start);
+    let statement = sql[..cut].trim_end();
+    if statement.len() == end {
+        return Some(Cow::Borrowed(statement));
+    }
+    // A comment after the last token stays as written (MySQL's `/*! … */` holds SQL, and its
+    // `*/` is no token), on a line of its own, so that the `;` after it is read.
+    Some(Cow::Owned(format!("{statement}\n")))
 }
 
 #[cfg(test)]
@@ -196,13 +200,21 @@ mod tests {
     }
 
     #[test]
-    fn a_raw_statement_goes_in_without_its_semicolon_and_trailing_comment() {
+    fn a_raw_statement_goes_in_without_what_follows_its_semicolon() {
         let raw = statement("UPDATE t SET a = 1; -- done\n");
-        assert_eq!(text_of(&raw, Dialect::Postgres), Some("UPDATE t SET a = 1"));
+        assert_eq!(
+            text_of(&raw, Dialect::Postgres).as_deref(),
+            Some("UPDATE t SET a = 1")
+        );
+        let block = statement("UPDATE t SET a = 1 /* why */ ; -- done");
+        assert_eq!(
+            text_of(&block, Dialect::Postgres).as_deref(),
+            Some("UPDATE t SET a = 1 /* why */\n")
+        );
         let commented = statement("UPDATE t SET a = 1 -- no semicolon");
         assert_eq!(
-            text_of(&commented, Dialect::Postgres),
-            Some("UPDATE t SET a = 1")
+            text_of(&commented, Dialect::Postgres).as_deref(),
+            Some("UPDATE t SET a = 1 -- no semicolon\n")
         );
     }
 
@@ -220,21 +232,59 @@ mod tests {
     }
 
     #[test]
-    fn a_position_names_the_part_it_falls_in() {
+    fn a_trailing_comment_stays_on_a_line_of_its_own() {
+        let mysql = |sql: &str| Statement::raw(sql, crate::backend::of(Dialect::MySql));
+        let executable = mysql("CREATE TABLE e (x INT) /*!ENGINE=InnoDB*/;");
+        assert_eq!(
+            text_of(&executable, Dialect::MySql).as_deref(),
+            Some("CREATE TABLE e (x INT) /*!ENGINE=InnoDB*/\n")
+        );
+        let hash = mysql("CREATE TABLE h (x INT) # a note; with a semicolon");
+        assert_eq!(
+            text_of(&hash, Dialect::MySql).as_deref(),
+            Some("CREATE TABLE h (x INT) # a note; with a semicolon\n")
+        );
+    }
+
+    #[test]
+    fn what_changes_how_later_statements_read_or_answers_twice_stays_out() {
+        // PostgreSQL parses a whole text under the settings it started with.
+        for sql in [
+            "SET standard_conforming_strings = off",
+            "RESET ALL",
+            "SELECT set_config('standard_conforming_strings', 'off', false)",
+        ] {
+            assert_eq!(text_of(&statement(sql), Dialect::Postgres), None, "{sql}");
+        }
+        // A MySQL procedure sends a result per SELECT it runs, besides its own.
+        let call = Statement::raw("CALL refresh()", crate::backend::of(Dialect::MySql));
+        assert_eq!(text_of(&call, Dialect::MySql), None);
+        let set = Statement::raw("SET @a = 1", crate::backend::of(Dialect::MySql));
+        assert!(
+            text_of(&set, Dialect::MySql).is_some(),
+            "MySQL reads each statement as it runs"
+        );
+    }
+
+    #[test]
+    fn the_part_after_those_that_finished_failed() {
         let mut trip = RoundTrip::default();
         trip.push(Part::Begin, "BEGIN");
-        trip.push(Part::Statement(0), "CREATE TABLE é (x INT)");
-        trip.push(Part::Statement(1), "CREATE TABL y (x INT)");
+        trip.push(Part::Statement(0), "CREATE TABLE a (x INT)");
+        trip.push(Part::Statement(1), "CREATE TABL b (x INT)");
         trip.push(Part::Commit, "COMMIT");
         assert_eq!(
             trip.text(),
-            "BEGIN;\nCREATE TABLE é (x INT);\nCREATE TABL y (x INT);\nCOMMIT"
+            "BEGIN;\nCREATE TABLE a (x INT);\nCREATE TABL b (x INT);\nCOMMIT"
         );
-        let second = trip.text().find("CREATE TABL y").unwrap();
-        // A character position, past the two-byte `é`.
-        let position = trip.text()[..second].chars().count();
-        assert_eq!(trip.part_at(position + 7), Some(Part::Statement(1)));
-        assert_eq!(trip.part_at(position - 1), Some(Part::Statement(0)));
-        assert_eq!(trip.part_at(0), Some(Part::Begin));
+        let failed = |completed| Failure {
+            source: sqlx::Error::Protocol("test".into()),
+            waited: std::time::Duration::ZERO,
+            lock: None,
+            interrupt: None,
+            completed,
+        };
+        assert_eq!(trip.failed_part(&failed(2)), Part::Statement(1));
+        assert_eq!(trip.failed_part(&failed(0)), Part::Begin);
     }
 }
