@@ -237,22 +237,14 @@ impl MigrationRunner {
             session.connection.close_on_drop();
         }
         let descriptor = migration.descriptor;
-        match trip.failed_part(&failure) {
+        let mut part = trip.failed_part(&failure);
+        if part == Part::Begin && failure.interrupt.is_some() && !migration.statements.is_empty() {
+            // Cancelled before it began: what it was about to run is what the interrupt stopped.
+            part = Part::Statement(0);
+        }
+        match part {
             Part::Commit => {}
             _ if !answered => {}
-            // Cancelled before it began: what it was about to run is what the interrupt stopped.
-            Part::Begin if failure.interrupt.is_some() && !migration.statements.is_empty() => {
-                let sql = migration.statements[0].sql.clone();
-                let state = FailureState::RolledBack;
-                return Err(self.statement_failed(
-                    migration,
-                    record.direction(),
-                    0,
-                    sql,
-                    state,
-                    failure,
-                ));
-            }
             Part::Begin => {
                 let context = format!(
                     "could not start a transaction for migration {}",

@@ -207,17 +207,15 @@ impl MigrationRunner {
     ) -> Result<Vec<String>, MigrationError> {
         let started = Instant::now();
         let rolled_back = FailureState::BatchRolledBack;
-        let write = batch.ledger.insert_text(&NewRow::applied(
-            migration.descriptor,
-            Utc::now(),
-            number,
-            0,
-        ));
         let dialect = self.driver.dialect();
         // Where the database reads a whole text first (PostgreSQL), a text it refuses leaves the
         // batch's transaction aborted with no statement to name: statement by statement there.
         let trip = (!crate::backend::of(dialect).parses_a_text_first())
-            .then(|| RoundTrip::in_open_transaction(migration, dialect, write))
+            .then(|| {
+                let row = NewRow::applied(migration.descriptor, Utc::now(), number, 0);
+                let write = batch.ledger.insert_text(&row);
+                RoundTrip::in_open_transaction(migration, dialect, write)
+            })
             .flatten();
         if let Some(trip) = trip {
             let ledger = &batch.ledger;
